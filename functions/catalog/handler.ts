@@ -1,0 +1,18 @@
+import { apiHandler, json, pathParam } from '#shared/http/api.ts';
+import { notFound } from '#shared/domain/errors.ts';
+import { findItem } from '#shared/domain/catalog.ts';
+import { wiring } from '#shared/wiring.ts';
+
+/** GET /v1/catalog/items and /v1/catalog/items/{itemCode}: the published catalogue, public. */
+export const handler = apiHandler(async (event) => {
+  const { catalog } = wiring();
+  if (event.routeKey === 'GET /v1/catalog/items') {
+    const items = catalog.items.map(({ code, version, name, department, powerCategory, handling, flow, legalLimitDays, promisedLimitDays, visits, online }) => ({
+      code, version, name, department, powerCategory, handling, flow, legalLimitDays, promisedLimitDays, visits, online,
+    }));
+    return json(200, { city: { areaCode: catalog.areaCode, name: catalog.cityName, bureau: catalog.bureauName }, departments: catalog.departments, items });
+  }
+  const item = findItem(catalog, pathParam(event, 'itemCode'));
+  if (!item) throw notFound('item.not-found', '事项清单中没有该事项');
+  return json(200, item);
+});

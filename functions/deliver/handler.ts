@@ -1,0 +1,6 @@
+import { ApplicationRef, flowHandler } from '#shared/http/flow.ts';
+import { deliver } from '#shared/usecases/seal.ts';
+import { wiring } from '#shared/wiring.ts';
+
+/** Delivers the sealed licenses by the method the applicant chose. */
+export const handler = flowHandler(ApplicationRef, (input) => deliver(wiring(), input));

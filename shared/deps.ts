@@ -1,0 +1,21 @@
+import type { Catalog } from './domain/catalog.ts';
+import type { WorkingCalendar } from './domain/calendar.ts';
+import type { ApplicationRepository, Clock, Counters, LicenseRepository, ObjectStore, Signer, TaskRepository, UploadRepository, Workflow } from './ports.ts';
+
+/** Everything a use case may need; each use case names the part it uses. */
+export interface Deps {
+  clock: Clock;
+  catalog: Catalog;
+  calendar: WorkingCalendar;
+  applications: ApplicationRepository;
+  tasks: TaskRepository;
+  uploads: UploadRepository;
+  licenses: LicenseRepository;
+  counters: Counters;
+  materials: ObjectStore;
+  licenseFiles: ObjectStore;
+  workflow: Workflow;
+  signer: Signer;
+  publicBaseUrl: string;
+  fontFile?: string;
+}

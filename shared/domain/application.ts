@@ -1,0 +1,149 @@
+import type { FieldProblem } from './errors.ts';
+import type { DeliveryMethod, FlowKind, FormField, Item, MaterialFormat } from './catalog.ts';
+import type { ChainHead } from './audit.ts';
+
+/** An application (办件) and the rules of its life (SPEC rules 3–7). */
+
+export type ApplicationStatus =
+  | 'submitted'
+  | 'correcting'
+  | 'accepted'
+  | 'suspended'
+  | 'approved'
+  | 'denied'
+  | 'refused'
+  | 'withdrawn'
+  | 'issued'
+  | 'delivering'
+  | 'completed';
+
+export const FINAL_STATUSES: ApplicationStatus[] = ['denied', 'refused', 'withdrawn', 'completed'];
+
+export type Applicant =
+  | { kind: 'person'; idNumber: string; name: string; phone: string }
+  | { kind: 'enterprise'; creditCode: string; name: string; phone: string };
+
+export const subjectIdOf = (a: Applicant): string => (a.kind === 'person' ? a.idNumber : a.creditCode);
+
+export type Delivery =
+  | { method: 'ems'; address: { province: string; city: string; district: string; detail: string; recipient: string; phone: string } }
+  | { method: 'pickup' }
+  | { method: 'electronic' };
+
+export interface StoredMaterial {
+  materialCode: string;
+  uploadId: string;
+  key: string;
+  fileName: string;
+  format: MaterialFormat;
+  size: number;
+  sha256: string;
+}
+
+export interface Decision {
+  outcome: 'approve' | 'deny';
+  opinion?: string;
+  reason?: string;
+  legalBasis?: string;
+  remedies?: string;
+  by: string;
+  at: string;
+}
+
+export interface ApplicationRecord {
+  applicationId: string;
+  applicationNo: string;
+  cityCode: string;
+  itemCode: string;
+  itemVersion: number;
+  itemName: string;
+  department: string;
+  flow: FlowKind;
+  /** The applicant's subject ID (ID number or credit code): the key of "own applications". */
+  applicantId: string;
+  applicant: Applicant;
+  form: Record<string, unknown>;
+  materials: StoredMaterial[];
+  delivery: Delivery & { status?: string; waybillNo?: string };
+  quantity: number;
+  status: ApplicationStatus;
+  submittedAt: string;
+  acceptedAt?: string;
+  due?: { promisedAt: string; legalAt: string };
+  clockPaused: boolean;
+  decision?: Decision;
+  refusal?: { reason: string; legalBasis: string; by: string; at: string };
+  corrections?: { items: { materialCode?: string; field?: string; reason: string }[]; requestedAt: string };
+  deferred?: { materialCodes: string[]; dueAt: string };
+  licenses?: { licenseNo: string }[];
+  completedAt?: string;
+  /** The open officer step, if any. */
+  currentStep?: string;
+  /** SHA-256 of the canonical submission, to tell a retry from a reuse of its idempotency key. */
+  requestHash: string;
+  audit: ChainHead;
+  flowError?: { error: string; cause: string; at: string };
+}
+
+/** Art. 38: a denial tells the applicant of the right to reconsideration or litigation. */
+export const REMEDIES_NOTICE =
+  '申请人如对本决定不服，可以自收到本决定之日起六十日内依法申请行政复议，或者自收到本决定之日起六个月内依法向人民法院提起行政诉讼。';
+
+const ALLOWED: Record<ApplicationStatus, ApplicationStatus[]> = {
+  submitted: ['correcting', 'accepted', 'refused', 'withdrawn', 'completed'],
+  correcting: ['submitted', 'withdrawn'],
+  accepted: ['suspended', 'approved', 'denied', 'withdrawn'],
+  suspended: ['accepted', 'withdrawn'],
+  approved: ['issued'],
+  denied: [],
+  refused: [],
+  withdrawn: [],
+  issued: ['delivering', 'completed'],
+  delivering: ['completed'],
+  completed: [],
+};
+
+export const canMove = (from: ApplicationStatus, to: ApplicationStatus) => ALLOWED[from].includes(to);
+
+function fieldProblem(field: FormField, value: unknown): FieldProblem | null {
+  const path = `form.${field.field}`;
+  if (value === undefined || value === null || value === '') {
+    return field.required ? { path, code: 'form.required', message: `请填写${field.label}` } : null;
+  }
+  switch (field.type) {
+    case 'string':
+      if (typeof value !== 'string') return { path, code: 'form.type', message: `${field.label}应为文本` };
+      if (field.maxLength && [...value].length > field.maxLength) return { path, code: 'form.too-long', message: `${field.label}不得超过${field.maxLength}个字` };
+      if (field.pattern && !new RegExp(field.pattern).test(value)) return { path, code: 'form.pattern', message: `${field.label}格式不正确` };
+      return null;
+    case 'integer':
+      return Number.isSafeInteger(value) && (value as number) >= 0 ? null : { path, code: 'form.type', message: `${field.label}应为非负整数` };
+    case 'date':
+      return typeof value === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(value) && !Number.isNaN(Date.parse(value))
+        ? null
+        : { path, code: 'form.type', message: `${field.label}应为日期（YYYY-MM-DD）` };
+    case 'boolean':
+      return typeof value === 'boolean' ? null : { path, code: 'form.type', message: `${field.label}应为是或否` };
+    case 'enum':
+      return typeof value === 'string' && field.options!.includes(value)
+        ? null
+        : { path, code: 'form.option', message: `${field.label}应为以下之一：${field.options!.join('、')}` };
+  }
+}
+
+/** Every problem of a form against the item's form definition, unknown fields included. */
+export function formProblems(item: Item, form: Record<string, unknown>): FieldProblem[] {
+  const problems = item.form.map((f) => fieldProblem(f, form[f.field])).filter((p): p is FieldProblem => p !== null);
+  const known = new Set(item.form.map((f) => f.field));
+  for (const key of Object.keys(form)) {
+    if (!known.has(key)) problems.push({ path: `form.${key}`, code: 'form.unknown-field', message: `事项不需要填写“${key}”` });
+  }
+  return problems;
+}
+
+/** The license fields printed on the certificate, in the item's order. */
+export function licenseFields(item: Item, form: Record<string, unknown>): { label: string; value: string }[] {
+  return item.form.filter((f) => f.onLicense && form[f.field] !== undefined && form[f.field] !== '').map((f) => ({ label: f.label, value: String(form[f.field]) }));
+}
+
+export const deliveryAllowed = (item: Item, method: DeliveryMethod) => item.delivery.includes(method);

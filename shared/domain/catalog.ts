@@ -1,0 +1,134 @@
+import { z } from 'zod';
+
+/**
+ * The published catalogue (事项清单 / 实施清单, SPEC rule 1). Nothing outside it can be applied
+ * for. Every item is validated at start-up and at synth time; a bad catalogue never deploys.
+ */
+
+export const MaterialFormat = z.enum(['pdf', 'jpeg', 'png', 'ofd']);
+export type MaterialFormat = z.infer<typeof MaterialFormat>;
+
+export const MaterialSpec = z.object({
+  code: z.string().regex(/^[a-z0-9-]+$/),
+  name: z.string().min(1),
+  required: z.boolean(),
+  /** 容缺: a non-key material that may be supplied after acceptance. */
+  deferrable: z.boolean().default(false),
+  formats: z.array(MaterialFormat).min(1),
+  maxBytes: z.number().int().positive(),
+});
+export type MaterialSpec = z.infer<typeof MaterialSpec>;
+
+export const FormField = z.object({
+  field: z.string().regex(/^[a-zA-Z][a-zA-Z0-9]*$/),
+  label: z.string().min(1),
+  type: z.enum(['string', 'integer', 'date', 'enum', 'boolean']),
+  required: z.boolean(),
+  pattern: z.string().optional(),
+  options: z.array(z.string()).optional(),
+  maxLength: z.number().int().positive().optional(),
+  /** Printed on the license when set. */
+  onLicense: z.boolean().default(false),
+});
+export type FormField = z.infer<typeof FormField>;
+
+export const Fee = z.discriminatedUnion('free', [
+  z.object({ free: z.literal(true), basis: z.string().optional() }),
+  z.object({ free: z.literal(false), amountYuan: z.number().positive(), basis: z.string().min(1) }),
+]);
+
+export const FlowKind = z.enum(['instant', 'promised', 'joint', 'referral', 'filing']);
+export type FlowKind = z.infer<typeof FlowKind>;
+
+export const DeliveryMethod = z.enum(['ems', 'pickup', 'electronic']);
+export type DeliveryMethod = z.infer<typeof DeliveryMethod>;
+
+export const Item = z
+  .object({
+    code: z.string().regex(/^[a-z0-9-]+$/),
+    version: z.number().int().positive(),
+    name: z.string().min(1),
+    department: z.string().min(1),
+    powerCategory: z.enum(['licensing', 'confirmation', 'service', 'filing', 'other']),
+    legalBasis: z.array(z.string().min(1)).min(1),
+    conditions: z.array(z.string().min(1)).min(1),
+    materials: z.array(MaterialSpec).min(1),
+    form: z.array(FormField),
+    fee: Fee,
+    handling: z.enum(['instant', 'promised', 'filing']),
+    flow: FlowKind,
+    legalLimitDays: z.number().int().min(0),
+    promisedLimitDays: z.number().int().min(0),
+    visits: z.number().int().min(0),
+    online: z.enum(['full', 'partial', 'none']),
+    delivery: z.array(DeliveryMethod).min(1),
+    license: z.object({
+      name: z.string().min(1),
+      /** Two to four capital letters; part of every license number of this type. */
+      typeCode: z.string().regex(/^[A-Z]{2,4}$/),
+      validityYears: z.number().int().positive().nullable(),
+    }),
+    decider: z.enum(['chief', 'director']),
+    /** On-site inspection (现场核查) after review, for the promised flow. */
+    inspection: z.boolean().default(false),
+    /** Batch item: one application, `quantity` identical licenses. */
+    batch: z.boolean().default(false),
+  })
+  .superRefine((item, ctx) => {
+    const issue = (message: string, path: (string | number)[]) => ctx.addIssue({ code: 'custom', message, path });
+    if (item.promisedLimitDays > item.legalLimitDays) issue('承诺时限不得超过法定时限', ['promisedLimitDays']);
+    const codes = item.materials.map((m) => m.code);
+    if (new Set(codes).size !== codes.length) issue('材料编码重复', ['materials']);
+    const fields = item.form.map((f) => f.field);
+    if (new Set(fields).size !== fields.length) issue('表单字段重复', ['form']);
+    item.materials.forEach((m, i) => {
+      if (m.deferrable && !m.required) issue('只有必交材料可以容缺', ['materials', i, 'deferrable']);
+    });
+    if ((item.flow === 'instant') !== (item.handling === 'instant')) issue('即办件必须走即办流程', ['flow']);
+    if ((item.flow === 'filing') !== (item.handling === 'filing')) issue('审批改备案必须走备案流程', ['flow']);
+    item.form.forEach((f, i) => {
+      if (f.type === 'enum' && !f.options?.length) issue('枚举字段必须列出选项', ['form', i, 'options']);
+    });
+  });
+export type Item = z.infer<typeof Item>;
+
+export const Department = z.object({ code: z.string().regex(/^[a-z0-9-]+$/), name: z.string().min(1) });
+export type Department = z.infer<typeof Department>;
+
+export const Catalog = z
+  .object({
+    areaCode: z.string().regex(/^\d{6}$/),
+    cityName: z.string().min(1),
+    bureauName: z.string().min(1),
+    departments: z.array(Department).min(1),
+    items: z.array(Item).min(1),
+  })
+  .superRefine((catalog, ctx) => {
+    const depts = new Set(catalog.departments.map((d) => d.code));
+    const codes = new Set<string>();
+    catalog.items.forEach((item, i) => {
+      if (!depts.has(item.department)) ctx.addIssue({ code: 'custom', message: `未知部门 ${item.department}`, path: ['items', i, 'department'] });
+      if (codes.has(item.code)) ctx.addIssue({ code: 'custom', message: `事项编码重复 ${item.code}`, path: ['items', i, 'code'] });
+      codes.add(item.code);
+    });
+  });
+export type Catalog = z.infer<typeof Catalog>;
+export type CatalogInput = z.input<typeof Catalog>;
+
+/** Parses a catalogue, failing with every problem listed (used at start-up and at synth). */
+export function loadCatalog(input: CatalogInput): Catalog {
+  const result = Catalog.safeParse(input);
+  if (!result.success) {
+    const lines = result.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`).join('\n');
+    throw new Error(`catalogue is invalid:\n${lines}`);
+  }
+  return result.data;
+}
+
+export function findItem(catalog: Catalog, code: string): Item | undefined {
+  return catalog.items.find((i) => i.code === code);
+}
+
+export function departmentName(catalog: Catalog, code: string): string {
+  return catalog.departments.find((d) => d.code === code)?.name ?? code;
+}

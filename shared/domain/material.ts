@@ -1,0 +1,16 @@
+import type { MaterialFormat } from './catalog.ts';
+
+/**
+ * A material's format is recognised from its bytes, never from its name (SPEC rule 3).
+ * OFD (GB/T 33190) is a ZIP package whose entry point is OFD.xml.
+ */
+export function sniffFormat(bytes: Uint8Array): MaterialFormat | null {
+  const starts = (...sig: number[]) => sig.every((b, i) => bytes[i] === b);
+  if (starts(0x25, 0x50, 0x44, 0x46, 0x2d)) return 'pdf'; // %PDF-
+  if (starts(0xff, 0xd8, 0xff)) return 'jpeg';
+  if (starts(0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a)) return 'png';
+  if (starts(0x50, 0x4b, 0x03, 0x04) && Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).includes('OFD.xml')) return 'ofd';
+  return null;
+}
+
+export const FORMAT_LABELS: Record<MaterialFormat, string> = { pdf: 'PDF', jpeg: 'JPEG', png: 'PNG', ofd: 'OFD' };

@@ -1,0 +1,107 @@
+import { z } from 'zod';
+import type { Item } from './catalog.ts';
+
+/**
+ * Officer tasks (SPEC: officer endpoints). A task is one open step of a flow, owned by a
+ * department and a rank; its outcome is validated against the step before the flow moves.
+ */
+export const Step = z.enum(['acceptance', 'review', 'inspection', 'joint-review', 'decision', 'escalated-decision', 'referral', 'correction']);
+export type Step = z.infer<typeof Step>;
+
+export const Rank = z.enum(['clerk', 'chief', 'director']);
+export type Rank = z.infer<typeof Rank>;
+
+export interface TaskRecord {
+  taskId: string;
+  applicationId: string;
+  applicationNo: string;
+  itemCode: string;
+  step: Step;
+  dept: string;
+  rank: Rank;
+  status: 'open' | 'completed' | 'cancelled';
+  openedAt: string;
+  dueAt: string;
+  taskToken: string;
+  outcome?: Outcome;
+  completedBy?: string;
+  completedAt?: string;
+}
+
+const text = (max: number) => z.string().trim().min(1).max(max);
+const opinion = text(2000);
+
+export const AcceptanceOutcome = z.discriminatedUnion('outcome', [
+  z.object({ outcome: z.literal('accept'), opinion: opinion.optional() }),
+  z.object({ outcome: z.literal('accept-deferred'), deferred: z.array(text(64)).min(1), opinion: opinion.optional() }),
+  z.object({
+    outcome: z.literal('correction'),
+    items: z
+      .array(z.object({ materialCode: text(64).optional(), field: text(64).optional(), reason: text(500) }))
+      .min(1)
+      .max(50),
+  }),
+  z.object({ outcome: z.literal('refuse'), reason: text(2000), legalBasis: text(500) }),
+]);
+
+export const ExaminationOutcome = z.discriminatedUnion('outcome', [
+  z.object({ outcome: z.literal('pass'), opinion: opinion.optional() }),
+  z.object({ outcome: z.literal('fail'), opinion }),
+]);
+
+export const DecisionOutcome = z.discriminatedUnion('outcome', [
+  z.object({ outcome: z.literal('approve'), opinion }),
+  z.object({ outcome: z.literal('deny'), reason: text(2000), legalBasis: text(500) }),
+  z.object({ outcome: z.literal('escalate'), reason: text(2000) }),
+]);
+
+export const EscalatedDecisionOutcome = z.discriminatedUnion('outcome', [
+  z.object({ outcome: z.literal('approve'), opinion }),
+  z.object({ outcome: z.literal('deny'), reason: text(2000), legalBasis: text(500) }),
+]);
+
+export const OUTCOME_SCHEMAS = {
+  acceptance: AcceptanceOutcome,
+  review: ExaminationOutcome,
+  inspection: ExaminationOutcome,
+  'joint-review': ExaminationOutcome,
+  decision: DecisionOutcome,
+  'escalated-decision': EscalatedDecisionOutcome,
+  referral: EscalatedDecisionOutcome,
+  correction: z.object({ outcome: z.literal('corrected') }),
+} as const;
+
+export type Outcome =
+  | z.infer<typeof AcceptanceOutcome>
+  | z.infer<typeof ExaminationOutcome>
+  | z.infer<typeof DecisionOutcome>
+  | z.infer<typeof EscalatedDecisionOutcome>;
+
+export const APPLICANT_INBOX = '@applicant';
+
+/** Who handles a step of an item: the window clerk examines, the item's decider decides. */
+export function ownerOf(item: Item, step: Step): { dept: string; rank: Rank } {
+  switch (step) {
+    case 'correction':
+      // The applicant's step (补正): in no officer's inbox; the corrections endpoint completes it.
+      return { dept: APPLICANT_INBOX, rank: 'clerk' };
+    case 'decision':
+      return { dept: item.department, rank: item.decider };
+    case 'escalated-decision':
+      return { dept: item.department, rank: 'director' };
+    default:
+      return { dept: item.department, rank: 'clerk' };
+  }
+}
+
+/** The Chinese names of the steps, for the timeline and the inbox. */
+export const STEP_NAMES: Record<Step, string> = {
+  acceptance: '受理',
+  review: '审查',
+  inspection: '现场核查',
+  'joint-review': '并联审查',
+  decision: '决定',
+  'escalated-decision': '副局长决定',
+  referral: '上级机关决定',
+  correction: '申请人补正',
+};

@@ -1,0 +1,123 @@
+import type { ApplicationRecord } from './domain/application.ts';
+import type { AuditEvent } from './domain/audit.ts';
+import type { TaskRecord } from './domain/task.ts';
+import type { LicenseData } from './domain/license.ts';
+import type { FlowKind } from './domain/catalog.ts';
+
+/**
+ * Ports: the small interfaces the use cases need from the outside world. Adapters for AWS
+ * live in adapters/aws (the same code runs against the embedded endpoints); tests of the
+ * domain may pass fakes.
+ */
+
+export interface Clock {
+  now(): Date;
+}
+
+export interface UploadRecord {
+  uploadId: string;
+  owner: string;
+  key: string;
+  fileName: string;
+  contentType: string;
+  size: number;
+  sha256: string;
+  createdAt: string;
+  expiresAt: string;
+  /** Time-to-live in epoch seconds: a record never used is removed by DynamoDB. */
+  ttl: number;
+  usedBy?: string;
+}
+
+export interface LicenseRecord {
+  licenseNo: string;
+  applicationId: string;
+  holderId: string;
+  data: LicenseData;
+  pdfKey: string;
+  pdfSha256: string;
+  signature: { algorithm: string; keyId: string; digest: string; value: string };
+  issuedAt: string;
+  expiresAt: string | null;
+  revokedAt?: string | null;
+  revocation?: { reason: string; legalBasis: string; by: string };
+}
+
+/** A change to an application, its new audit events, and the task it completes, written as one. */
+export interface ApplicationChange {
+  next: ApplicationRecord;
+  /** The audit sequence the change was computed from; another writer in between → conflict. */
+  expectedSeq: number;
+  events: AuditEvent[];
+  completeTask?: { taskId: string; by: string; at: string; outcome: unknown };
+  /** Uploads this change takes for the application; each may be taken once. */
+  takeUploads?: string[];
+}
+
+export class ConflictError extends Error {
+  /** Per written item, why the write was cancelled (DynamoDB's cancellation reason codes). */
+  readonly reasons: string[];
+  constructor(message: string, reasons: string[] = []) {
+    super(message);
+    this.name = 'ConflictError';
+    this.reasons = reasons;
+  }
+}
+
+export interface ApplicationRepository {
+  get(applicationId: string): Promise<ApplicationRecord | undefined>;
+  listByApplicant(applicantId: string): Promise<ApplicationRecord[]>;
+  /** Creates the application with its first audit event; false when it already exists. */
+  create(change: ApplicationChange): Promise<boolean>;
+  /** Writes a change guarded by the audit sequence; throws ConflictError when it lost a race. */
+  commit(change: ApplicationChange): Promise<void>;
+  audit(applicationId: string): Promise<AuditEvent[]>;
+}
+
+export interface TaskRepository {
+  /** Stores a new open task; storing the same task again changes nothing. */
+  open(task: TaskRecord): Promise<void>;
+  get(taskId: string): Promise<TaskRecord | undefined>;
+  listOpen(dept: string, rank: string): Promise<TaskRecord[]>;
+  openForApplication(applicationId: string): Promise<TaskRecord[]>;
+}
+
+export interface UploadRepository {
+  put(upload: UploadRecord): Promise<void>;
+  get(uploadId: string): Promise<UploadRecord | undefined>;
+}
+
+export interface LicenseRepository {
+  put(record: LicenseRecord): Promise<void>;
+  get(licenseNo: string): Promise<LicenseRecord | undefined>;
+}
+
+export interface Counters {
+  /** Reserves `count` consecutive numbers of a named sequence and returns the first. */
+  reserve(name: string, count?: number): Promise<number>;
+}
+
+export interface ObjectStore {
+  presignPut(key: string, contentType: string, size: number, expiresInSeconds: number): Promise<{ url: string; headers: Record<string, string> }>;
+  presignGet(key: string, expiresInSeconds: number, fileName?: string): Promise<string>;
+  /** The object's bytes, or undefined when there is none. */
+  get(key: string): Promise<Uint8Array | undefined>;
+  put(key: string, body: Uint8Array, contentType: string): Promise<void>;
+  copy(fromKey: string, toKey: string): Promise<void>;
+  exists(key: string): Promise<boolean>;
+}
+
+export interface Workflow {
+  start(flow: FlowKind, name: string, input: Record<string, unknown>): Promise<string>;
+  sendSuccess(taskToken: string, output: unknown): Promise<void>;
+  sendFailure(taskToken: string, error: string, cause: string): Promise<void>;
+}
+
+export interface Signer {
+  readonly algorithm: string;
+  readonly keyId: string;
+  /** Signs a message: ECDSA over its SHA-256 digest; returns the DER-encoded signature. */
+  sign(message: Uint8Array): Promise<Uint8Array>;
+  /** The public key as SPKI PEM, for verification. */
+  publicKeyPem(): Promise<string>;
+}

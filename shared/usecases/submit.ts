@@ -1,0 +1,162 @@
+import type { Deps } from '../deps.ts';
+import type { SubmitRequest } from '../contract.ts';
+import { canonicalJson, sha256Hex } from '../domain/canonical.ts';
+import { chainEvent, GENESIS } from '../domain/audit.ts';
+import { chinaDate } from '../domain/calendar.ts';
+import { findItem, type Item } from '../domain/catalog.ts';
+import { DomainError, forbidden, type FieldProblem } from '../domain/errors.ts';
+import { creditCodeProblem, idNumberProblem } from '../domain/identity.ts';
+import { deliveryAllowed, formProblems, subjectIdOf, type ApplicationRecord, type StoredMaterial } from '../domain/application.ts';
+import { FORMAT_LABELS, sniffFormat } from '../domain/material.ts';
+import type { Caller } from '../http/api.ts';
+import { applicationView } from './view.ts';
+
+type SubmitDeps = Pick<Deps, 'clock' | 'catalog' | 'calendar' | 'applications' | 'uploads' | 'materials' | 'counters' | 'workflow'>;
+
+const ID_MESSAGES = {
+  format: '身份证号应为18位，最后一位可为数字或X',
+  area: '身份证号的地区码不存在',
+  birthDate: '身份证号中的出生日期不正确',
+  checksum: '身份证号校验码不正确',
+} as const;
+const CREDIT_MESSAGES = { format: '统一社会信用代码应为18位，且不含I、O、Z、S、V', checksum: '统一社会信用代码校验码不正确' } as const;
+
+/** The application id follows from who submits and the idempotency key, so a retry finds its application. */
+export const applicationIdFor = (sub: string, key: string) => `app_${sha256Hex(`${sub}\n${key}`).slice(0, 24)}`;
+
+async function materialProblems(deps: SubmitDeps, caller: Caller, item: Item, input: SubmitRequest, applicationId: string) {
+  const problems: FieldProblem[] = [];
+  const stored: StoredMaterial[] = [];
+  const given = new Map<string, number>();
+  input.materials.forEach((m, i) => {
+    const path = `materials.${i}.materialCode`;
+    if (!item.materials.some((spec) => spec.code === m.materialCode)) problems.push({ path, code: 'material.unknown', message: `事项不需要材料“${m.materialCode}”` });
+    else if (given.has(m.materialCode)) problems.push({ path, code: 'material.duplicate', message: `材料“${m.materialCode}”重复提交` });
+    given.set(m.materialCode, i);
+  });
+  for (const spec of item.materials) {
+    if (spec.required && !given.has(spec.code)) problems.push({ path: 'materials', code: 'material.missing', message: `缺少必交材料：${spec.name}` });
+  }
+  await Promise.all(
+    item.materials.map(async (spec) => {
+      const i = given.get(spec.code);
+      if (i === undefined) return;
+      const path = `materials.${i}`;
+      const ref = input.materials[i];
+      const upload = await deps.uploads.get(ref.uploadId);
+      if (!upload || upload.owner !== caller.sub) return problems.push({ path, code: 'material.upload-not-found', message: `${spec.name}：上传记录不存在或已过期` });
+      if (upload.usedBy && upload.usedBy !== applicationId) return problems.push({ path, code: 'material.upload-used', message: `${spec.name}：该文件已用于其他办件` });
+      const bytes = await deps.materials.get(upload.key);
+      if (!bytes) return problems.push({ path, code: 'material.not-uploaded', message: `${spec.name}：文件尚未上传` });
+      const before = problems.length;
+      if (bytes.length !== upload.size) problems.push({ path, code: 'material.size-mismatch', message: `${spec.name}：文件大小与申报不符` });
+      else if (sha256Hex(bytes) !== upload.sha256) problems.push({ path, code: 'material.hash-mismatch', message: `${spec.name}：文件内容与申报的 SHA-256 不符` });
+      if (bytes.length > spec.maxBytes) problems.push({ path, code: 'material.too-large', message: `${spec.name}：文件不得超过 ${Math.round(spec.maxBytes / 1024 / 1024)} MB` });
+      const format = sniffFormat(bytes);
+      if (!format || !spec.formats.includes(format)) {
+        problems.push({ path, code: 'material.format', message: `${spec.name}：文件格式应为 ${spec.formats.map((f) => FORMAT_LABELS[f]).join('、')}` });
+      }
+      if (problems.length === before) {
+        stored.push({ materialCode: spec.code, uploadId: upload.uploadId, key: upload.key, fileName: upload.fileName, format: format!, size: bytes.length, sha256: upload.sha256 });
+      }
+    }),
+  );
+  return { problems, stored };
+}
+
+function applicantProblems(input: SubmitRequest, caller: Caller, today: string): FieldProblem[] {
+  const a = input.applicant;
+  if (a.kind === 'person') {
+    const p = idNumberProblem(a.idNumber, today);
+    if (p) return [{ path: 'applicant.idNumber', code: `applicant.id-${p === 'birthDate' ? 'birth-date' : p}`, message: ID_MESSAGES[p] }];
+  } else {
+    const p = creditCodeProblem(a.creditCode);
+    if (p) return [{ path: 'applicant.creditCode', code: `applicant.credit-code-${p}`, message: CREDIT_MESSAGES[p] }];
+  }
+  if (subjectIdOf(a) !== caller.sub) throw forbidden('applicant.not-self', '只能以登录者本人或本单位的名义申请');
+  return [];
+}
+
+/**
+ * Submits an application (SPEC rule 3).
+ * Input: the caller, the Idempotency-Key, the request body.
+ * Steps: check everything against the item and collect every deficiency (一次性告知); a retry
+ * with the same key and body answers as the first time, another body → 409; copy the
+ * materials under the application; store the application with its first audit event, taking
+ * the uploads, in one transaction; start its flow.
+ * Output: the application as its applicant sees it.
+ */
+export async function submitApplication(deps: SubmitDeps, caller: Caller, idempotencyKey: string, input: SubmitRequest) {
+  const now = deps.clock.now();
+  const applicationId = applicationIdFor(caller.sub, idempotencyKey);
+  const requestHash = sha256Hex(canonicalJson(input));
+
+  const existing = await deps.applications.get(applicationId);
+  if (existing) return replay(deps, caller, existing, requestHash);
+
+  const item = findItem(deps.catalog, input.itemCode);
+  if (!item) throw new DomainError(422, 'application.invalid', '申请内容不符合要求', [{ path: 'itemCode', code: 'item.unknown', message: `事项清单中没有“${input.itemCode}”` }]);
+
+  const problems: FieldProblem[] = [...applicantProblems(input, caller, chinaDate(now)), ...formProblems(item, input.form)];
+  if (!deliveryAllowed(item, input.delivery.method)) problems.push({ path: 'delivery.method', code: 'delivery.unsupported', message: '该事项不支持所选送达方式' });
+  if (input.quantity !== undefined && input.quantity > 1 && !item.batch) problems.push({ path: 'quantity', code: 'quantity.not-batch', message: '该事项每次只能申领一份证照' });
+  const materials = await materialProblems(deps, caller, item, input, applicationId);
+  problems.push(...materials.problems);
+  if (problems.length) throw new DomainError(422, 'application.invalid', `申请材料或信息有 ${problems.length} 处问题，请一次性补齐`, problems);
+
+  const day = chinaDate(now).replace(/-/g, '');
+  const seq = await deps.counters.reserve(`applicationNo#${day}`);
+  const stored = await Promise.all(
+    materials.stored.map(async (m) => {
+      const key = `applications/${applicationId}/${m.materialCode}`;
+      await deps.materials.copy(m.key, key);
+      return { ...m, key };
+    }),
+  );
+  const app: ApplicationRecord = {
+    applicationId,
+    applicationNo: `${deps.catalog.areaCode}${day}${String(seq).padStart(6, '0')}`,
+    cityCode: deps.catalog.areaCode,
+    itemCode: item.code,
+    itemVersion: item.version,
+    itemName: item.name,
+    department: item.department,
+    flow: item.flow,
+    applicantId: caller.sub,
+    applicant: input.applicant,
+    form: input.form,
+    materials: stored.sort((a, b) => a.materialCode.localeCompare(b.materialCode)),
+    delivery: input.delivery,
+    quantity: input.quantity ?? 1,
+    status: 'submitted',
+    submittedAt: now.toISOString(),
+    clockPaused: false,
+    requestHash,
+    audit: GENESIS,
+  };
+  const event = chainEvent(applicationId, GENESIS, app.submittedAt, {
+    actor: caller.sub,
+    action: 'submitted',
+    details: { itemCode: item.code, itemVersion: item.version, materials: stored.map((m) => ({ code: m.materialCode, sha256: m.sha256 })) },
+  });
+  app.audit = { seq: event.seq, hash: event.hash };
+  const created = await deps.applications.create({ next: app, expectedSeq: 0, events: [event], takeUploads: stored.map((m) => m.uploadId) });
+  if (!created) {
+    const winner = await deps.applications.get(applicationId);
+    return replay(deps, caller, winner!, requestHash);
+  }
+  await startFlow(deps, app);
+  return { created: true, view: applicationView(deps, app, [event], caller) };
+}
+
+async function startFlow(deps: SubmitDeps, app: ApplicationRecord) {
+  // The execution is named after the application: starting it twice starts it once.
+  const item = findItem(deps.catalog, app.itemCode);
+  await deps.workflow.start(app.flow, app.applicationId, { applicationId: app.applicationId, flow: app.flow, itemCode: app.itemCode, inspection: item?.inspection ?? false });
+}
+
+async function replay(deps: SubmitDeps, caller: Caller, app: ApplicationRecord, requestHash: string) {
+  if (app.requestHash !== requestHash) throw new DomainError(409, 'idempotency.key-reused', '该幂等键已用于另一份不同的申请');
+  if (app.status === 'submitted') await startFlow(deps, app); // the first attempt may have stopped before starting it
+  return { created: false, view: applicationView(deps, app, await deps.applications.audit(app.applicationId), caller) };
+}

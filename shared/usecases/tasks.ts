@@ -1,0 +1,175 @@
+import type { Deps } from '../deps.ts';
+import { chainEvent } from '../domain/audit.ts';
+import { lightOf } from '../domain/calendar.ts';
+import { findItem, type Item } from '../domain/catalog.ts';
+import { DomainError, conflict, forbidden, notFound } from '../domain/errors.ts';
+import { REMEDIES_NOTICE, type ApplicationRecord } from '../domain/application.ts';
+import { OUTCOME_SCHEMAS, ownerOf, Step, type Outcome, type TaskRecord } from '../domain/task.ts';
+import { sha256Hex } from '../domain/canonical.ts';
+import { ConflictError } from '../ports.ts';
+import { parseWith, type Caller } from '../http/api.ts';
+import { ACCEPTANCE_DAYS } from './view.ts';
+
+type TaskDeps = Pick<Deps, 'clock' | 'catalog' | 'calendar' | 'applications' | 'tasks' | 'workflow'>;
+
+/** Materials deferred at acceptance (容缺) are due within this many working days. */
+const DEFERRED_DAYS = 5;
+
+function itemOf(deps: Pick<Deps, 'catalog'>, app: ApplicationRecord): Item {
+  const item = findItem(deps.catalog, app.itemCode);
+  if (!item) throw new Error(`item ${app.itemCode} of ${app.applicationId} is no longer in the catalogue`);
+  return item;
+}
+
+/**
+ * Opens an officer task for a flow's callback state.
+ * Input: the task token, the application, the step.
+ * Steps: find who owns the step (department, rank), when it is due, store the task.
+ * Output: the task id. Opening the same token twice stores one task.
+ */
+export async function openTask(deps: TaskDeps, input: { taskToken: string; applicationId: string; step: string }) {
+  const step = Step.parse(input.step);
+  const app = await deps.applications.get(input.applicationId);
+  if (!app) throw new Error(`application ${input.applicationId} not found`);
+  const item = itemOf(deps, app);
+  const now = deps.clock.now();
+  const { dept, rank } = ownerOf(item, step);
+  const dueAt =
+    step === 'acceptance'
+      ? deps.calendar.dueAfter(new Date(app.submittedAt), ACCEPTANCE_DAYS).toISOString()
+      : (app.due?.promisedAt ?? deps.calendar.dueAfter(now, item.promisedLimitDays).toISOString());
+  const task: TaskRecord = {
+    taskId: `tsk_${sha256Hex(input.taskToken).slice(0, 24)}`,
+    applicationId: app.applicationId,
+    applicationNo: app.applicationNo,
+    itemCode: app.itemCode,
+    step,
+    dept,
+    rank,
+    status: 'open',
+    openedAt: now.toISOString(),
+    dueAt,
+    taskToken: input.taskToken,
+  };
+  await deps.tasks.open(task);
+  return { taskId: task.taskId };
+}
+
+export function taskView(deps: Pick<Deps, 'calendar' | 'clock'>, t: TaskRecord) {
+  const light = t.status === 'open' ? lightOf(deps.calendar, deps.clock.now(), new Date(t.openedAt), new Date(t.dueAt)) : 'green';
+  return {
+    taskId: t.taskId,
+    applicationId: t.applicationId,
+    applicationNo: t.applicationNo,
+    itemCode: t.itemCode,
+    step: t.step,
+    dept: t.dept,
+    rank: t.rank,
+    status: t.status,
+    openedAt: t.openedAt,
+    dueAt: t.dueAt,
+    light,
+    ...(t.outcome ? { outcome: t.outcome, completedBy: t.completedBy, completedAt: t.completedAt } : {}),
+  };
+}
+
+/** The open tasks of the caller's department and rank, the most urgent first. */
+export async function listTasks(deps: Pick<Deps, 'tasks' | 'calendar' | 'clock'>, caller: Caller) {
+  const tasks = await deps.tasks.listOpen(caller.dept!, caller.rank!);
+  return tasks.sort((a, b) => a.dueAt.localeCompare(b.dueAt)).map((t) => taskView(deps, t));
+}
+
+/** What an outcome does to the application; officer steps that only examine leave it as it is. */
+function applyOutcome(deps: TaskDeps, app: ApplicationRecord, item: Item, task: TaskRecord, outcome: Outcome, caller: Caller, now: Date): ApplicationRecord {
+  const at = now.toISOString();
+  const next: ApplicationRecord = { ...app };
+  const accept = () => {
+    next.status = 'accepted';
+    next.acceptedAt = at;
+    next.due = {
+      promisedAt: deps.calendar.dueAfter(now, item.promisedLimitDays).toISOString(),
+      legalAt: deps.calendar.dueAfter(now, item.legalLimitDays).toISOString(),
+    };
+  };
+  switch (outcome.outcome) {
+    case 'accept':
+      accept();
+      // An instant item is accepted and decided by the window in one step.
+      if (app.flow === 'instant') Object.assign(next, { status: 'approved', decision: { outcome: 'approve', opinion: outcome.opinion ?? '符合条件，准予许可', by: caller.sub, at } });
+      break;
+    case 'accept-deferred': {
+      const deferrable = new Set(item.materials.filter((m) => m.deferrable).map((m) => m.code));
+      const wrong = outcome.deferred.filter((c) => !deferrable.has(c));
+      if (wrong.length) {
+        throw new DomainError(422, 'task.invalid-outcome', '只能对事项允许容缺的材料容缺受理', wrong.map((c) => ({ path: 'deferred', code: 'material.not-deferrable', message: `材料“${c}”不允许容缺` })));
+      }
+      accept();
+      next.deferred = { materialCodes: outcome.deferred, dueAt: deps.calendar.dueAfter(now, DEFERRED_DAYS).toISOString() };
+      if (app.flow === 'instant') Object.assign(next, { status: 'approved', decision: { outcome: 'approve', opinion: outcome.opinion ?? '容缺受理，准予许可', by: caller.sub, at } });
+      break;
+    }
+    case 'correction':
+      next.status = 'correcting';
+      next.corrections = { items: outcome.items, requestedAt: at };
+      break;
+    case 'refuse':
+      next.status = 'refused';
+      next.refusal = { reason: outcome.reason, legalBasis: outcome.legalBasis, by: caller.sub, at };
+      break;
+    case 'approve':
+      next.status = 'approved';
+      next.decision = { outcome: 'approve', opinion: outcome.opinion, by: caller.sub, at };
+      break;
+    case 'deny':
+      next.status = 'denied';
+      next.decision = { outcome: 'deny', reason: outcome.reason, legalBasis: outcome.legalBasis, remedies: REMEDIES_NOTICE, by: caller.sub, at };
+      break;
+    case 'escalate':
+      if (task.rank === 'director') throw new DomainError(422, 'task.invalid-outcome', '副局长决定不能再提请', []);
+      break;
+  }
+  return next;
+}
+
+/**
+ * Completes an officer task (SPEC: POST /v1/tasks/{taskId}/complete).
+ * Input: the officer, the task id, the outcome.
+ * Steps: the task must be open and belong to the caller's department and rank; validate the
+ * outcome for the step; write the task's completion, the application's new state and the
+ * audit event in one transaction guarded by both (so of racing completions one wins); then
+ * let the flow move on with the outcome.
+ * Output: the completed task and the application's status.
+ */
+export async function completeTask(deps: TaskDeps, caller: Caller, taskId: string, body: unknown) {
+  for (let attempt = 0; ; attempt++) {
+    const task = await deps.tasks.get(taskId);
+    if (!task) throw notFound('task.not-found', '任务不存在');
+    if (task.dept !== caller.dept || task.rank !== caller.rank) throw forbidden('task.not-yours', '该任务不属于您的部门或职级');
+    if (task.status !== 'open') throw conflict('task.completed', '该任务已经办理完毕');
+    const outcome = parseWith(OUTCOME_SCHEMAS[task.step], body) as Outcome;
+    const app = await deps.applications.get(task.applicationId);
+    if (!app) throw new Error(`application ${task.applicationId} of task ${taskId} not found`);
+    const now = deps.clock.now();
+    const next = applyOutcome(deps, app, itemOf(deps, app), task, outcome, caller, now);
+    const { outcome: kind, ...rest } = outcome;
+    const reason = 'reason' in rest ? rest.reason : 'opinion' in rest ? rest.opinion : undefined;
+    const event = chainEvent(app.applicationId, app.audit, now.toISOString(), {
+      actor: caller.sub,
+      action: `${task.step}.${kind}`,
+      details: { taskId, step: task.step, dept: task.dept, rank: task.rank, ...rest },
+      ...(reason ? { reason } : {}),
+      ...('legalBasis' in rest && rest.legalBasis ? { legalBasis: rest.legalBasis } : {}),
+    });
+    next.audit = { seq: event.seq, hash: event.hash };
+    try {
+      await deps.applications.commit({ next, expectedSeq: app.audit.seq, events: [event], completeTask: { taskId, by: caller.sub, at: now.toISOString(), outcome } });
+    } catch (e) {
+      // Lost a race: either the task was completed meanwhile (→ 409 on the next round) or the
+      // application moved for another reason, and the outcome is applied to its new state.
+      if (e instanceof ConflictError && attempt < 3) continue;
+      throw e;
+    }
+    await deps.workflow.sendSuccess(task.taskToken, outcome);
+    return { taskId, status: 'completed' as const, outcome, application: { applicationId: app.applicationId, status: next.status } };
+  }
+}

@@ -1,0 +1,63 @@
+import type { Deps } from '../deps.ts';
+import type { ApplicationRecord } from '../domain/application.ts';
+import type { AuditEvent } from '../domain/audit.ts';
+import { lightOf, type Light } from '../domain/calendar.ts';
+import { maskPersonName, maskPhone, maskSubjectId } from '../domain/identity.ts';
+import type { Caller } from '../http/api.ts';
+
+/** Acceptance is due within 5 working days of receipt (Art. 32). */
+export const ACCEPTANCE_DAYS = 5;
+
+export const isOwner = (caller: Caller, app: ApplicationRecord) => caller.role === 'applicant' && caller.sub === app.applicantId;
+
+/** The applicant as a viewer may see it: in full to the applicant, masked to everyone else (SPEC rule 2). */
+export function applicantView(app: ApplicationRecord, own: boolean) {
+  if (own) return app.applicant;
+  const a = app.applicant;
+  return a.kind === 'person'
+    ? { kind: a.kind, idNumber: maskSubjectId(a.idNumber), name: maskPersonName(a.name), phone: maskPhone(a.phone) }
+    : { kind: a.kind, creditCode: maskSubjectId(a.creditCode), name: a.name, phone: maskPhone(a.phone) };
+}
+
+/** The light of the application's running clock: acceptance before acceptance, the promised limit after. */
+export function applicationLight(deps: Pick<Deps, 'calendar'>, app: ApplicationRecord, now: Date): Light {
+  if (app.status === 'submitted') {
+    const received = new Date(app.submittedAt);
+    return lightOf(deps.calendar, now, received, deps.calendar.dueAfter(received, ACCEPTANCE_DAYS));
+  }
+  if ((app.status === 'accepted' || app.status === 'suspended') && app.due && app.acceptedAt && !app.clockPaused) {
+    return lightOf(deps.calendar, now, new Date(app.acceptedAt), new Date(app.due.promisedAt));
+  }
+  return 'green';
+}
+
+const maskActor = (actor: string, own: boolean) => (own || !/^\d{6}.{8,}/.test(actor) ? actor : maskSubjectId(actor));
+
+export function applicationView(deps: Pick<Deps, 'calendar' | 'clock'>, app: ApplicationRecord, events: AuditEvent[], caller: Caller) {
+  const own = isOwner(caller, app);
+  return {
+    applicationId: app.applicationId,
+    applicationNo: app.applicationNo,
+    itemCode: app.itemCode,
+    itemVersion: app.itemVersion,
+    itemName: app.itemName,
+    status: app.status,
+    applicant: applicantView(app, own),
+    form: app.form,
+    materials: app.materials.map(({ materialCode, fileName, format, size, sha256 }) => ({ materialCode, fileName, format, size, sha256 })),
+    quantity: app.quantity,
+    submittedAt: app.submittedAt,
+    ...(app.acceptedAt ? { acceptedAt: app.acceptedAt } : {}),
+    ...(app.due ? { due: app.due } : {}),
+    light: applicationLight(deps, app, deps.clock.now()),
+    clockPaused: app.clockPaused,
+    ...(app.corrections ? { corrections: app.corrections } : {}),
+    ...(app.deferred ? { deferred: app.deferred } : {}),
+    ...(app.refusal ? { refusal: app.refusal } : {}),
+    ...(app.decision ? { decision: app.decision } : {}),
+    ...(app.licenses ? { licenses: app.licenses } : {}),
+    delivery: { method: app.delivery.method, ...(app.delivery.waybillNo ? { waybillNo: app.delivery.waybillNo } : {}), ...(app.delivery.status ? { status: app.delivery.status } : {}) },
+    ...(app.completedAt ? { completedAt: app.completedAt } : {}),
+    timeline: events.map((e) => ({ at: e.at, action: e.action, actor: maskActor(e.actor, own), ...(e.reason ? { reason: e.reason } : {}) })),
+  };
+}

@@ -1,0 +1,40 @@
+import { catalogFor } from './catalog/index.ts';
+import { clock } from './clock.ts';
+import { config } from './config.ts';
+import type { Deps } from './deps.ts';
+import { WorkingCalendar } from './domain/calendar.ts';
+import { DynamoApplications, DynamoCounters, DynamoLicenses, DynamoTasks, DynamoUploads } from './adapters/aws/dynamo.ts';
+import { S3Store, s3Client } from './adapters/aws/s3.ts';
+import { StepFunctionsWorkflow } from './adapters/aws/sfn.ts';
+import { KmsSigner } from './adapters/aws/kms-signer.ts';
+import { FileSigner } from './adapters/local/file-signer.ts';
+
+/** The composition root: the adapters for this deployment, built once per Lambda container. */
+let deps: Deps | undefined;
+
+export function wiring(): Deps {
+  if (deps) return deps;
+  const cfg = config();
+  const s3 = s3Client(cfg);
+  deps = {
+    clock,
+    catalog: catalogFor(cfg.CITY_CODE),
+    calendar: new WorkingCalendar(),
+    applications: new DynamoApplications(cfg),
+    tasks: new DynamoTasks(cfg),
+    uploads: new DynamoUploads(cfg),
+    licenses: new DynamoLicenses(cfg),
+    counters: new DynamoCounters(cfg),
+    materials: new S3Store(s3, cfg.MATERIALS_BUCKET),
+    licenseFiles: new S3Store(s3, cfg.LICENSES_BUCKET),
+    workflow: new StepFunctionsWorkflow(cfg.STATE_MACHINE_ARN_PREFIX),
+    signer: cfg.SEAL_MODE === 'local' ? new FileSigner(cfg.SEAL_KEY_FILE!) : new KmsSigner(cfg.SEAL_KEY_ID!),
+    publicBaseUrl: cfg.PUBLIC_BASE_URL.replace(/\/$/, ''),
+    fontFile: cfg.SEAL_FONT_FILE,
+  };
+  return deps;
+}
+
+export function resetWiring(): void {
+  deps = undefined;
+}
