@@ -84,7 +84,7 @@ export type Light = 'green' | 'yellow' | 'red';
 export interface LightRule {
   /** Yellow when at most this many whole working days are left after today. */
   yellowDaysLeft: number;
-  /** Yellow when this share of the time between start and due has passed. */
+  /** Yellow when this share of the working days between start and due has passed. */
   yellowRatio: number;
 }
 
@@ -97,7 +97,8 @@ export function lightOf(calendar: WorkingCalendar, now: Date, startedAt: Date, d
   const dueDay = chinaDate(dueAt);
   // Working days after today up to the due day: 0 on the due day, 1 the working day before.
   const daysLeft = calendar.workingDaysBetween(today, dueDay);
-  const span = dueAt.getTime() - startedAt.getTime();
-  const used = span > 0 ? (now.getTime() - startedAt.getTime()) / span : 1;
+  // Time used, in working days: the working days since the start day, today included.
+  const total = calendar.workingDaysBetween(chinaDate(startedAt), dueDay);
+  const used = total > 0 ? calendar.workingDaysBetween(chinaDate(startedAt), today) / total : 1;
   return daysLeft <= rule.yellowDaysLeft || used >= rule.yellowRatio ? 'yellow' : 'green';
 }

@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import { chainEvent, GENESIS, verifyChain, type AuditEvent } from '#shared/domain/audit.ts';
+import { canonicalJson } from '#shared/domain/canonical.ts';
+
+function chain(n: number): AuditEvent[] {
+  const events: AuditEvent[] = [];
+  let head = GENESIS;
+  for (let i = 0; i < n; i++) {
+    const e = chainEvent('app_1', head, `2026-11-22T0${i}:00:00Z`, { actor: 'officer-001', action: `step.${i}`, details: { i } });
+    events.push(e);
+    head = { seq: e.seq, hash: e.hash };
+  }
+  return events;
+}
+
+describe('the audit hash chain', () => {
+  it('links each event to the previous one', () => {
+    const events = chain(3);
+    expect(events.map((e) => e.seq)).toEqual([1, 2, 3]);
+    expect(events[1].prevHash).toBe(events[0].hash);
+    expect(verifyChain(events, { seq: 3, hash: events[2].hash })).toEqual({ intact: true });
+  });
+  it('detects a changed event', () => {
+    const events = chain(3);
+    events[1] = { ...events[1], details: { i: 99 } };
+    expect(verifyChain(events, { seq: 3, hash: events[2].hash })).toEqual({ intact: false, brokenAt: 2 });
+  });
+  it('detects a deleted event, in the middle or at the end', () => {
+    const events = chain(3);
+    expect(verifyChain([events[0], events[2]], { seq: 3, hash: events[2].hash }).intact).toBe(false);
+    expect(verifyChain(events.slice(0, 2), { seq: 3, hash: events[2].hash }).intact).toBe(false);
+  });
+});
+
+describe('canonical JSON', () => {
+  it('does not depend on key order', () => {
+    expect(canonicalJson({ b: 1, a: { d: [1, { y: 2, x: 1 }], c: 'z' } })).toBe('{"a":{"c":"z","d":[1,{"x":1,"y":2}]},"b":1}');
+  });
+});
