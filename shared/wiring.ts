@@ -3,7 +3,7 @@ import { clock } from './clock.ts';
 import { config } from './config.ts';
 import type { Deps } from './deps.ts';
 import { WorkingCalendar } from './domain/calendar.ts';
-import { DynamoApplications, DynamoCounters, DynamoLicenses, DynamoTasks, DynamoUploads } from './adapters/aws/dynamo.ts';
+import { DynamoApplications, DynamoCounters, DynamoLicenses, DynamoTasks, DynamoUploads, documentClient } from './adapters/aws/dynamo.ts';
 import { S3Store, s3Client } from './adapters/aws/s3.ts';
 import { StepFunctionsWorkflow } from './adapters/aws/sfn.ts';
 import { KmsSigner } from './adapters/aws/kms-signer.ts';
@@ -16,15 +16,16 @@ export function wiring(): Deps {
   if (deps) return deps;
   const cfg = config();
   const s3 = s3Client(cfg);
+  const db = documentClient();
   deps = {
     clock,
     catalog: catalogFor(cfg.CITY_CODE),
     calendar: new WorkingCalendar(),
-    applications: new DynamoApplications(cfg),
-    tasks: new DynamoTasks(cfg),
-    uploads: new DynamoUploads(cfg),
-    licenses: new DynamoLicenses(cfg),
-    counters: new DynamoCounters(cfg),
+    applications: new DynamoApplications(cfg, db),
+    tasks: new DynamoTasks(cfg, db),
+    uploads: new DynamoUploads(cfg, db),
+    licenses: new DynamoLicenses(cfg, db),
+    counters: new DynamoCounters(cfg, db),
     materials: new S3Store(s3, cfg.MATERIALS_BUCKET),
     licenseFiles: new S3Store(s3, cfg.LICENSES_BUCKET),
     workflow: new StepFunctionsWorkflow(cfg.STATE_MACHINE_ARN_PREFIX),

@@ -33,6 +33,8 @@ export type Delivery =
 export interface StoredMaterial {
   materialCode: string;
   uploadId: string;
+  /** Where the applicant uploaded it (expires) and where the application keeps it. */
+  uploadKey: string;
   key: string;
   fileName: string;
   format: MaterialFormat;

@@ -57,7 +57,7 @@ async function materialProblems(deps: SubmitDeps, caller: Caller, item: Item, in
         problems.push({ path, code: 'material.format', message: `${spec.name}：文件格式应为 ${spec.formats.map((f) => FORMAT_LABELS[f]).join('、')}` });
       }
       if (problems.length === before) {
-        stored.push({ materialCode: spec.code, uploadId: upload.uploadId, key: upload.key, fileName: upload.fileName, format: format!, size: bytes.length, sha256: upload.sha256 });
+        stored.push({ materialCode: spec.code, uploadId: upload.uploadId, uploadKey: upload.key, key: '', fileName: upload.fileName, format: format!, size: bytes.length, sha256: upload.sha256 });
       }
     }),
   );
@@ -80,10 +80,10 @@ function applicantProblems(input: SubmitRequest, caller: Caller, today: string):
 /**
  * Submits an application (SPEC rule 3).
  * Input: the caller, the Idempotency-Key, the request body.
- * Steps: check everything against the item and collect every deficiency (一次性告知); a retry
- * with the same key and body answers as the first time, another body → 409; copy the
- * materials under the application; store the application with its first audit event, taking
- * the uploads, in one transaction; start its flow.
+ * Steps: a retry with the same key and body answers as the first time, another body → 409;
+ * check everything against the item and collect every deficiency (一次性告知); store the
+ * application with its first audit event, taking the uploads, in one transaction; copy the
+ * materials under the application; start its flow.
  * Output: the application as its applicant sees it.
  */
 export async function submitApplication(deps: SubmitDeps, caller: Caller, idempotencyKey: string, input: SubmitRequest) {
@@ -106,13 +106,7 @@ export async function submitApplication(deps: SubmitDeps, caller: Caller, idempo
 
   const day = chinaDate(now).replace(/-/g, '');
   const seq = await deps.counters.reserve(`applicationNo#${day}`);
-  const stored = await Promise.all(
-    materials.stored.map(async (m) => {
-      const key = `applications/${applicationId}/${m.materialCode}`;
-      await deps.materials.copy(m.key, key);
-      return { ...m, key };
-    }),
-  );
+  const stored = materials.stored.map((m) => ({ ...m, key: `applications/${applicationId}/${m.materialCode}` }));
   const app: ApplicationRecord = {
     applicationId,
     applicationNo: `${deps.catalog.areaCode}${day}${String(seq).padStart(6, '0')}`,
@@ -145,9 +139,15 @@ export async function submitApplication(deps: SubmitDeps, caller: Caller, idempo
     const winner = await deps.applications.get(applicationId);
     return replay(deps, caller, winner!, requestHash);
   }
+  // Only the request that created the application copies its materials out of the upload
+  // area (which expires) and starts the flow.
+  await Promise.all(stored.map((m) => deps.materials.copy(m.uploadKey, m.key)));
   await startFlow(deps, app);
   return { created: true, view: applicationView(deps, app, [event], caller) };
 }
+
+/** A first attempt that stopped between storing the application and starting its flow is finished by a retry after this long. */
+const RECOVERY_AFTER_MS = 30_000;
 
 async function startFlow(deps: SubmitDeps, app: ApplicationRecord) {
   // The execution is named after the application: starting it twice starts it once.
@@ -157,6 +157,15 @@ async function startFlow(deps: SubmitDeps, app: ApplicationRecord) {
 
 async function replay(deps: SubmitDeps, caller: Caller, app: ApplicationRecord, requestHash: string) {
   if (app.requestHash !== requestHash) throw new DomainError(409, 'idempotency.key-reused', '该幂等键已用于另一份不同的申请');
-  if (app.status === 'submitted') await startFlow(deps, app); // the first attempt may have stopped before starting it
+  if (app.status === 'submitted' && deps.clock.now().getTime() - Date.parse(app.submittedAt) > RECOVERY_AFTER_MS) {
+    // The first attempt may have stopped before copying the materials or starting the flow;
+    // both steps are safe to repeat. (A concurrent duplicate, younger, leaves them to it.)
+    await Promise.all(
+      app.materials.map(async (m) => {
+        if (!(await deps.materials.exists(m.key))) await deps.materials.copy(m.uploadKey, m.key);
+      }),
+    );
+    await startFlow(deps, app);
+  }
   return { created: false, view: applicationView(deps, app, await deps.applications.audit(app.applicationId), caller) };
 }

@@ -18,11 +18,8 @@ import type { Config } from '../../config.ts';
 
 /** DynamoDB adapters of the repositories. Writes that belong together are one transaction. */
 
-let shared: DynamoDBDocumentClient | undefined;
-export function documentClient(): DynamoDBDocumentClient {
-  shared ??= DynamoDBDocumentClient.from(new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } });
-  return shared;
-}
+export const documentClient = (): DynamoDBDocumentClient =>
+  DynamoDBDocumentClient.from(new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } });
 
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 interface Guard {
@@ -45,7 +42,7 @@ async function queryAll<T>(db: DynamoDBDocumentClient, input: ConstructorParamet
 export class DynamoApplications implements ApplicationRepository {
   constructor(
     private readonly cfg: Config,
-    private readonly db = documentClient(),
+    private readonly db: DynamoDBDocumentClient,
   ) {}
 
   async get(applicationId: string) {
@@ -141,7 +138,7 @@ export class DynamoApplications implements ApplicationRepository {
 export class DynamoTasks implements TaskRepository {
   constructor(
     private readonly cfg: Config,
-    private readonly db = documentClient(),
+    private readonly db: DynamoDBDocumentClient,
   ) {}
 
   async open(task: TaskRecord) {
@@ -186,7 +183,7 @@ export class DynamoTasks implements TaskRepository {
 export class DynamoUploads implements UploadRepository {
   constructor(
     private readonly cfg: Config,
-    private readonly db = documentClient(),
+    private readonly db: DynamoDBDocumentClient,
   ) {}
 
   async put(upload: UploadRecord) {
@@ -202,7 +199,7 @@ export class DynamoUploads implements UploadRepository {
 export class DynamoLicenses implements LicenseRepository {
   constructor(
     private readonly cfg: Config,
-    private readonly db = documentClient(),
+    private readonly db: DynamoDBDocumentClient,
   ) {}
 
   async put(record: LicenseRecord) {
@@ -223,7 +220,7 @@ export class DynamoLicenses implements LicenseRepository {
 export class DynamoCounters implements Counters {
   constructor(
     private readonly cfg: Config,
-    private readonly db = documentClient(),
+    private readonly db: DynamoDBDocumentClient,
   ) {}
 
   async reserve(name: string, count = 1) {

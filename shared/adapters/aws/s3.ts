@@ -3,16 +3,14 @@ import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import type { ObjectStore } from '../../ports.ts';
 import type { Config } from '../../config.ts';
 
-let shared: S3Client | undefined;
 export function s3Client(cfg: Config): S3Client {
-  shared ??= new S3Client({
+  return new S3Client({
     forcePathStyle: cfg.S3_FORCE_PATH_STYLE === 'true',
     // Checksums only where S3 requires them: presigned URLs then carry none that a client
     // would have to reproduce, and we verify every material's SHA-256 ourselves at intake.
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
   });
-  return shared;
 }
 
 /** One bucket as an object store. Sealed licenses are written once; the bucket's Object Lock keeps them. */

@@ -1,0 +1,113 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SFNClient, ListExecutionsCommand, GetExecutionHistoryCommand } from '@aws-sdk/client-sfn';
+import { startRuntime } from '../../local/runtime.ts';
+import { as, Client, ENTERPRISE_CODE, newKey, officers, PHARMACY_MATERIALS, pharmacyBody, startPlatform, uploadAll, waitForStatus, waitForTask, type Platform } from '../support/platform.ts';
+
+/** The flows as Step Functions runs them: the very ASL files, callbacks, races, restarts. */
+let platform: Platform;
+beforeAll(async () => {
+  platform = await startPlatform();
+});
+afterAll(async () => {
+  await platform?.close();
+});
+
+async function submitPharmacy(url: string) {
+  const applicant = await as(url, { sub: ENTERPRISE_CODE, role: 'applicant' });
+  const r = await applicant.post('/v1/applications', pharmacyBody(await uploadAll(applicant, PHARMACY_MATERIALS)), { 'Idempotency-Key': newKey() });
+  expect(r.status).toBe(201);
+  return { applicant, id: r.body.applicationId as string };
+}
+
+describe('officer callbacks', () => {
+  it('lets exactly one of 20 racing completions win, and the flow moves once', async () => {
+    const { applicant, id } = await submitPharmacy(platform.url);
+    const clerk = await as(platform.url, officers.clerk);
+    const task = await waitForTask(clerk, id, 'acceptance');
+
+    const replies = await Promise.all(Array.from({ length: 20 }, () => clerk.post(`/v1/tasks/${task.taskId}/complete`, { outcome: 'accept' })));
+
+    expect(replies.filter((r) => r.status === 200)).toHaveLength(1);
+    expect(replies.filter((r) => r.status === 409)).toHaveLength(19);
+    expect(replies.find((r) => r.status === 409)!.body.code).toBe('task.completed');
+    await waitForTask(clerk, id, 'review');
+    const app = (await applicant.get(`/v1/applications/${id}`)).body;
+    expect(app.timeline.filter((e: { action: string }) => e.action === 'acceptance.accept')).toHaveLength(1);
+    const again = await clerk.post(`/v1/tasks/${task.taskId}/complete`, { outcome: 'accept' });
+    expect(again.status).toBe(409);
+  });
+
+  it('ends refused with reason and legal basis, leaving no open task', async () => {
+    const { applicant, id } = await submitPharmacy(platform.url);
+    const clerk = await as(platform.url, officers.clerk);
+    const task = await waitForTask(clerk, id, 'acceptance');
+    const r = await clerk.post(`/v1/tasks/${task.taskId}/complete`, { outcome: 'refuse', reason: '申请事项不属于本机关职权范围', legalBasis: '《中华人民共和国行政许可法》第三十二条第一款第（二）项' });
+    expect(r.status).toBe(200);
+    const app = await waitForStatus(applicant, id, 'refused');
+    expect(app.refusal).toMatchObject({ reason: '申请事项不属于本机关职权范围' });
+    const inbox = await clerk.get('/v1/tasks?status=open');
+    expect(inbox.body.tasks.some((t: { applicationId: string }) => t.applicationId === id)).toBe(false);
+  });
+
+  it('goes to the deputy director when the chief representative escalates', async () => {
+    const { applicant, id } = await submitPharmacy(platform.url);
+    const clerk = await as(platform.url, officers.clerk);
+    const chief = await as(platform.url, officers.chief);
+    const director = await as(platform.url, officers.director);
+    await clerk.post(`/v1/tasks/${(await waitForTask(clerk, id, 'acceptance')).taskId}/complete`, { outcome: 'accept' });
+    await clerk.post(`/v1/tasks/${(await waitForTask(clerk, id, 'review')).taskId}/complete`, { outcome: 'pass' });
+    await clerk.post(`/v1/tasks/${(await waitForTask(clerk, id, 'inspection')).taskId}/complete`, { outcome: 'pass' });
+    await chief.post(`/v1/tasks/${(await waitForTask(chief, id, 'decision')).taskId}/complete`, { outcome: 'escalate', reason: '涉及连锁企业跨区经营，提请副局长决定' });
+    const escalated = await waitForTask(director, id, 'escalated-decision');
+    expect((await chief.post(`/v1/tasks/${escalated.taskId}/complete`, { outcome: 'approve', opinion: 'x' })).status).toBe(403);
+    expect((await director.post(`/v1/tasks/${escalated.taskId}/complete`, { outcome: 'approve', opinion: '同意' })).status).toBe(200);
+    const app = await waitForStatus(applicant, id, 'completed');
+    expect(app.decision).toMatchObject({ outcome: 'approve', by: officers.director.sub });
+  });
+
+  it('keeps each execution’s history readable through the Step Functions API', async () => {
+    const sfn = new SFNClient({ endpoint: platform.runtime.endpoints.sfn, region: 'cn-northwest-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
+    const list = await sfn.send(new ListExecutionsCommand({ stateMachineArn: 'arn:aws:states:local:000000000000:stateMachine:oneseal-promised' }));
+    expect(list.executions!.length).toBeGreaterThanOrEqual(3);
+    const done = list.executions!.find((e) => e.status === 'SUCCEEDED')!;
+    const history = await sfn.send(new GetExecutionHistoryCommand({ executionArn: done.executionArn }));
+    expect(history.events!.map((e) => e.type)).toContain('ExecutionSucceeded');
+  });
+});
+
+describe('a restart of the embedded runtime', () => {
+  it('loses no application: one waiting at review survives and then completes', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'oneseal-restart-'));
+    let runtime = await startRuntime({ dataDir });
+    try {
+      const { id } = await submitPharmacy(runtime.url);
+      let clerk = await as(runtime.url, officers.clerk);
+      await clerk.post(`/v1/tasks/${(await waitForTask(clerk, id, 'acceptance')).taskId}/complete`, { outcome: 'accept' });
+      const review = await waitForTask(clerk, id, 'review');
+
+      await runtime.close();
+      runtime = await startRuntime({ dataDir });
+
+      clerk = await as(runtime.url, officers.clerk);
+      const chief = await as(runtime.url, officers.chief);
+      const applicant = await as(runtime.url, { sub: ENTERPRISE_CODE, role: 'applicant' });
+      const still = await waitForTask(clerk, id, 'review');
+      expect(still.taskId).toBe(review.taskId);
+      expect((await clerk.post(`/v1/tasks/${review.taskId}/complete`, { outcome: 'pass' })).status).toBe(200);
+      await clerk.post(`/v1/tasks/${(await waitForTask(clerk, id, 'inspection')).taskId}/complete`, { outcome: 'pass' });
+      await chief.post(`/v1/tasks/${(await waitForTask(chief, id, 'decision')).taskId}/complete`, { outcome: 'approve', opinion: '准予许可' });
+      const app = await waitForStatus(applicant, id, 'completed');
+      // Replay ran no step twice: one acceptance, one task per step, one license.
+      expect(app.timeline.filter((e: { action: string }) => e.action === 'acceptance.accept')).toHaveLength(1);
+      expect(app.licenses).toHaveLength(1);
+      const verify = await new Client(runtime.url).get(`/v1/licenses/${app.licenses[0].licenseNo}/verify`);
+      expect(verify.body.valid).toBe(true);
+    } finally {
+      await runtime.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});

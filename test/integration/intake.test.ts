@@ -1,0 +1,96 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { as, newKey, pdfBytes, PERSON_ID, PHARMACIST_MATERIALS, pharmacistBody, startPlatform, upload, uploadAll, type Platform } from '../support/platform.ts';
+
+/** Intake against the embedded stack: one-time notice, bytes checked as declared, idempotency. */
+let platform: Platform;
+beforeAll(async () => {
+  platform = await startPlatform();
+});
+afterAll(async () => {
+  await platform?.close();
+});
+
+const applicant = () => as(platform.url, { sub: PERSON_ID, role: 'applicant' });
+
+describe('one-time notice (一次性告知)', () => {
+  it('returns every deficiency in one 422: a missing material, a wrong format, a bad hash, a bad form and a bad ID', async () => {
+    const client = await applicant();
+    const form = await upload(client, pdfBytes('form'));
+    // A PNG named .pdf: recognised from its bytes, and PNG is not allowed for this material.
+    const png = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 1, 2, 3]);
+    const certificate = await upload(client, png, 'certificate.pdf', 'application/pdf');
+    // Declared with another SHA-256 than the bytes that arrive.
+    const employer = await upload(client, pdfBytes('employer'), 'employer.pdf', 'application/pdf', { sha256: 'f'.repeat(64) });
+    const body = pharmacistBody([
+      { materialCode: 'application-form', uploadId: certificate }, // PNG where only PDF/OFD are allowed
+      { materialCode: 'employer-license', uploadId: employer },
+    ]);
+    body.form = { ...body.form, category: '西药' };
+    body.applicant = { ...body.applicant, idNumber: '640104199001011230' };
+
+    const r = await client.post('/v1/applications', body, { 'Idempotency-Key': newKey() });
+
+    expect(r.status).toBe(422);
+    expect(r.headers.get('content-type')).toContain('application/problem+json');
+    expect(r.body.code).toBe('application.invalid');
+    const codes = r.body.errors.map((e: { code: string }) => e.code).sort();
+    expect(codes).toEqual(['applicant.id-checksum', 'form.option', 'material.format', 'material.hash-mismatch', 'material.missing'].sort());
+    for (const e of r.body.errors) expect(e.message).toMatch(/[\u4e00-\u9fa5]/);
+    expect(form).toBeTruthy();
+  });
+
+  it('stores nothing for a refused submission: the same uploads can be used once corrected', async () => {
+    const client = await applicant();
+    const materials = await uploadAll(client, PHARMACIST_MATERIALS);
+    const bad = { ...pharmacistBody(materials), form: {} };
+    expect((await client.post('/v1/applications', bad, { 'Idempotency-Key': newKey() })).status).toBe(422);
+    expect((await client.post('/v1/applications', pharmacistBody(materials), { 'Idempotency-Key': newKey() })).status).toBe(201);
+  });
+
+  it('refuses an upload that was never sent, and one already used by another application', async () => {
+    const client = await applicant();
+    const materials = await uploadAll(client, PHARMACIST_MATERIALS);
+    expect((await client.post('/v1/applications', pharmacistBody(materials), { 'Idempotency-Key': newKey() })).status).toBe(201);
+    const reuse = await client.post('/v1/applications', pharmacistBody(materials), { 'Idempotency-Key': newKey() });
+    expect(reuse.status).toBe(422);
+    expect(reuse.body.errors.every((e: { code: string }) => e.code === 'material.upload-used')).toBe(true);
+
+    const declared = await client.post('/v1/uploads', { fileName: 'x.pdf', contentType: 'application/pdf', size: 10, sha256: 'a'.repeat(64) });
+    const fresh = await uploadAll(client, ['application-form', 'qualification-certificate']);
+    const r = await client.post('/v1/applications', pharmacistBody([...fresh, { materialCode: 'employer-license', uploadId: declared.body.uploadId }]), { 'Idempotency-Key': newKey() });
+    expect(r.status).toBe(422);
+    expect(r.body.errors.map((e: { code: string }) => e.code)).toEqual(['material.not-uploaded']);
+  });
+});
+
+describe('idempotency', () => {
+  it('answers a retry with the same key and body with the same application, and another body with 409', async () => {
+    const client = await applicant();
+    const body = pharmacistBody(await uploadAll(client, PHARMACIST_MATERIALS));
+    const key = newKey();
+    const first = await client.post('/v1/applications', body, { 'Idempotency-Key': key });
+    const again = await client.post('/v1/applications', body, { 'Idempotency-Key': key });
+    expect(first.status).toBe(201);
+    expect(again.status).toBe(201);
+    expect(again.body.applicationId).toBe(first.body.applicationId);
+    expect(again.body.applicationNo).toBe(first.body.applicationNo);
+
+    const other = await client.post('/v1/applications', { ...body, delivery: { method: 'pickup' } }, { 'Idempotency-Key': key });
+    expect(other.status).toBe(409);
+    expect(other.body.code).toBe('idempotency.key-reused');
+  });
+
+  it('creates exactly one application from 50 identical requests at the same moment', async () => {
+    const client = await applicant();
+    const before = (await client.get('/v1/applications')).body.applications.length;
+    const body = pharmacistBody(await uploadAll(client, PHARMACIST_MATERIALS));
+    const key = newKey();
+
+    const replies = await Promise.all(Array.from({ length: 50 }, () => client.post('/v1/applications', body, { 'Idempotency-Key': key })));
+
+    expect(replies.map((r) => r.status)).toEqual(Array(50).fill(201));
+    expect(new Set(replies.map((r) => r.body.applicationId)).size).toBe(1);
+    const after = (await client.get('/v1/applications')).body.applications;
+    expect(after.length).toBe(before + 1);
+  });
+});
