@@ -1,5 +1,5 @@
 import { ApplicationRef, flowHandler } from '#shared/http/flow.ts';
-import { deliver } from '#shared/usecases/seal.ts';
+import { deliver } from '#shared/usecases/delivery.ts';
 import { wiring } from '#shared/wiring.ts';
 
 /** Delivers the sealed licenses by the method the applicant chose. */

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { flowHandler } from '#shared/http/flow.ts';
-import { recordFlowFailure } from '#shared/usecases/seal.ts';
+import { recordFlowFailure } from '#shared/usecases/delivery.ts';
 import { wiring } from '#shared/wiring.ts';
 
 /** The end of every failure path: the failure is recorded on the application and its trail. */

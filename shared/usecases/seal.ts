@@ -1,13 +1,10 @@
-import { createPublicKey, verify } from 'node:crypto';
 import type { Deps } from '../deps.ts';
 import { chainEvent } from '../domain/audit.ts';
 import { sha256Hex } from '../domain/canonical.ts';
 import { chinaDate } from '../domain/calendar.ts';
 import { findItem } from '../domain/catalog.ts';
-import { notFound } from '../domain/errors.ts';
-import { licenseFields, type ApplicationRecord } from '../domain/application.ts';
-import { expiryOf, licenseNumber, licenseStatus, sealDigestInput, type LicenseData } from '../domain/license.ts';
-import { maskPersonName, maskSubjectId } from '../domain/identity.ts';
+import { licenseFields } from '../domain/application.ts';
+import { expiryOf, licenseNumber, sealDigestInput, type LicenseData } from '../domain/license.ts';
 import type { LicenseRecord } from '../ports.ts';
 import { renderLicensePdf } from '../seal/pdf.ts';
 
@@ -89,65 +86,3 @@ export async function sealLicenses(deps: SealDeps, input: { applicationId: strin
   return { licenses: app.licenses!.map((l) => l.licenseNo) };
 }
 
-/**
- * Delivers the sealed licenses (SPEC rule 9). Electronic delivery completes the application at
- * once; pickup and EMS leave it waiting for the pickup or the courier.
- */
-export async function deliver(deps: Pick<Deps, 'clock' | 'applications'>, input: { applicationId: string }) {
-  const app = (await deps.applications.get(input.applicationId))!;
-  if (app.status !== 'issued') return { status: app.status };
-  const at = deps.clock.now().toISOString();
-  const electronic = app.delivery.method === 'electronic';
-  const event = chainEvent(app.applicationId, app.audit, at, {
-    actor: 'system',
-    action: electronic ? 'delivery.electronic' : `delivery.${app.delivery.method}.awaiting`,
-    details: { method: app.delivery.method },
-  });
-  const next: ApplicationRecord = electronic
-    ? { ...app, status: 'completed', completedAt: at, delivery: { ...app.delivery, status: 'delivered' } }
-    : { ...app, delivery: { ...app.delivery, status: app.delivery.method === 'pickup' ? 'awaiting-pickup' : 'awaiting-courier' } };
-  next.audit = { seq: event.seq, hash: event.hash };
-  await deps.applications.commit({ next, expectedSeq: app.audit.seq, events: [event] });
-  return { status: next.status };
-}
-
-/** Records that a flow failed, so that the application shows it and supervisors can act. */
-export async function recordFlowFailure(deps: Pick<Deps, 'clock' | 'applications'>, input: { applicationId: string; error?: { Error?: string; Cause?: string } }) {
-  const app = await deps.applications.get(input.applicationId);
-  if (!app) return { recorded: false };
-  const at = deps.clock.now().toISOString();
-  const error = { error: input.error?.Error ?? 'Unknown', cause: String(input.error?.Cause ?? '').slice(0, 1000), at };
-  const event = chainEvent(app.applicationId, app.audit, at, { actor: 'system', action: 'flow.failed', details: { error: error.error } });
-  await deps.applications.commit({ next: { ...app, flowError: error, audit: { seq: event.seq, hash: event.hash } }, expectedSeq: app.audit.seq, events: [event] });
-  return { recorded: true };
-}
-
-/** Public verification (SPEC: GET /v1/licenses/{licenseNo}/verify): recompute the PDF's hash and check the seal. */
-export async function verifyLicense(deps: Pick<Deps, 'clock' | 'licenses' | 'licenseFiles' | 'signer'>, licenseNo: string, pdfBytes?: Uint8Array) {
-  const record = await deps.licenses.get(licenseNo);
-  if (!record) throw notFound('license.not-found', '证照不存在');
-  const bytes = pdfBytes ?? (await deps.licenseFiles.get(record.pdfKey));
-  const sha256 = bytes ? sha256Hex(bytes) : null;
-  const publicKey = createPublicKey(await deps.signer.publicKeyPem());
-  const message = Buffer.from(sealDigestInput(record.data, record.pdfSha256), 'utf8');
-  const sealOk = verify('sha256', message, { key: publicKey, dsaEncoding: 'der' }, Buffer.from(record.signature.value, 'base64'));
-  const signatureValid = sealOk && sha256 === record.pdfSha256;
-  const status = licenseStatus(record, deps.clock.now());
-  const holder = record.data.holder;
-  return {
-    valid: signatureValid && status === 'valid',
-    status,
-    licenseNo,
-    licenseName: record.data.licenseName,
-    itemName: record.data.itemName,
-    holderName: holder.kind === 'person' ? maskPersonName(holder.name) : holder.name,
-    holderId: maskSubjectId(holder.subjectId),
-    issuedAt: record.issuedAt,
-    expiresAt: record.expiresAt,
-    issuer: record.data.issuer,
-    signatureValid,
-    sha256,
-    algorithm: record.signature.algorithm,
-    ...(record.revokedAt ? { revokedAt: record.revokedAt } : {}),
-  };
-}

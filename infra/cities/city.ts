@@ -1,0 +1,27 @@
+import { z } from 'zod';
+import { knownCities } from '../../shared/catalog/index.ts';
+
+/** A city's deployment, typed and checked before anything is synthesized. */
+export const CityConfig = z.object({
+  areaCode: z.string().regex(/^\d{6}$/),
+  name: z.string().min(1),
+  /** AWS region; China regions (cn-*) use the aws-cn partition, which every ARN follows. */
+  region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/),
+  account: z.string().regex(/^\d{12}$/).optional(),
+  /** The public base URL of the API (a custom domain): printed in every license's QR code. */
+  publicBaseUrl: z.string().url(),
+  identityProvider: z.object({ issuer: z.string().url(), audience: z.array(z.string().min(1)).min(1) }),
+  seal: z.object({ keySpec: z.enum(['ECC_NIST_P256', 'SM2']) }),
+  /** Sealed licenses are kept immutable: GOVERNANCE for a demo, COMPLIANCE in production. */
+  licenseLock: z.object({ mode: z.enum(['GOVERNANCE', 'COMPLIANCE']), years: z.number().int().min(1).max(100) }),
+  logRetentionDays: z.number().int().min(180),
+  /** Uploads never used by an application are deleted after this many days. */
+  uploadExpiryDays: z.number().int().min(1).max(30).default(7),
+});
+export type CityConfig = z.infer<typeof CityConfig>;
+
+export function defineCity(input: z.input<typeof CityConfig>): CityConfig {
+  const city = CityConfig.parse(input);
+  if (!knownCities().includes(city.areaCode)) throw new Error(`city ${city.areaCode} has no catalogue in shared/catalog`);
+  return city;
+}

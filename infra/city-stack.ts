@@ -1,0 +1,143 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { join, resolve } from 'node:path';
+import { ArnFormat, Aws, CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
+import { CorsHttpMethod, HttpApi, HttpMethod, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { Key, KeySpec, KeyUsage } from 'aws-cdk-lib/aws-kms';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
+import type { Construct } from 'constructs';
+import { API_FUNCTIONS, FLOW_FUNCTIONS, ROUTES, type ApiFunction, type FlowFunction } from '../functions/routes.ts';
+import { BUCKETS, TABLES } from '../shared/adapters/aws/tables.ts';
+import { FLOWS } from '../local/flows.ts';
+import { catalogFor } from '../shared/catalog/index.ts';
+import type { CityConfig } from './cities/city.ts';
+import { Data } from './constructs/data.ts';
+import { AppFunction } from './constructs/function.ts';
+
+const ROOT = resolve(fileURLToPath(import.meta.url), '../..');
+const FONT = join(ROOT, 'node_modules/@expo-google-fonts/noto-sans-sc/400Regular/NotoSansSC_400Regular.ttf');
+
+export interface CityStackProps extends StackProps {
+  city: CityConfig;
+}
+
+/** One city: its data, its approval seal, its functions, its HTTP API and its flows. */
+export class CityStack extends Stack {
+  readonly functions: Record<ApiFunction | FlowFunction, AppFunction>;
+
+  constructor(scope: Construct, id: string, props: CityStackProps) {
+    super(scope, id, props);
+    const { city } = props;
+    catalogFor(city.areaCode); // a catalogue that does not validate never deploys
+
+    const data = new Data(this, 'Data', city);
+    const seal = new Key(this, 'SealKey', {
+      description: `${city.name}审批专用章 (approval seal)`,
+      keySpec: city.seal.keySpec === 'SM2' ? KeySpec.SM2 : KeySpec.ECC_NIST_P256,
+      keyUsage: KeyUsage.SIGN_VERIFY,
+      alias: `alias/oneseal-${city.areaCode}-seal`,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    const machinePrefix = `oneseal-${city.areaCode}-`;
+    const environment: Record<string, string> = {
+      PUBLIC_BASE_URL: city.publicBaseUrl,
+      STATE_MACHINE_ARN_PREFIX: this.formatArn({ service: 'states', resource: 'stateMachine', resourceName: machinePrefix, arnFormat: ArnFormat.COLON_RESOURCE_NAME }),
+      SEAL_MODE: 'kms',
+      SEAL_KEY_ID: seal.keyArn,
+      [BUCKETS.materials]: data.materials.bucketName,
+      [BUCKETS.licenses]: data.licenses.bucketName,
+      ...Object.fromEntries(TABLES.map((t) => [t.env, data.tables[t.id].tableName])),
+    };
+    const make = (name: ApiFunction | FlowFunction) =>
+      new AppFunction(this, `Fn-${name}`, {
+        name,
+        cityCode: city.areaCode,
+        environment,
+        logRetentionDays: city.logRetentionDays,
+        ...(name === 'seal-licenses'
+          ? {
+              memorySize: 1536,
+              timeout: Duration.minutes(5),
+              environment: { ...environment, SEAL_FONT_FILE: '/var/task/NotoSansSC-Regular.ttf' },
+              bundling: { commandHooks: { beforeBundling: () => [], beforeInstall: () => [], afterBundling: (_i: string, out: string) => [`cp "${FONT}" "${out}/NotoSansSC-Regular.ttf"`] } },
+            }
+          : {}),
+      });
+    this.functions = Object.fromEntries([...API_FUNCTIONS, ...Object.values(FLOW_FUNCTIONS)].map((n) => [n, make(n)])) as Record<ApiFunction | FlowFunction, AppFunction>;
+    const f = this.functions;
+    const t = data.tables;
+
+    // Least privilege: each function gets exactly the tables, buckets and keys its use case touches.
+    f['verify-license'].bindTable(t.Licenses, 'RO');
+    data.licenses.grantRead(f['verify-license'].fn);
+    seal.grant(f['verify-license'].fn, 'kms:GetPublicKey');
+    f.uploads.bindTable(t.Uploads, 'RW');
+    data.materials.grantPut(f.uploads.fn, 'uploads/*');
+    for (const [table, mode] of [[t.Applications, 'RW'], [t.Audit, 'RW'], [t.Uploads, 'RW'], [t.Counters, 'RW']] as const) f['submit-application'].bindTable(table, mode);
+    data.materials.grantRead(f['submit-application'].fn);
+    data.materials.grantPut(f['submit-application'].fn, 'applications/*');
+    f['read-applications'].bindTable(t.Applications, 'RO');
+    f['read-applications'].bindTable(t.Audit, 'RO');
+    f['list-tasks'].bindTable(t.Tasks, 'RO');
+    for (const [table, mode] of [[t.Tasks, 'RW'], [t.Applications, 'RW'], [t.Audit, 'RW']] as const) f['complete-task'].bindTable(table, mode);
+    f['get-license'].bindTable(t.Licenses, 'RO');
+    f['get-license'].bindTable(t.Applications, 'RO');
+    data.licenses.grantRead(f['get-license'].fn);
+    f['open-task'].bindTable(t.Tasks, 'RW');
+    f['open-task'].bindTable(t.Applications, 'RO');
+    for (const [table, mode] of [[t.Applications, 'RW'], [t.Audit, 'RW'], [t.Licenses, 'RW'], [t.Counters, 'RW']] as const) f['seal-licenses'].bindTable(table, mode);
+    data.licenses.grantPut(f['seal-licenses'].fn, 'licenses/*');
+    seal.grant(f['seal-licenses'].fn, 'kms:Sign', 'kms:GetPublicKey');
+    for (const name of ['deliver', 'record-failure'] as const) {
+      f[name].bindTable(t.Applications, 'RW');
+      f[name].bindTable(t.Audit, 'RW');
+    }
+
+    // The flows: the very ASL files the embedded runtime runs, with the ARNs filled in.
+    const flowLogs = new LogGroup(this, 'FlowLogs', { retention: RetentionDays.SIX_MONTHS, removalPolicy: RemovalPolicy.RETAIN });
+    const substitutions = {
+      Partition: Aws.PARTITION,
+      ...Object.fromEntries(Object.entries(FLOW_FUNCTIONS).map(([key, name]) => [`${key}FunctionArn`, f[name].fn.functionArn])),
+    };
+    const machines = FLOWS.map((flow) => {
+      const machine = new StateMachine(this, `Flow-${flow}`, {
+        stateMachineName: `${machinePrefix}${flow}`,
+        stateMachineType: StateMachineType.STANDARD,
+        definitionBody: DefinitionBody.fromString(readFileSync(join(ROOT, 'statemachines', `${flow}.asl.json`), 'utf8')),
+        definitionSubstitutions: substitutions,
+        logs: { destination: flowLogs, level: LogLevel.ALL, includeExecutionData: false },
+        tracingEnabled: true,
+      });
+      for (const name of Object.values(FLOW_FUNCTIONS)) f[name].fn.grantInvoke(machine);
+      machine.grantStartExecution(f['submit-application'].fn);
+      return machine;
+    });
+    // SendTaskSuccess and SendTaskFailure take no resource-level permission (the task token is the capability).
+    f['complete-task'].fn.addToRolePolicy(new PolicyStatement({ actions: ['states:SendTaskSuccess', 'states:SendTaskFailure'], resources: ['*'] }));
+
+    // The HTTP API: every route of functions/routes.ts, the JWT authorizer of the provincial identity provider on the protected ones.
+    const authorizer = new HttpJwtAuthorizer('ProvincialIdp', city.identityProvider.issuer, { jwtAudience: city.identityProvider.audience, identitySource: ['$request.header.Authorization'] });
+    const api = new HttpApi(this, 'Api', {
+      apiName: `oneseal-${city.areaCode}`,
+      createDefaultStage: false,
+      corsPreflight: { allowOrigins: [city.publicBaseUrl], allowMethods: [CorsHttpMethod.GET, CorsHttpMethod.POST, CorsHttpMethod.PUT, CorsHttpMethod.DELETE], allowHeaders: ['authorization', 'content-type', 'idempotency-key'] },
+    });
+    const accessLogs = new LogGroup(this, 'ApiAccessLogs', { retention: RetentionDays.SIX_MONTHS, removalPolicy: RemovalPolicy.RETAIN });
+    new HttpStage(this, 'DefaultStage', { httpApi: api, stageName: '$default', autoDeploy: true, accessLogSettings: { destination: new LogGroupLogDestination(accessLogs), format: AccessLogFormat.jsonWithStandardFields() } });
+    const integrations = new Map<ApiFunction, HttpLambdaIntegration>();
+    for (const route of ROUTES) {
+      if (!integrations.has(route.fn)) integrations.set(route.fn, new HttpLambdaIntegration(`Int-${route.fn}`, f[route.fn].fn));
+      api.addRoutes({ path: route.path, methods: [HttpMethod[route.method]], integration: integrations.get(route.fn)!, ...(route.auth ? { authorizer } : {}) });
+    }
+
+    new CfnOutput(this, 'ApiUrl', { value: api.apiEndpoint });
+    new CfnOutput(this, 'SealKeyArn', { value: seal.keyArn });
+    new CfnOutput(this, 'StateMachines', { value: machines.map((m) => m.stateMachineName).join(',') });
+  }
+}

@@ -1,0 +1,65 @@
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
+import { BlockPublicAccess, Bucket, BucketEncryption, ObjectLockRetention, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import { TABLES, type TableSpec } from '../../shared/adapters/aws/tables.ts';
+import type { CityConfig } from '../cities/city.ts';
+
+/**
+ * The stateful part of a city: the tables (from the same list the embedded runtime creates)
+ * and the buckets. Everything here is retained when the stack goes away, encrypted, private.
+ */
+export class Data extends Construct {
+  readonly tables: Record<TableSpec['id'], Table>;
+  readonly materials: Bucket;
+  readonly licenses: Bucket;
+  readonly accessLogs: Bucket;
+
+  constructor(scope: Construct, id: string, city: CityConfig) {
+    super(scope, id);
+    const attr = (k: { name: string; type: 'S' | 'N' }) => ({ name: k.name, type: k.type === 'S' ? AttributeType.STRING : AttributeType.NUMBER });
+    this.tables = Object.fromEntries(
+      TABLES.map((spec) => {
+        const table = new Table(this, `${spec.id}Table`, {
+          partitionKey: attr(spec.partitionKey),
+          sortKey: spec.sortKey && attr(spec.sortKey),
+          billingMode: BillingMode.PAY_PER_REQUEST,
+          encryption: TableEncryption.AWS_MANAGED,
+          pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+          deletionProtection: true,
+          removalPolicy: RemovalPolicy.RETAIN,
+          timeToLiveAttribute: spec.ttl,
+        });
+        for (const index of spec.indexes) table.addGlobalSecondaryIndex({ indexName: index.name, partitionKey: attr(index.partitionKey), sortKey: index.sortKey && attr(index.sortKey) });
+        return [spec.id, table];
+      }),
+    ) as Record<TableSpec['id'], Table>;
+
+    const common = {
+      encryption: BucketEncryption.S3_MANAGED,
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      versioned: true,
+      objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      removalPolicy: RemovalPolicy.RETAIN,
+    };
+    this.accessLogs = new Bucket(this, 'AccessLogsBucket', { ...common, objectOwnership: ObjectOwnership.BUCKET_OWNER_PREFERRED, lifecycleRules: [{ expiration: Duration.days(city.logRetentionDays) }] });
+    this.materials = new Bucket(this, 'MaterialsBucket', {
+      ...common,
+      serverAccessLogsBucket: this.accessLogs,
+      serverAccessLogsPrefix: 'materials/',
+      lifecycleRules: [
+        // Uploads an application never took; taken ones were copied under applications/.
+        { id: 'expire-unused-uploads', prefix: 'uploads/', expiration: Duration.days(city.uploadExpiryDays), noncurrentVersionExpiration: Duration.days(1) },
+      ],
+    });
+    this.licenses = new Bucket(this, 'LicensesBucket', {
+      ...common,
+      serverAccessLogsBucket: this.accessLogs,
+      serverAccessLogsPrefix: 'licenses/',
+      objectLockEnabled: true,
+      objectLockDefaultRetention:
+        city.licenseLock.mode === 'COMPLIANCE' ? ObjectLockRetention.compliance(Duration.days(365 * city.licenseLock.years)) : ObjectLockRetention.governance(Duration.days(365 * city.licenseLock.years)),
+    });
+  }
+}

@@ -1,0 +1,62 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { FLOW_FUNCTIONS } from '#functions/routes.ts';
+
+/** The invariants every flow keeps, checked on the ASL files themselves rather than a snapshot. */
+const files = readdirSync('statemachines').filter((f) => f.endsWith('.asl.json'));
+const LAMBDA_ERRORS = ['Lambda.ServiceException', 'Lambda.AWSLambdaException', 'Lambda.SdkClientException', 'Lambda.TooManyRequestsException'];
+
+describe.each(files)('%s', (file) => {
+  const text = readFileSync(`statemachines/${file}`, 'utf8');
+  const asl = JSON.parse(text);
+  const states = Object.entries(asl.States as Record<string, any>);
+
+  it('names every ARN by a placeholder that CDK and the embedded runtime both fill', () => {
+    expect(text).not.toMatch(/arn:aws(-cn)?:/);
+    const placeholders = new Set([...text.matchAll(/\$\{(\w+)\}/g)].map((m) => m[1]));
+    const known = new Set(['Partition', ...Object.keys(FLOW_FUNCTIONS).map((k) => `${k}FunctionArn`)]);
+    for (const p of placeholders) expect(known.has(p), p).toBe(true);
+    expect(text).not.toMatch(/"QueryLanguage"\s*:\s*"JSONata"/);
+  });
+
+  it('gives every callback an explicit timeout and heartbeat', () => {
+    const callbacks = states.filter(([, s]) => String(s.Resource).endsWith('.waitForTaskToken'));
+    expect(callbacks.length).toBeGreaterThan(0);
+    for (const [name, s] of callbacks) {
+      expect(s.TimeoutSeconds, name).toBeGreaterThan(0);
+      expect(s.HeartbeatSeconds, name).toBeGreaterThan(0);
+      expect(s.HeartbeatSeconds, name).toBeLessThan(s.TimeoutSeconds);
+      expect(s.Parameters.Payload['taskToken.$'], name).toBe('$$.Task.Token');
+    }
+  });
+
+  it('retries the Lambda service errors with backoff and catches every failure into RecordFailure', () => {
+    for (const [name, s] of states.filter(([, s]) => s.Type === 'Task')) {
+      const retry = (s.Retry ?? []).find((r: any) => LAMBDA_ERRORS.every((e) => r.ErrorEquals.includes(e)));
+      expect(retry, name).toBeDefined();
+      expect(retry.BackoffRate, name).toBeGreaterThan(1);
+      if (name !== 'RecordFailure') expect(s.Catch?.find((c: any) => c.ErrorEquals.includes('States.ALL'))?.Next, name).toBe('RecordFailure');
+    }
+  });
+
+  it('reaches an end from every state, and every state is reachable', () => {
+    const next = (s: any): string[] => [s.Next, s.Default, ...(s.Choices ?? []).map((c: any) => c.Next), ...(s.Catch ?? []).map((c: any) => c.Next)].filter(Boolean);
+    for (const [name, s] of states) for (const n of next(s)) expect(asl.States[n], `${name} → ${n}`).toBeDefined();
+    const reachable = new Set<string>();
+    const walk = (n: string) => {
+      if (reachable.has(n)) return;
+      reachable.add(n);
+      next(asl.States[n]).forEach(walk);
+    };
+    walk(asl.StartAt);
+    expect([...reachable].sort()).toEqual(states.map(([n]) => n).sort());
+    const ends = (n: string, seen = new Set<string>()): boolean => {
+      const s = asl.States[n];
+      if (s.End || s.Type === 'Succeed' || s.Type === 'Fail') return true;
+      if (seen.has(n)) return false;
+      seen.add(n);
+      return next(s).some((m) => ends(m, new Set(seen)));
+    };
+    for (const [name] of states) expect(ends(name), name).toBe(true);
+  });
+});
