@@ -7,7 +7,13 @@ export const API_FUNCTIONS = ['health', 'catalog', 'verify-license', 'uploads', 
 export type ApiFunction = (typeof API_FUNCTIONS)[number];
 
 /** Functions the state machines invoke; `${<Name>FunctionArn}` in the ASL names them. */
-export const FLOW_FUNCTIONS = { OpenTask: 'open-task', SealLicenses: 'seal-licenses', Deliver: 'deliver', RecordFailure: 'record-failure' } as const;
+export const FLOW_FUNCTIONS = {
+  OpenTask: 'open-task',
+  ConcludeJointReview: 'conclude-joint-review',
+  SealLicenses: 'seal-licenses',
+  Deliver: 'deliver',
+  RecordFailure: 'record-failure',
+} as const;
 export type FlowFunction = (typeof FLOW_FUNCTIONS)[keyof typeof FLOW_FUNCTIONS];
 
 export interface Route {

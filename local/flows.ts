@@ -1,4 +1,4 @@
 import type { FlowKind } from '#shared/domain/catalog.ts';
 
-/** The flows that have a state machine under statemachines/. */
-export const FLOWS: FlowKind[] = ['instant', 'promised'];
+/** The flows, one state machine each under statemachines/. */
+export const FLOWS: FlowKind[] = ['instant', 'promised', 'joint', 'referral', 'filing'];

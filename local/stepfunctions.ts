@@ -20,8 +20,8 @@ type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 export type LocalLambda = (payload: Json) => Promise<unknown>;
 
 interface StepRecord {
+  key: string;
   state: string;
-  visit: number;
   token?: string;
   result?: Json;
   error?: { name: string; message: string };
@@ -58,6 +58,14 @@ export class SfnError extends Error {
   }
 }
 
+/** Every state of a definition, those inside Map and Parallel states included. */
+function allStates(definition: Record<string, any>): [string, any][] {
+  return Object.entries(definition.States as Record<string, any>).flatMap(([name, state]) => [
+    [name, state] as [string, any],
+    ...[state.ItemProcessor, state.Iterator, ...(state.Branches ?? [])].filter(Boolean).flatMap((sub) => allStates(sub)),
+  ]);
+}
+
 /** The AWS JSON protocol carries timestamps as epoch seconds. */
 const epoch = (iso?: string) => (iso ? Date.parse(iso) / 1000 : undefined);
 
@@ -84,7 +92,7 @@ export class LocalStepFunctions {
   /** Registers a state machine; `definition` is the ASL with its placeholders already filled. */
   register(stateMachineArn: string, definition: Record<string, any>) {
     const local = structuredClone(definition);
-    for (const state of Object.values(local.States as Record<string, any>)) {
+    for (const [, state] of allStates(local)) {
       // A callback waits for a person for days; its TimeoutSeconds is a backstop that the
       // runtime would enforce with one setTimeout, which overflows past 24.8 days and fires at
       // once. The embedded mode leaves officer steps to the supervision scan instead.
@@ -202,16 +210,20 @@ export class LocalStepFunctions {
 
   private run(record: ExecutionRecord) {
     const { definition, machine } = this.machines.get(record.stateMachineArn)!;
+    // A task is known by its state, its input and how often that pair came before: stable
+    // under replay even when Map iterations call their tasks in another order.
     const visits = new Map<string, number>();
     const handlers: Record<string, (input: any) => Promise<Json>> = {};
-    for (const [stateName, state] of Object.entries(definition.States as Record<string, any>)) {
+    for (const [stateName, state] of allStates(definition)) {
       if (state.Type !== 'Task') continue;
       const callback = String(state.Resource).endsWith('.waitForTaskToken');
       const fnName = String(state.Parameters?.FunctionName ?? '').split(':').pop()!;
       handlers[stateName] = async (input) => {
-        const visit = (visits.get(stateName) ?? 0) + 1;
-        visits.set(stateName, visit);
-        let step = record.steps.find((s) => s.state === stateName && s.visit === visit);
+        const key = `${stateName}|${JSON.stringify(input)}`;
+        const visit = (visits.get(key) ?? 0) + 1;
+        visits.set(key, visit);
+        const stepKey = `${key}|${visit}`;
+        let step = record.steps.find((s) => s.key === stepKey);
         if (step?.error) throw namedError(step.error.name, step.error.message);
         if (step && step.result !== undefined) return step.result; // replay: already done
         const lambda = this.lambdas[fnName];
@@ -221,20 +233,20 @@ export class LocalStepFunctions {
           try {
             const payload = await lambda(input.Payload as Json);
             const result = { Payload: (payload ?? null) as Json, StatusCode: 200 };
-            record.steps.push({ state: stateName, visit, result });
+            record.steps.push({ key: stepKey, state: stateName, result });
             this.save(record);
             return result;
           } catch (e) {
             // As the lambda:invoke integration reports a function error: its type as the error name.
             const error = { name: (e as Error).name || 'Error', message: (e as Error).message };
-            record.steps.push({ state: stateName, visit, error });
+            record.steps.push({ key: stepKey, state: stateName, error });
             this.save(record);
             throw namedError(error.name, error.message);
           }
         }
         // A callback: reuse the token of an earlier run (the task is already open) or open one.
         if (!step) {
-          step = { state: stateName, visit, token: `tok_${randomBytes(24).toString('hex')}` };
+          step = { key: stepKey, state: stateName, token: `tok_${randomBytes(24).toString('hex')}` };
           record.steps.push(step);
           this.save(record);
           const payload = JSON.parse(JSON.stringify(input.Payload).replaceAll(TOKEN_PLACEHOLDER, step.token!)) as Json;

@@ -1,13 +1,13 @@
 import { apiHandler, json, pathParam } from '#shared/http/api.ts';
 import { notFound } from '#shared/domain/errors.ts';
-import { findItem } from '#shared/domain/catalog.ts';
+import { findItem, publishedItems } from '#shared/domain/catalog.ts';
 import { wiring } from '#shared/wiring.ts';
 
 /** GET /v1/catalog/items and /v1/catalog/items/{itemCode}: the published catalogue, public. */
 export const handler = apiHandler(async (event) => {
   const { catalog } = wiring();
   if (event.routeKey === 'GET /v1/catalog/items') {
-    const items = catalog.items.map(({ code, version, name, department, powerCategory, handling, flow, legalLimitDays, promisedLimitDays, visits, online }) => ({
+    const items = publishedItems(catalog).map(({ code, version, name, department, powerCategory, handling, flow, legalLimitDays, promisedLimitDays, visits, online }) => ({
       code, version, name, department, powerCategory, handling, flow, legalLimitDays, promisedLimitDays, visits, online,
     }));
     return json(200, { city: { areaCode: catalog.areaCode, name: catalog.cityName, bureau: catalog.bureauName }, departments: catalog.departments, items });

@@ -4,4 +4,4 @@ import { openTask } from '#shared/usecases/tasks.ts';
 import { wiring } from '#shared/wiring.ts';
 
 /** Invoked by a `.waitForTaskToken` state: stores the officer task that holds the token. */
-export const handler = flowHandler(z.object({ taskToken: z.string().min(1), applicationId: z.string().min(1), step: z.string() }), (input) => openTask(wiring(), input));
+export const handler = flowHandler(z.object({ taskToken: z.string().min(1), applicationId: z.string().min(1), step: z.string(), dept: z.string().optional() }), (input) => openTask(wiring(), input));

@@ -70,6 +70,8 @@ export interface ApplicationRecord {
   quantity: number;
   status: ApplicationStatus;
   submittedAt: string;
+  /** When the complete application was received: the submission, or the correction that completed it. */
+  receivedAt?: string;
   acceptedAt?: string;
   due?: { promisedAt: string; legalAt: string };
   clockPaused: boolean;

@@ -1,4 +1,5 @@
 import chineseDays from 'chinese-days/dist/chinese-days.json' with { type: 'json' };
+import { DomainError } from './errors.ts';
 
 /**
  * The city's working-day calendar (SPEC rule 5): Monday to Friday, less the national public
@@ -14,9 +15,10 @@ export interface CalendarOverrides {
   workdays?: string[];
 }
 
-export class CalendarYearUnknownError extends Error {
+/** Thrown rather than guessing: the city adds the year's official schedule to its overrides. */
+export class CalendarYearUnknownError extends DomainError {
   constructor(readonly year: number) {
-    super(`the working-day calendar does not know the year ${year}; add its official schedule before counting deadlines in it`);
+    super(503, 'calendar.year-unknown', `工作日历尚未收录${year}年的节假日安排，无法计算期限；请管理员补充${year}年官方安排后再办理`, undefined, { year });
     this.name = 'CalendarYearUnknownError';
   }
 }

@@ -73,6 +73,10 @@ export const Item = z
     inspection: z.boolean().default(false),
     /** Batch item: one application, `quantity` identical licenses. */
     batch: z.boolean().default(false),
+    /** Joint review (并联审批): the departments that each review in parallel. */
+    jointDepartments: z.array(z.string()).optional(),
+    /** Referral (往上走): the higher authority that decides. */
+    referralAuthority: z.string().optional(),
   })
   .superRefine((item, ctx) => {
     const issue = (message: string, path: (string | number)[]) => ctx.addIssue({ code: 'custom', message, path });
@@ -89,6 +93,8 @@ export const Item = z
     item.form.forEach((f, i) => {
       if (f.type === 'enum' && !f.options?.length) issue('枚举字段必须列出选项', ['form', i, 'options']);
     });
+    if ((item.flow === 'joint') !== !!item.jointDepartments?.length) issue('并联审批事项必须列出并联审查部门', ['jointDepartments']);
+    if ((item.flow === 'referral') !== !!item.referralAuthority) issue('上报决定事项必须写明决定机关', ['referralAuthority']);
   });
 export type Item = z.infer<typeof Item>;
 
@@ -108,8 +114,10 @@ export const Catalog = z
     const codes = new Set<string>();
     catalog.items.forEach((item, i) => {
       if (!depts.has(item.department)) ctx.addIssue({ code: 'custom', message: `未知部门 ${item.department}`, path: ['items', i, 'department'] });
-      if (codes.has(item.code)) ctx.addIssue({ code: 'custom', message: `事项编码重复 ${item.code}`, path: ['items', i, 'code'] });
-      codes.add(item.code);
+      for (const d of item.jointDepartments ?? []) if (!depts.has(d)) ctx.addIssue({ code: 'custom', message: `未知并联部门 ${d}`, path: ['items', i, 'jointDepartments'] });
+      const key = `${item.code}@${item.version}`;
+      if (codes.has(key)) ctx.addIssue({ code: 'custom', message: `事项编码与版本重复 ${key}`, path: ['items', i, 'code'] });
+      codes.add(key);
     });
   });
 export type Catalog = z.infer<typeof Catalog>;
@@ -125,8 +133,19 @@ export function loadCatalog(input: CatalogInput): Catalog {
   return result.data;
 }
 
-export function findItem(catalog: Catalog, code: string): Item | undefined {
-  return catalog.items.find((i) => i.code === code);
+/**
+ * An item by code: the latest published version, or the exact version an application was
+ * submitted under, so that a catalogue change never breaks a running application.
+ */
+export function findItem(catalog: Catalog, code: string, version?: number): Item | undefined {
+  const versions = catalog.items.filter((i) => i.code === code);
+  if (version !== undefined) return versions.find((i) => i.version === version);
+  return versions.reduce<Item | undefined>((latest, i) => (!latest || i.version > latest.version ? i : latest), undefined);
+}
+
+/** The published catalogue: the latest version of every item. */
+export function publishedItems(catalog: Catalog): Item[] {
+  return [...new Set(catalog.items.map((i) => i.code))].map((code) => findItem(catalog, code)!);
 }
 
 export function departmentName(catalog: Catalog, code: string): string {

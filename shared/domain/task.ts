@@ -89,6 +89,9 @@ export function ownerOf(item: Item, step: Step): { dept: string; rank: Rank } {
       return { dept: item.department, rank: item.decider };
     case 'escalated-decision':
       return { dept: item.department, rank: 'director' };
+    case 'referral':
+      // The chief representative forwards the case and records the higher authority's answer.
+      return { dept: item.department, rank: 'chief' };
     default:
       return { dept: item.department, rank: 'clerk' };
   }

@@ -105,7 +105,7 @@ const problemJson = (): middy.MiddlewareObj<ApiEvent, ApiResult> => ({
     }
     if (e instanceof DomainError) {
       logger.error('service problem', { code: e.code, path: request.event.rawPath });
-      request.response = problem(e.statusCode, e.code, e.message);
+      request.response = problem(e.statusCode, e.code, e.message, undefined, e.extra);
       return;
     }
     logger.error('unhandled error', { error: e as Error, path: request.event.rawPath });

@@ -8,7 +8,8 @@ import type { ApplicationRecord } from '../domain/application.ts';
  */
 export async function deliver(deps: Pick<Deps, 'clock' | 'applications'>, input: { applicationId: string }) {
   const app = (await deps.applications.get(input.applicationId))!;
-  if (app.status !== 'issued') return { status: app.status };
+  const ready = app.status === 'issued' || (app.flow === 'filing' && app.status === 'submitted' && !!app.licenses);
+  if (!ready) return { status: app.status };
   const at = deps.clock.now().toISOString();
   const electronic = app.delivery.method === 'electronic';
   const event = chainEvent(app.applicationId, app.audit, at, {

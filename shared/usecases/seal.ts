@@ -20,10 +20,10 @@ type SealDeps = Pick<Deps, 'clock' | 'catalog' | 'applications' | 'licenses' | '
  */
 export async function sealLicenses(deps: SealDeps, input: { applicationId: string }) {
   let app = (await deps.applications.get(input.applicationId))!;
-  if (app.status !== 'approved' && app.status !== 'issued' && app.status !== 'completed' && app.status !== 'delivering') {
-    throw new Error(`application ${app.applicationId} is ${app.status}, not approved`);
-  }
-  const item = findItem(deps.catalog, app.itemCode)!;
+  // A filing (审批改备案) is sealed straight from submission; everything else once approved.
+  const sealable = app.flow === 'filing' ? app.status === 'submitted' : app.status === 'approved';
+  if (!sealable && !['issued', 'delivering', 'completed'].includes(app.status)) throw new Error(`application ${app.applicationId} is ${app.status}, not approved`);
+  const item = findItem(deps.catalog, app.itemCode, app.itemVersion)!;
   const now = deps.clock.now();
   const year = Number(chinaDate(now).slice(0, 4));
 
@@ -75,13 +75,15 @@ export async function sealLicenses(deps: SealDeps, input: { applicationId: strin
     await deps.licenses.put(record);
   }
 
-  if (app.status === 'approved') {
+  if (sealable) {
     const event = chainEvent(app.applicationId, app.audit, deps.clock.now().toISOString(), {
       actor: 'system',
       action: 'license.sealed',
       details: { licenses: app.licenses!.map((l) => l.licenseNo), seal: deps.signer.keyId, algorithm: deps.signer.algorithm },
     });
-    await deps.applications.commit({ next: { ...app, status: 'issued', audit: { seq: event.seq, hash: event.hash } }, expectedSeq: app.audit.seq, events: [event] });
+    // A filing has no 'issued' step: it goes from submitted to completed on delivery.
+    const status = app.flow === 'filing' ? app.status : 'issued';
+    await deps.applications.commit({ next: { ...app, status, audit: { seq: event.seq, hash: event.hash } }, expectedSeq: app.audit.seq, events: [event] });
   }
   return { licenses: app.licenses!.map((l) => l.licenseNo) };
 }

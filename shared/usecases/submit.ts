@@ -151,8 +151,14 @@ const RECOVERY_AFTER_MS = 30_000;
 
 async function startFlow(deps: SubmitDeps, app: ApplicationRecord) {
   // The execution is named after the application: starting it twice starts it once.
-  const item = findItem(deps.catalog, app.itemCode);
-  await deps.workflow.start(app.flow, app.applicationId, { applicationId: app.applicationId, flow: app.flow, itemCode: app.itemCode, inspection: item?.inspection ?? false });
+  const item = findItem(deps.catalog, app.itemCode, app.itemVersion);
+  await deps.workflow.start(app.flow, app.applicationId, {
+    applicationId: app.applicationId,
+    flow: app.flow,
+    itemCode: app.itemCode,
+    inspection: item?.inspection ?? false,
+    jointDepartments: item?.jointDepartments ?? [],
+  });
 }
 
 async function replay(deps: SubmitDeps, caller: Caller, app: ApplicationRecord, requestHash: string) {

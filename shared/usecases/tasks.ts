@@ -16,8 +16,8 @@ type TaskDeps = Pick<Deps, 'clock' | 'catalog' | 'calendar' | 'applications' | '
 const DEFERRED_DAYS = 5;
 
 function itemOf(deps: Pick<Deps, 'catalog'>, app: ApplicationRecord): Item {
-  const item = findItem(deps.catalog, app.itemCode);
-  if (!item) throw new Error(`item ${app.itemCode} of ${app.applicationId} is no longer in the catalogue`);
+  const item = findItem(deps.catalog, app.itemCode, app.itemVersion);
+  if (!item) throw new Error(`item ${app.itemCode} v${app.itemVersion} of ${app.applicationId} is not in the catalogue`);
   return item;
 }
 
@@ -27,16 +27,19 @@ function itemOf(deps: Pick<Deps, 'catalog'>, app: ApplicationRecord): Item {
  * Steps: find who owns the step (department, rank), when it is due, store the task.
  * Output: the task id. Opening the same token twice stores one task.
  */
-export async function openTask(deps: TaskDeps, input: { taskToken: string; applicationId: string; step: string }) {
+export async function openTask(deps: TaskDeps, input: { taskToken: string; applicationId: string; step: string; dept?: string }) {
   const step = Step.parse(input.step);
   const app = await deps.applications.get(input.applicationId);
   if (!app) throw new Error(`application ${input.applicationId} not found`);
   const item = itemOf(deps, app);
   const now = deps.clock.now();
-  const { dept, rank } = ownerOf(item, step);
+  const owner = ownerOf(item, step);
+  // A joint review names its department: each listed one reviews in parallel.
+  const dept = step === 'joint-review' && input.dept ? input.dept : owner.dept;
+  const rank = owner.rank;
   const dueAt =
     step === 'acceptance'
-      ? deps.calendar.dueAfter(new Date(app.submittedAt), ACCEPTANCE_DAYS).toISOString()
+      ? deps.calendar.dueAfter(new Date(app.receivedAt ?? app.submittedAt), ACCEPTANCE_DAYS).toISOString()
       : (app.due?.promisedAt ?? deps.calendar.dueAfter(now, item.promisedLimitDays).toISOString());
   const task: TaskRecord = {
     taskId: `tsk_${sha256Hex(input.taskToken).slice(0, 24)}`,

@@ -5,6 +5,7 @@ import { CityStack } from '../../infra/city-stack.ts';
 import { yinchuan } from '../../infra/cities/yinchuan.ts';
 import { ROUTES, API_FUNCTIONS, FLOW_FUNCTIONS } from '#functions/routes.ts';
 import { TABLES } from '#shared/adapters/aws/tables.ts';
+import { FLOWS } from '../../local/flows.ts';
 
 /** The Yinchuan stack as CloudFormation will receive it, functions bundled by the local esbuild. */
 let template: Template;
@@ -88,7 +89,7 @@ describe('the functions and the API', () => {
 describe('the flows', () => {
   it('deploys the very ASL files, every placeholder filled, with logging and tracing on', () => {
     const machines = Object.values(template.findResources('AWS::StepFunctions::StateMachine'));
-    expect(machines.map((m) => m.Properties.StateMachineName).sort()).toEqual(['oneseal-640100-instant', 'oneseal-640100-promised']);
+    expect(machines.map((m) => m.Properties.StateMachineName).sort()).toEqual(FLOWS.map((f) => `oneseal-640100-${f}`).sort());
     for (const m of machines) {
       expect(m.Properties.TracingConfiguration).toEqual({ Enabled: true });
       expect(m.Properties.LoggingConfiguration.Level).toBe('ALL');

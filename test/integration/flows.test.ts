@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SFNClient, ListExecutionsCommand, GetExecutionHistoryCommand } from '@aws-sdk/client-sfn';
 import { startRuntime } from '../../local/runtime.ts';
-import { as, Client, ENTERPRISE_CODE, newKey, officers, PHARMACY_MATERIALS, pharmacyBody, startPlatform, uploadAll, waitForStatus, waitForTask, type Platform } from '../support/platform.ts';
+import { as, Client, TEST_NOW, ENTERPRISE_CODE, newKey, officers, PHARMACY_MATERIALS, pharmacyBody, startPlatform, uploadAll, waitForStatus, waitForTask, type Platform } from '../support/platform.ts';
 
 /** The flows as Step Functions runs them: the very ASL files, callbacks, races, restarts. */
 let platform: Platform;
@@ -83,6 +83,7 @@ describe('a restart of the embedded runtime', () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'oneseal-restart-'));
     let runtime = await startRuntime({ dataDir });
     try {
+      await new Client(runtime.url).post('/dev/clock', { now: TEST_NOW });
       const { id } = await submitPharmacy(runtime.url);
       let clerk = await as(runtime.url, officers.clerk);
       await clerk.post(`/v1/tasks/${(await waitForTask(clerk, id, 'acceptance')).taskId}/complete`, { outcome: 'accept' });

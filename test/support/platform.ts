@@ -22,8 +22,15 @@ export interface Platform {
   close(): Promise<void>;
 }
 
+/**
+ * Tests run on a fixed day of 2026 (Monday 1 June, 10:00 in Beijing), so that their deadlines
+ * never depend on the day they run, nor reach a year whose holidays are not yet published.
+ */
+export const TEST_NOW = '2026-06-01T02:00:00Z';
+
 export async function startPlatform(dataDir = mkdtempSync(join(tmpdir(), 'oneseal-test-'))): Promise<Platform> {
   const runtime = await startRuntime({ dataDir });
+  await new Client(runtime.url).post('/dev/clock', { now: TEST_NOW });
   return {
     runtime,
     url: runtime.url,
@@ -147,3 +154,33 @@ export const officers = {
   director: { sub: 'director-001', role: 'officer', dept: 'drug', rank: 'director' },
   otherDept: { sub: 'officer-101', role: 'officer', dept: 'construction', rank: 'clerk' },
 };
+
+/** Sample values that satisfy every form field of the demo catalogue. */
+const SAMPLE_VALUES: Record<string, unknown> = {
+  plateNumber: '宁A12345',
+  travelFrom: '2026-12-01',
+  travelTo: '2026-12-15',
+  openingDate: '2027-01-01',
+  certificateNo: 'ZY20240012345',
+};
+
+/** A valid submission for any item of the demo catalogue, from its published definition. */
+export async function bodyFor(client: Client, itemCode: string, applicant: Record<string, unknown>, extra: Record<string, unknown> = {}) {
+  const item = (await new Client(client.url).get(`/v1/catalog/items/${itemCode}`)).body;
+  const form: Record<string, unknown> = {};
+  for (const f of item.form) {
+    form[f.field] = SAMPLE_VALUES[f.field] ?? (f.type === 'integer' ? 3 : f.type === 'enum' ? f.options[0] : f.type === 'date' ? '2026-12-01' : f.type === 'boolean' ? true : `${f.label}示例`);
+  }
+  const materials = await uploadAll(client, item.materials.filter((m: { required: boolean }) => m.required).map((m: { code: string }) => m.code));
+  return { itemCode, applicant, form, materials, delivery: { method: 'electronic' }, ...extra };
+}
+
+export const enterpriseApplicant = { kind: 'enterprise', creditCode: ENTERPRISE_CODE, name: '宁夏众康大药房连锁有限公司', phone: '09515012345' };
+
+/** Completes the application's open task of a step in the officer's inbox. */
+export async function complete(officer: Client, applicationId: string, step: string, outcome: Record<string, unknown>) {
+  const task = await waitForTask(officer, applicationId, step);
+  const r = await officer.post(`/v1/tasks/${task.taskId}/complete`, outcome);
+  if (r.status !== 200) throw new Error(`complete ${step}: ${r.status} ${JSON.stringify(r.body)}`);
+  return r.body;
+}

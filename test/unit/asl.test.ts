@@ -19,9 +19,10 @@ describe.each(files)('%s', (file) => {
     expect(text).not.toMatch(/"QueryLanguage"\s*:\s*"JSONata"/);
   });
 
-  it('gives every callback an explicit timeout and heartbeat', () => {
-    const callbacks = states.filter(([, s]) => String(s.Resource).endsWith('.waitForTaskToken'));
-    expect(callbacks.length).toBeGreaterThan(0);
+  it('gives every callback an explicit timeout and heartbeat, inside Map states too', () => {
+    const nested = (sts: Record<string, any>): [string, any][] =>
+      Object.entries(sts).flatMap(([n, s]) => [[n, s] as [string, any], ...(s.ItemProcessor ? nested(s.ItemProcessor.States) : [])]);
+    const callbacks = nested(asl.States).filter(([, s]) => String(s.Resource).endsWith('.waitForTaskToken'));
     for (const [name, s] of callbacks) {
       expect(s.TimeoutSeconds, name).toBeGreaterThan(0);
       expect(s.HeartbeatSeconds, name).toBeGreaterThan(0);

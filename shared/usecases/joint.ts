@@ -1,0 +1,39 @@
+import type { Deps } from '../deps.ts';
+import { chainEvent } from '../domain/audit.ts';
+import { findItem } from '../domain/catalog.ts';
+import { REMEDIES_NOTICE } from '../domain/application.ts';
+
+/**
+ * Concludes a joint review (并联审批, SPEC rule 6): one department's objection denies the
+ * application with its reasons (一票否决); otherwise the decision goes to the item's decider.
+ * Input: the application and the departments' outcomes in the order they were listed.
+ * Output: whether anyone objected.
+ */
+export async function concludeJointReview(deps: Pick<Deps, 'clock' | 'catalog' | 'applications'>, input: { applicationId: string; reviews: { outcome: string; opinion?: string }[] }) {
+  const app = (await deps.applications.get(input.applicationId))!;
+  const item = findItem(deps.catalog, app.itemCode, app.itemVersion)!;
+  const departments = item.jointDepartments ?? [];
+  const objections = input.reviews.map((r, i) => ({ dept: departments[i], ...r })).filter((r) => r.outcome === 'fail');
+  if (!objections.length || app.status !== 'accepted') return { objected: objections.length > 0 };
+  const names = new Map(deps.catalog.departments.map((d) => [d.code, d.name]));
+  const at = deps.clock.now().toISOString();
+  const reason = objections.map((o) => `${names.get(o.dept) ?? o.dept}：${o.opinion ?? '不同意'}`).join('；');
+  const event = chainEvent(app.applicationId, app.audit, at, {
+    actor: 'system',
+    action: 'joint-review.objected',
+    details: { objections },
+    reason,
+    legalBasis: item.legalBasis[0],
+  });
+  await deps.applications.commit({
+    next: {
+      ...app,
+      status: 'denied',
+      decision: { outcome: 'deny', reason, legalBasis: item.legalBasis[0], remedies: REMEDIES_NOTICE, by: 'joint-review', at },
+      audit: { seq: event.seq, hash: event.hash },
+    },
+    expectedSeq: app.audit.seq,
+    events: [event],
+  });
+  return { objected: true };
+}
