@@ -3,7 +3,20 @@
  * JWT authorizer guards it. The CDK api construct and the embedded server both read this
  * list, so a route exists in both or in neither.
  */
-export const API_FUNCTIONS = ['health', 'catalog', 'verify-license', 'uploads', 'submit-application', 'read-applications', 'list-tasks', 'complete-task', 'get-license'] as const;
+export const API_FUNCTIONS = [
+  'health',
+  'catalog',
+  'verify-license',
+  'uploads',
+  'submit-application',
+  'read-applications',
+  'correct-application',
+  'withdraw-application',
+  'list-tasks',
+  'complete-task',
+  'get-license',
+  'blacklist',
+] as const;
 export type ApiFunction = (typeof API_FUNCTIONS)[number];
 
 /** Functions the state machines invoke; `${<Name>FunctionArn}` in the ASL names them. */
@@ -33,7 +46,12 @@ export const ROUTES: Route[] = [
   { method: 'POST', path: '/v1/applications', fn: 'submit-application', auth: true },
   { method: 'GET', path: '/v1/applications', fn: 'read-applications', auth: true },
   { method: 'GET', path: '/v1/applications/{applicationId}', fn: 'read-applications', auth: true },
+  { method: 'POST', path: '/v1/applications/{applicationId}/corrections', fn: 'correct-application', auth: true },
+  { method: 'POST', path: '/v1/applications/{applicationId}/withdraw', fn: 'withdraw-application', auth: true },
   { method: 'GET', path: '/v1/tasks', fn: 'list-tasks', auth: true },
   { method: 'POST', path: '/v1/tasks/{taskId}/complete', fn: 'complete-task', auth: true },
   { method: 'GET', path: '/v1/licenses/{licenseNo}', fn: 'get-license', auth: true },
+  { method: 'PUT', path: '/v1/blacklist/{subjectId}', fn: 'blacklist', auth: true },
+  { method: 'DELETE', path: '/v1/blacklist/{subjectId}', fn: 'blacklist', auth: true },
+  { method: 'GET', path: '/v1/blacklist/{subjectId}', fn: 'blacklist', auth: true },
 ];

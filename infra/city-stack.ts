@@ -79,7 +79,13 @@ export class CityStack extends Stack {
     seal.grant(f['verify-license'].fn, 'kms:GetPublicKey');
     f.uploads.bindTable(t.Uploads, 'RW');
     data.materials.grantPut(f.uploads.fn, 'uploads/*');
-    for (const [table, mode] of [[t.Applications, 'RW'], [t.Audit, 'RW'], [t.Uploads, 'RW'], [t.Counters, 'RW']] as const) f['submit-application'].bindTable(table, mode);
+    for (const [table, mode] of [[t.Applications, 'RW'], [t.Audit, 'RW'], [t.Uploads, 'RW'], [t.Counters, 'RW'], [t.Blacklist, 'RW']] as const) f['submit-application'].bindTable(table, mode);
+    for (const [table, mode] of [[t.Applications, 'RW'], [t.Audit, 'RW'], [t.Uploads, 'RW'], [t.Tasks, 'RW']] as const) f['correct-application'].bindTable(table, mode);
+    data.materials.grantRead(f['correct-application'].fn);
+    data.materials.grantPut(f['correct-application'].fn, 'applications/*');
+    for (const [table, mode] of [[t.Applications, 'RW'], [t.Audit, 'RW'], [t.Tasks, 'RW']] as const) f['withdraw-application'].bindTable(table, mode);
+    f.blacklist.bindTable(t.Blacklist, 'RW');
+    f.blacklist.bindTable(t.Audit, 'RW');
     data.materials.grantRead(f['submit-application'].fn);
     data.materials.grantPut(f['submit-application'].fn, 'applications/*');
     f['read-applications'].bindTable(t.Applications, 'RO');
@@ -89,6 +95,8 @@ export class CityStack extends Stack {
     f['get-license'].bindTable(t.Licenses, 'RO');
     f['get-license'].bindTable(t.Applications, 'RO');
     data.licenses.grantRead(f['get-license'].fn);
+    f['conclude-joint-review'].bindTable(t.Applications, 'RW');
+    f['conclude-joint-review'].bindTable(t.Audit, 'RW');
     f['open-task'].bindTable(t.Tasks, 'RW');
     f['open-task'].bindTable(t.Applications, 'RO');
     for (const [table, mode] of [[t.Applications, 'RW'], [t.Audit, 'RW'], [t.Licenses, 'RW'], [t.Counters, 'RW']] as const) f['seal-licenses'].bindTable(table, mode);
@@ -116,10 +124,13 @@ export class CityStack extends Stack {
       });
       for (const name of Object.values(FLOW_FUNCTIONS)) f[name].fn.grantInvoke(machine);
       machine.grantStartExecution(f['submit-application'].fn);
+      machine.grantExecution(f['withdraw-application'].fn, 'states:StopExecution');
       return machine;
     });
     // SendTaskSuccess and SendTaskFailure take no resource-level permission (the task token is the capability).
-    f['complete-task'].fn.addToRolePolicy(new PolicyStatement({ actions: ['states:SendTaskSuccess', 'states:SendTaskFailure'], resources: ['*'] }));
+    for (const name of ['complete-task', 'correct-application'] as const) {
+      f[name].fn.addToRolePolicy(new PolicyStatement({ actions: ['states:SendTaskSuccess', 'states:SendTaskFailure'], resources: ['*'] }));
+    }
 
     // The HTTP API: every route of functions/routes.ts, the JWT authorizer of the provincial identity provider on the protected ones.
     const authorizer = new HttpJwtAuthorizer('ProvincialIdp', city.identityProvider.issuer, { jwtAudience: city.identityProvider.audience, identitySource: ['$request.header.Authorization'] });

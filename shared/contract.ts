@@ -34,6 +34,15 @@ export const DeliveryInput = z.discriminatedUnion('method', [
 ]);
 
 export const MaterialRef = z.object({ materialCode: z.string().min(1).max(64), uploadId: z.string().min(1).max(64) });
+export type MaterialRef = z.infer<typeof MaterialRef>;
+
+export const CorrectionRequest = z.object({ materials: z.array(MaterialRef).max(50).default([]), form: z.record(z.string(), z.unknown()).optional() });
+export const WithdrawRequest = z.object({ reason: z.string().trim().min(1).max(500) });
+export const BlacklistRequest = z.object({
+  reason: z.string().trim().min(1).max(1000),
+  source: z.string().trim().min(1).max(200),
+  until: z.iso.datetime({ offset: true }).optional(),
+});
 
 export const SubmitRequest = z.object({
   itemCode: z.string().min(1).max(64),

@@ -1,5 +1,5 @@
 import type { ApplicationRecord } from './domain/application.ts';
-import type { AuditEvent } from './domain/audit.ts';
+import type { AuditEvent, ChainHead } from './domain/audit.ts';
 import type { TaskRecord } from './domain/task.ts';
 import type { LicenseData } from './domain/license.ts';
 import type { FlowKind } from './domain/catalog.ts';
@@ -52,6 +52,31 @@ export interface ApplicationChange {
   completeTask?: { taskId: string; by: string; at: string; outcome: unknown };
   /** Uploads this change takes for the application; each may be taken once. */
   takeUploads?: string[];
+  /** Open tasks this change cancels (a withdrawal). */
+  cancelTasks?: string[];
+}
+
+export interface BlacklistEntry {
+  subjectId: string;
+  reason: string;
+  source: string;
+  until?: string;
+  active: boolean;
+  addedBy: string;
+  addedAt: string;
+  removedAt?: string;
+  /** Attempts refused at intake since the subject was first listed. */
+  blockedCount: number;
+  audit: ChainHead;
+}
+
+export const blacklistTrailId = (subjectId: string) => `blacklist#${subjectId}`;
+
+export interface BlacklistRepository {
+  get(subjectId: string): Promise<BlacklistEntry | undefined>;
+  trail(subjectId: string): Promise<AuditEvent[]>;
+  /** Writes the entry and its audit events, guarded by the trail's sequence (0: a new entry). */
+  commit(change: { next: BlacklistEntry; expectedSeq: number; events: AuditEvent[] }): Promise<void>;
 }
 
 export class ConflictError extends Error {
@@ -111,6 +136,8 @@ export interface Workflow {
   start(flow: FlowKind, name: string, input: Record<string, unknown>): Promise<string>;
   sendSuccess(taskToken: string, output: unknown): Promise<void>;
   sendFailure(taskToken: string, error: string, cause: string): Promise<void>;
+  /** Stops the flow of an application (a withdrawal); stopping a stopped flow is harmless. */
+  stop(flow: FlowKind, name: string, cause: string): Promise<void>;
 }
 
 export interface Signer {

@@ -77,8 +77,8 @@ export interface ApplicationRecord {
   clockPaused: boolean;
   decision?: Decision;
   refusal?: { reason: string; legalBasis: string; by: string; at: string };
-  corrections?: { items: { materialCode?: string; field?: string; reason: string }[]; requestedAt: string };
-  deferred?: { materialCodes: string[]; dueAt: string };
+  corrections?: { items: { materialCode?: string; field?: string; reason: string }[]; requestedAt: string; resolvedAt?: string };
+  deferred?: { materialCodes: string[]; dueAt: string; suppliedAt?: string };
   licenses?: { licenseNo: string }[];
   completedAt?: string;
   /** The open officer step, if any. */

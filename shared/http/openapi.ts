@@ -1,14 +1,19 @@
 import { z } from 'zod';
 import { ROUTES } from '../../functions/routes.ts';
-import { SubmitRequest, UploadRequest } from '../contract.ts';
+import { BlacklistRequest, CorrectionRequest, SubmitRequest, UploadRequest, WithdrawRequest } from '../contract.ts';
 import { AcceptanceOutcome, DecisionOutcome, EscalatedDecisionOutcome, ExaminationOutcome } from '../domain/task.ts';
 
 /** The OpenAPI 3.1 document, built from the route table and the same zod schemas the handlers parse with. */
 const BODIES: Record<string, z.ZodType> = {
   'POST /v1/uploads': UploadRequest,
   'POST /v1/applications': SubmitRequest,
+  'POST /v1/applications/{applicationId}/corrections': CorrectionRequest,
+  'POST /v1/applications/{applicationId}/withdraw': WithdrawRequest,
+  'PUT /v1/blacklist/{subjectId}': BlacklistRequest,
   'POST /v1/tasks/{taskId}/complete': z.union([AcceptanceOutcome, ExaminationOutcome, DecisionOutcome, EscalatedDecisionOutcome]),
 };
+
+const CREATED = new Set(['POST /v1/uploads', 'POST /v1/applications']);
 
 const Problem = {
   type: 'object',
@@ -38,7 +43,7 @@ export function openApiDocument(serverUrl: string) {
       parameters: params,
       ...(body ? { requestBody: { required: true, content: { 'application/json': { schema: z.toJSONSchema(body, { io: 'input', unrepresentable: 'any' }) } } } } : {}),
       responses: {
-        [route.method === 'POST' && route.path !== '/v1/tasks/{taskId}/complete' ? '201' : '200']: { description: 'OK', content: { 'application/json': {} } },
+        [CREATED.has(key) ? '201' : '200']: { description: 'OK', content: { 'application/json': {} } },
         ...(body ? { '400': { description: '请求格式错误', ...problem }, '422': { description: '内容不符合要求', ...problem } } : {}),
         ...(route.auth ? { '401': { description: '未认证', ...problem }, '403': { description: '无权限', ...problem } } : {}),
         '404': { description: '不存在', ...problem },

@@ -1,5 +1,5 @@
 import type { Deps } from '../deps.ts';
-import type { SubmitRequest } from '../contract.ts';
+import type { MaterialRef, SubmitRequest } from '../contract.ts';
 import { canonicalJson, sha256Hex } from '../domain/canonical.ts';
 import { chainEvent, GENESIS } from '../domain/audit.ts';
 import { chinaDate } from '../domain/calendar.ts';
@@ -10,8 +10,9 @@ import { deliveryAllowed, formProblems, subjectIdOf, type ApplicationRecord, typ
 import { FORMAT_LABELS, sniffFormat } from '../domain/material.ts';
 import type { Caller } from '../http/api.ts';
 import { applicationView } from './view.ts';
+import { refuseBlacklisted } from './blacklist.ts';
 
-type SubmitDeps = Pick<Deps, 'clock' | 'catalog' | 'calendar' | 'applications' | 'uploads' | 'materials' | 'counters' | 'workflow'>;
+type SubmitDeps = Pick<Deps, 'clock' | 'catalog' | 'calendar' | 'applications' | 'uploads' | 'materials' | 'counters' | 'workflow' | 'blacklist'>;
 
 const ID_MESSAGES = {
   format: '身份证号应为18位，最后一位可为数字或X',
@@ -24,26 +25,28 @@ const CREDIT_MESSAGES = { format: '统一社会信用代码应为18位，且不�
 /** The application id follows from who submits and the idempotency key, so a retry finds its application. */
 export const applicationIdFor = (sub: string, key: string) => `app_${sha256Hex(`${sub}\n${key}`).slice(0, 24)}`;
 
-async function materialProblems(deps: SubmitDeps, caller: Caller, item: Item, input: SubmitRequest, applicationId: string) {
+/**
+ * Checks the uploads given for an item's materials: each code known and given once, each
+ * upload the caller's, unused elsewhere, sent, of the declared size and SHA-256 (recomputed on
+ * the stored bytes), of an allowed format recognised from its bytes, within the size limit.
+ * Returns every problem, and the materials that passed.
+ */
+export async function checkMaterials(deps: Pick<Deps, 'uploads' | 'materials'>, caller: Caller, item: Item, refs: MaterialRef[], applicationId: string) {
   const problems: FieldProblem[] = [];
   const stored: StoredMaterial[] = [];
   const given = new Map<string, number>();
-  input.materials.forEach((m, i) => {
+  refs.forEach((m, i) => {
     const path = `materials.${i}.materialCode`;
     if (!item.materials.some((spec) => spec.code === m.materialCode)) problems.push({ path, code: 'material.unknown', message: `事项不需要材料“${m.materialCode}”` });
     else if (given.has(m.materialCode)) problems.push({ path, code: 'material.duplicate', message: `材料“${m.materialCode}”重复提交` });
     given.set(m.materialCode, i);
   });
-  for (const spec of item.materials) {
-    if (spec.required && !given.has(spec.code)) problems.push({ path: 'materials', code: 'material.missing', message: `缺少必交材料：${spec.name}` });
-  }
   await Promise.all(
     item.materials.map(async (spec) => {
       const i = given.get(spec.code);
       if (i === undefined) return;
       const path = `materials.${i}`;
-      const ref = input.materials[i];
-      const upload = await deps.uploads.get(ref.uploadId);
+      const upload = await deps.uploads.get(refs[i].uploadId);
       if (!upload || upload.owner !== caller.sub) return problems.push({ path, code: 'material.upload-not-found', message: `${spec.name}：上传记录不存在或已过期` });
       if (upload.usedBy && upload.usedBy !== applicationId) return problems.push({ path, code: 'material.upload-used', message: `${spec.name}：该文件已用于其他办件` });
       const bytes = await deps.materials.get(upload.key);
@@ -57,11 +60,27 @@ async function materialProblems(deps: SubmitDeps, caller: Caller, item: Item, in
         problems.push({ path, code: 'material.format', message: `${spec.name}：文件格式应为 ${spec.formats.map((f) => FORMAT_LABELS[f]).join('、')}` });
       }
       if (problems.length === before) {
-        stored.push({ materialCode: spec.code, uploadId: upload.uploadId, uploadKey: upload.key, key: '', fileName: upload.fileName, format: format!, size: bytes.length, sha256: upload.sha256 });
+        stored.push({
+          materialCode: spec.code,
+          uploadId: upload.uploadId,
+          uploadKey: upload.key,
+          key: `applications/${applicationId}/${spec.code}`,
+          fileName: upload.fileName,
+          format: format!,
+          size: bytes.length,
+          sha256: upload.sha256,
+        });
       }
     }),
   );
   return { problems, stored };
+}
+
+/** Every required material missing from a set of material codes (deferred ones may be missing). */
+export function missingMaterials(item: Item, codes: Set<string>, deferred: Set<string> = new Set()): FieldProblem[] {
+  return item.materials
+    .filter((spec) => spec.required && !codes.has(spec.code) && !deferred.has(spec.code))
+    .map((spec) => ({ path: 'materials', code: 'material.missing', message: `缺少必交材料：${spec.name}` }));
 }
 
 function applicantProblems(input: SubmitRequest, caller: Caller, today: string): FieldProblem[] {
@@ -97,16 +116,18 @@ export async function submitApplication(deps: SubmitDeps, caller: Caller, idempo
   const item = findItem(deps.catalog, input.itemCode);
   if (!item) throw new DomainError(422, 'application.invalid', '申请内容不符合要求', [{ path: 'itemCode', code: 'item.unknown', message: `事项清单中没有“${input.itemCode}”` }]);
 
-  const problems: FieldProblem[] = [...applicantProblems(input, caller, chinaDate(now)), ...formProblems(item, input.form)];
+  const applicant = applicantProblems(input, caller, chinaDate(now));
+  if (!applicant.length) await refuseBlacklisted(deps, caller.sub, item.code, now);
+  const problems: FieldProblem[] = [...applicant, ...formProblems(item, input.form)];
   if (!deliveryAllowed(item, input.delivery.method)) problems.push({ path: 'delivery.method', code: 'delivery.unsupported', message: '该事项不支持所选送达方式' });
   if (input.quantity !== undefined && input.quantity > 1 && !item.batch) problems.push({ path: 'quantity', code: 'quantity.not-batch', message: '该事项每次只能申领一份证照' });
-  const materials = await materialProblems(deps, caller, item, input, applicationId);
-  problems.push(...materials.problems);
+  const materials = await checkMaterials(deps, caller, item, input.materials, applicationId);
+  problems.push(...missingMaterials(item, new Set(input.materials.map((m) => m.materialCode))), ...materials.problems);
   if (problems.length) throw new DomainError(422, 'application.invalid', `申请材料或信息有 ${problems.length} 处问题，请一次性补齐`, problems);
 
   const day = chinaDate(now).replace(/-/g, '');
   const seq = await deps.counters.reserve(`applicationNo#${day}`);
-  const stored = materials.stored.map((m) => ({ ...m, key: `applications/${applicationId}/${m.materialCode}` }));
+  const stored = materials.stored;
   const app: ApplicationRecord = {
     applicationId,
     applicationNo: `${deps.catalog.areaCode}${day}${String(seq).padStart(6, '0')}`,

@@ -41,3 +41,18 @@ describe('officer steps', () => {
     expect(OUTCOME_SCHEMAS.review.safeParse({ outcome: 'approve', opinion: 'x' }).success).toBe(false);
   });
 });
+
+describe('catalogue versions', () => {
+  it('publishes the latest version and keeps the one a running application was submitted under', async () => {
+    const { findItem, publishedItems } = await import('#shared/domain/catalog.ts');
+    const input = structuredClone(yinchuanCatalog);
+    const v2 = { ...structuredClone(input.items[0]), version: 2, promisedLimitDays: 1 };
+    input.items.push(v2);
+    const versioned = loadCatalog(input);
+    expect(findItem(versioned, 'pharmacist-registration')!.version).toBe(2);
+    expect(findItem(versioned, 'pharmacist-registration', 1)!.promisedLimitDays).toBe(0);
+    expect(publishedItems(versioned).filter((i) => i.code === 'pharmacist-registration')).toHaveLength(1);
+    input.items.push({ ...v2 });
+    expect(() => loadCatalog(input)).toThrow(/pharmacist-registration@2/);
+  });
+});

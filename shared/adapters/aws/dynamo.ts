@@ -4,7 +4,10 @@ import type { ApplicationRecord } from '../../domain/application.ts';
 import type { AuditEvent } from '../../domain/audit.ts';
 import type { TaskRecord } from '../../domain/task.ts';
 import {
+  blacklistTrailId,
   ConflictError,
+  type BlacklistEntry,
+  type BlacklistRepository,
   type ApplicationChange,
   type ApplicationRepository,
   type Counters,
@@ -88,10 +91,7 @@ export class DynamoApplications implements ApplicationRepository {
   }
 
   private async write(change: ApplicationChange, guard: Guard): Promise<void> {
-    const items: TransactItem[] = [{ Put: { TableName: this.cfg.APPLICATIONS_TABLE, Item: change.next, ...guard } }];
-    for (const event of change.events) {
-      items.push({ Put: { TableName: this.cfg.AUDIT_TABLE, Item: event, ConditionExpression: 'attribute_not_exists(seq)' } });
-    }
+    const items: TransactItem[] = [{ Put: { TableName: this.cfg.APPLICATIONS_TABLE, Item: change.next, ...guard } }, ...auditPuts(this.cfg.AUDIT_TABLE, change.events)];
     if (change.completeTask) {
       const { taskId, by, at, outcome } = change.completeTask;
       items.push({
@@ -117,23 +117,46 @@ export class DynamoApplications implements ApplicationRepository {
         },
       });
     }
-    // A TransactionConflict only says another transaction held one of the items for a moment:
-    // try again shortly; a failed condition is a real conflict and goes to the caller.
-    for (let attempt = 0; ; attempt++) {
-      try {
-        await this.db.send(new TransactWriteCommand({ TransactItems: items }));
-        return;
-      } catch (e) {
-        if (!(e instanceof TransactionCanceledException)) throw e;
-        const reasons = (e.CancellationReasons ?? []).map((r) => r.Code ?? 'None');
-        if (reasons.includes('ConditionalCheckFailed') || attempt >= 8) {
-          throw new ConflictError(`application ${change.next.applicationId} changed meanwhile (${reasons.join(',')})`, reasons);
-        }
-        await new Promise((r) => setTimeout(r, 20 + Math.random() * 40 * (attempt + 1)));
+    if (change.cancelTasks?.length) {
+      for (const taskId of change.cancelTasks) {
+        items.push({
+          Update: {
+            TableName: this.cfg.TASKS_TABLE,
+            Key: { taskId },
+            UpdateExpression: 'SET #status = :cancelled REMOVE inbox',
+            ConditionExpression: '#status = :open',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: { ':cancelled': 'cancelled', ':open': 'open' },
+          },
+        });
       }
+    }
+    await transact(this.db, items, change.next.applicationId);
+  }
+}
+
+/**
+ * Writes items as one transaction. A TransactionConflict only says another transaction held
+ * one of the items for a moment: try again shortly; a failed condition is a real conflict and
+ * goes to the caller as a ConflictError.
+ */
+async function transact(db: DynamoDBDocumentClient, items: TransactItem[], subject: string): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await db.send(new TransactWriteCommand({ TransactItems: items }));
+      return;
+    } catch (e) {
+      if (!(e instanceof TransactionCanceledException)) throw e;
+      const reasons = (e.CancellationReasons ?? []).map((r) => r.Code ?? 'None');
+      if (reasons.includes('ConditionalCheckFailed') || attempt >= 8) throw new ConflictError(`${subject} changed meanwhile (${reasons.join(',')})`, reasons);
+      await new Promise((r) => setTimeout(r, 20 + Math.random() * 40 * (attempt + 1)));
     }
   }
 }
+
+/** The audit events of a change, each written only if its sequence number is still free. */
+const auditPuts = (table: string, events: AuditEvent[]): TransactItem[] =>
+  events.map((event) => ({ Put: { TableName: table, Item: event, ConditionExpression: 'attribute_not_exists(seq)' } }));
 
 export class DynamoTasks implements TaskRepository {
   constructor(
@@ -235,5 +258,38 @@ export class DynamoCounters implements Counters {
       }),
     );
     return (out.Attributes!.value as number) - count + 1;
+  }
+}
+
+/**
+ * The blacklist (失信黑名单): one entry per subject, its own audit trail (keyed `blacklist#<id>`
+ * in the audit table) for every listing, removal and blocked attempt.
+ */
+export class DynamoBlacklist implements BlacklistRepository {
+  constructor(
+    private readonly cfg: Config,
+    private readonly db: DynamoDBDocumentClient,
+  ) {}
+
+  async get(subjectId: string) {
+    const out = await this.db.send(new GetCommand({ TableName: this.cfg.BLACKLIST_TABLE, Key: { subjectId }, ConsistentRead: true }));
+    return out.Item as BlacklistEntry | undefined;
+  }
+
+  trail(subjectId: string) {
+    return queryAll<AuditEvent>(this.db, {
+      TableName: this.cfg.AUDIT_TABLE,
+      KeyConditionExpression: 'applicationId = :a',
+      ExpressionAttributeValues: { ':a': blacklistTrailId(subjectId) },
+      ConsistentRead: true,
+    });
+  }
+
+  async commit(change: { next: BlacklistEntry; expectedSeq: number; events: AuditEvent[] }) {
+    const guard =
+      change.expectedSeq === 0
+        ? { ConditionExpression: 'attribute_not_exists(subjectId)' }
+        : { ConditionExpression: '#audit.#seq = :expected', ExpressionAttributeNames: { '#audit': 'audit', '#seq': 'seq' }, ExpressionAttributeValues: { ':expected': change.expectedSeq } };
+    await transact(this.db, [{ Put: { TableName: this.cfg.BLACKLIST_TABLE, Item: change.next, ...guard } }, ...auditPuts(this.cfg.AUDIT_TABLE, change.events)], change.next.subjectId);
   }
 }

@@ -1,4 +1,4 @@
-import { SFNClient, SendTaskFailureCommand, SendTaskSuccessCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { SFNClient, SendTaskFailureCommand, SendTaskSuccessCommand, StartExecutionCommand, StopExecutionCommand } from '@aws-sdk/client-sfn';
 import type { FlowKind } from '../../domain/catalog.ts';
 import type { Workflow } from '../../ports.ts';
 
@@ -20,5 +20,11 @@ export class StepFunctionsWorkflow implements Workflow {
 
   async sendFailure(taskToken: string, error: string, cause: string) {
     await this.client.send(new SendTaskFailureCommand({ taskToken, error, cause }));
+  }
+
+  async stop(flow: FlowKind, name: string, cause: string) {
+    // The execution ARN follows from the state machine's: …:stateMachine:<machine> → …:execution:<machine>:<name>.
+    const executionArn = `${this.arnPrefix.replace(':stateMachine:', ':execution:')}${flow}:${name}`;
+    await this.client.send(new StopExecutionCommand({ executionArn, error: 'Withdrawn', cause }));
   }
 }

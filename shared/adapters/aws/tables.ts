@@ -4,7 +4,7 @@
  */
 export interface TableSpec {
   /** Logical name; the physical name reaches a function through the env variable `env`. */
-  id: 'Applications' | 'Tasks' | 'Audit' | 'Uploads' | 'Licenses' | 'Counters';
+  id: 'Applications' | 'Tasks' | 'Audit' | 'Uploads' | 'Licenses' | 'Counters' | 'Blacklist';
   env: string;
   partitionKey: { name: string; type: 'S' | 'N' };
   sortKey?: { name: string; type: 'S' | 'N' };
@@ -33,6 +33,7 @@ export const TABLES: TableSpec[] = [
   { id: 'Uploads', env: 'UPLOADS_TABLE', partitionKey: { name: 'uploadId', type: 'S' }, ttl: 'ttl', indexes: [] },
   { id: 'Licenses', env: 'LICENSES_TABLE', partitionKey: { name: 'licenseNo', type: 'S' }, indexes: [] },
   { id: 'Counters', env: 'COUNTERS_TABLE', partitionKey: { name: 'name', type: 'S' }, indexes: [] },
+  { id: 'Blacklist', env: 'BLACKLIST_TABLE', partitionKey: { name: 'subjectId', type: 'S' }, indexes: [] },
 ];
 
 export const BUCKETS = {
