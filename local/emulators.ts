@@ -9,7 +9,24 @@ import { TABLES } from '#shared/adapters/aws/tables.ts';
 
 /** DynamoDB Local and the S3 emulator, each on a free loopback port, with data under the data folder. */
 
+const handedOut = new Set<number>();
+
+/**
+ * A free loopback port, never the same one twice in this process: DynamoDB Local's JVM binds
+ * its port seconds after we choose it, and the OS would happily give the same port to the
+ * next caller meanwhile.
+ */
 export async function freePort(): Promise<number> {
+  for (;;) {
+    const port = await osFreePort();
+    if (!handedOut.has(port)) {
+      handedOut.add(port);
+      return port;
+    }
+  }
+}
+
+function osFreePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = createServer();
     srv.unref();
