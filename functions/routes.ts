@@ -16,7 +16,14 @@ export const API_FUNCTIONS = [
   'complete-task',
   'get-license',
   'blacklist',
+  'application-clock',
+  'evaluate-application',
+  'read-audit',
+  'supervision',
 ] as const;
+
+/** Functions run on a schedule. */
+export const SCHEDULED_FUNCTIONS = ['supervision-scan'] as const;
 export type ApiFunction = (typeof API_FUNCTIONS)[number];
 
 /** Functions the state machines invoke; `${<Name>FunctionArn}` in the ASL names them. */
@@ -48,6 +55,14 @@ export const ROUTES: Route[] = [
   { method: 'GET', path: '/v1/applications/{applicationId}', fn: 'read-applications', auth: true },
   { method: 'POST', path: '/v1/applications/{applicationId}/corrections', fn: 'correct-application', auth: true },
   { method: 'POST', path: '/v1/applications/{applicationId}/withdraw', fn: 'withdraw-application', auth: true },
+  { method: 'POST', path: '/v1/applications/{applicationId}/evaluation', fn: 'evaluate-application', auth: true },
+  { method: 'POST', path: '/v1/applications/{applicationId}/suspend', fn: 'application-clock', auth: true },
+  { method: 'POST', path: '/v1/applications/{applicationId}/resume', fn: 'application-clock', auth: true },
+  { method: 'POST', path: '/v1/applications/{applicationId}/extend', fn: 'application-clock', auth: true },
+  { method: 'GET', path: '/v1/applications/{applicationId}/audit', fn: 'read-audit', auth: true },
+  { method: 'GET', path: '/v1/supervision/lights', fn: 'supervision', auth: true },
+  { method: 'GET', path: '/v1/supervision/cases', fn: 'supervision', auth: true },
+  { method: 'GET', path: '/v1/supervision/stats', fn: 'supervision', auth: true },
   { method: 'GET', path: '/v1/tasks', fn: 'list-tasks', auth: true },
   { method: 'POST', path: '/v1/tasks/{taskId}/complete', fn: 'complete-task', auth: true },
   { method: 'GET', path: '/v1/licenses/{licenseNo}', fn: 'get-license', auth: true },

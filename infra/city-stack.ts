@@ -11,7 +11,9 @@ import { Key, KeySpec, KeyUsage } from 'aws-cdk-lib/aws-kms';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
-import { API_FUNCTIONS, FLOW_FUNCTIONS, ROUTES, type ApiFunction, type FlowFunction } from '../functions/routes.ts';
+import { API_FUNCTIONS, FLOW_FUNCTIONS, ROUTES, SCHEDULED_FUNCTIONS, type ApiFunction, type FlowFunction } from '../functions/routes.ts';
+import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { BUCKETS, TABLES } from '../shared/adapters/aws/tables.ts';
 import { FLOWS } from '../local/flows.ts';
 import { catalogFor } from '../shared/catalog/index.ts';
@@ -27,8 +29,10 @@ export interface CityStackProps extends StackProps {
 }
 
 /** One city: its data, its approval seal, its functions, its HTTP API and its flows. */
+type FunctionName = ApiFunction | FlowFunction | (typeof SCHEDULED_FUNCTIONS)[number];
+
 export class CityStack extends Stack {
-  readonly functions: Record<ApiFunction | FlowFunction, AppFunction>;
+  readonly functions: Record<FunctionName, AppFunction>;
 
   constructor(scope: Construct, id: string, props: CityStackProps) {
     super(scope, id, props);
@@ -54,7 +58,7 @@ export class CityStack extends Stack {
       [BUCKETS.licenses]: data.licenses.bucketName,
       ...Object.fromEntries(TABLES.map((t) => [t.env, data.tables[t.id].tableName])),
     };
-    const make = (name: ApiFunction | FlowFunction) =>
+    const make = (name: FunctionName) =>
       new AppFunction(this, `Fn-${name}`, {
         name,
         cityCode: city.areaCode,
@@ -69,7 +73,7 @@ export class CityStack extends Stack {
             }
           : {}),
       });
-    this.functions = Object.fromEntries([...API_FUNCTIONS, ...Object.values(FLOW_FUNCTIONS)].map((n) => [n, make(n)])) as Record<ApiFunction | FlowFunction, AppFunction>;
+    this.functions = Object.fromEntries([...API_FUNCTIONS, ...Object.values(FLOW_FUNCTIONS), ...SCHEDULED_FUNCTIONS].map((n) => [n, make(n)])) as Record<FunctionName, AppFunction>;
     const f = this.functions;
     const t = data.tables;
 
@@ -84,6 +88,12 @@ export class CityStack extends Stack {
     data.materials.grantRead(f['correct-application'].fn);
     data.materials.grantPut(f['correct-application'].fn, 'applications/*');
     for (const [table, mode] of [[t.Applications, 'RW'], [t.Audit, 'RW'], [t.Tasks, 'RW']] as const) f['withdraw-application'].bindTable(table, mode);
+    for (const [table, mode] of [[t.Applications, 'RW'], [t.Audit, 'RW'], [t.Tasks, 'RW']] as const) f['application-clock'].bindTable(table, mode);
+    for (const [table, mode] of [[t.Applications, 'RW'], [t.Audit, 'RW'], [t.Cases, 'RW']] as const) f['evaluate-application'].bindTable(table, mode);
+    f['read-audit'].bindTable(t.Applications, 'RO');
+    f['read-audit'].bindTable(t.Audit, 'RO');
+    for (const table of [t.Tasks, t.Cases, t.Applications]) f.supervision.bindTable(table, 'RO');
+    for (const table of [t.Tasks, t.Cases, t.Applications, t.Audit]) f['supervision-scan'].bindTable(table, 'RW');
     f.blacklist.bindTable(t.Blacklist, 'RW');
     f.blacklist.bindTable(t.Audit, 'RW');
     data.materials.grantRead(f['submit-application'].fn);
@@ -128,7 +138,9 @@ export class CityStack extends Stack {
       return machine;
     });
     // SendTaskSuccess and SendTaskFailure take no resource-level permission (the task token is the capability).
-    for (const name of ['complete-task', 'correct-application'] as const) {
+    // The supervision scan: deemed acceptance completes acceptance tasks, as an officer would.
+    new Rule(this, 'SupervisionSchedule', { description: '电子监察：黄灯、红灯、追责与视为受理', schedule: Schedule.rate(Duration.minutes(15)), targets: [new LambdaFunction(f['supervision-scan'].fn)] });
+    for (const name of ['complete-task', 'correct-application', 'supervision-scan'] as const) {
       f[name].fn.addToRolePolicy(new PolicyStatement({ actions: ['states:SendTaskSuccess', 'states:SendTaskFailure'], resources: ['*'] }));
     }
 

@@ -153,6 +153,10 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     if (u.pathname === '/.well-known/jwks.json' && method === 'GET') return send(res, { statusCode: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify(idp.jwks) });
     if (u.pathname === '/dev/token' && method === 'POST') return send(res, await devToken(body));
     if (u.pathname === '/dev/clock') return send(res, devClock(method, body));
+    if (u.pathname === '/dev/supervision/scan' && method === 'POST') {
+      const report = await (await loadHandler('supervision-scan'))({ source: 'dev' }, lambdaContext('supervision-scan'));
+      return send(res, { statusCode: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify(report) });
+    }
 
     const matched = matchRoute(method, u.pathname);
     if (!matched) {

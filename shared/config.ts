@@ -14,6 +14,7 @@ const Env = z.object({
   LICENSES_TABLE: z.string().default('Licenses'),
   COUNTERS_TABLE: z.string().default('Counters'),
   BLACKLIST_TABLE: z.string().default('Blacklist'),
+  CASES_TABLE: z.string().default('Cases'),
   MATERIALS_BUCKET: z.string().default('oneseal-materials'),
   LICENSES_BUCKET: z.string().default('oneseal-licenses'),
   STATE_MACHINE_ARN_PREFIX: z.string().default('arn:aws:states:local:000000000000:stateMachine:oneseal-'),

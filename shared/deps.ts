@@ -1,6 +1,6 @@
 import type { Catalog } from './domain/catalog.ts';
 import type { WorkingCalendar } from './domain/calendar.ts';
-import type { ApplicationRepository, BlacklistRepository, Clock, Counters, LicenseRepository, ObjectStore, Signer, TaskRepository, UploadRepository, Workflow } from './ports.ts';
+import type { ApplicationRepository, BlacklistRepository, CaseRepository, Clock, Counters, LicenseRepository, ObjectStore, Signer, TaskRepository, UploadRepository, Workflow } from './ports.ts';
 
 /** Everything a use case may need; each use case names the part it uses. */
 export interface Deps {
@@ -13,6 +13,7 @@ export interface Deps {
   licenses: LicenseRepository;
   counters: Counters;
   blacklist: BlacklistRepository;
+  cases: CaseRepository;
   materials: ObjectStore;
   licenseFiles: ObjectStore;
   workflow: Workflow;

@@ -54,6 +54,30 @@ export interface ApplicationChange {
   takeUploads?: string[];
   /** Open tasks this change cancels (a withdrawal). */
   cancelTasks?: string[];
+  /** Open tasks whose due time moves (resumption, extension); watchAt null pauses their watch. */
+  retimeTasks?: { taskId: string; dueAt: string; watchAt: string | null }[];
+}
+
+export interface AccountabilityCase {
+  caseId: string;
+  kind: 'overdue' | 'evaluation';
+  status: 'open' | 'closed';
+  applicationId: string;
+  applicationNo: string;
+  itemCode: string;
+  dept: string;
+  step?: string;
+  rank?: string;
+  taskId?: string;
+  dueAt?: string;
+  openedAt: string;
+  detail: string;
+}
+
+export interface CaseRepository {
+  /** Opens a case; opening the same case id again changes nothing and answers false. */
+  open(c: AccountabilityCase): Promise<boolean>;
+  list(status: 'open' | 'closed'): Promise<AccountabilityCase[]>;
 }
 
 export interface BlacklistEntry {
@@ -92,6 +116,8 @@ export class ConflictError extends Error {
 export interface ApplicationRepository {
   get(applicationId: string): Promise<ApplicationRecord | undefined>;
   listByApplicant(applicantId: string): Promise<ApplicationRecord[]>;
+  /** A city's applications submitted in [from, to). */
+  listSubmitted(cityCode: string, from: string, to: string): Promise<ApplicationRecord[]>;
   /** Creates the application with its first audit event; false when it already exists. */
   create(change: ApplicationChange): Promise<boolean>;
   /** Writes a change guarded by the audit sequence; throws ConflictError when it lost a race. */
@@ -105,6 +131,11 @@ export interface TaskRepository {
   get(taskId: string): Promise<TaskRecord | undefined>;
   listOpen(dept: string, rank: string): Promise<TaskRecord[]>;
   openForApplication(applicationId: string): Promise<TaskRecord[]>;
+  /** Open, running tasks whose light may have changed by `now`: the supervision scan's only read. */
+  watchDue(now: string): Promise<TaskRecord[]>;
+  /** Records a new light on an open task and when to look again (null: not before it is done). False if it was already so. */
+  setLight(taskId: string, light: 'yellow' | 'red', watchAt: string | null): Promise<boolean>;
+  listLit(light: 'yellow' | 'red'): Promise<TaskRecord[]>;
 }
 
 export interface UploadRepository {

@@ -3,7 +3,7 @@ import { clock } from './clock.ts';
 import { config } from './config.ts';
 import type { Deps } from './deps.ts';
 import { WorkingCalendar } from './domain/calendar.ts';
-import { DynamoApplications, DynamoBlacklist, DynamoCounters, DynamoLicenses, DynamoTasks, DynamoUploads, documentClient } from './adapters/aws/dynamo.ts';
+import { DynamoApplications, DynamoBlacklist, DynamoCases, DynamoCounters, DynamoLicenses, DynamoTasks, DynamoUploads, documentClient } from './adapters/aws/dynamo.ts';
 import { S3Store, s3Client } from './adapters/aws/s3.ts';
 import { StepFunctionsWorkflow } from './adapters/aws/sfn.ts';
 import { KmsSigner } from './adapters/aws/kms-signer.ts';
@@ -27,6 +27,7 @@ export function wiring(): Deps {
     licenses: new DynamoLicenses(cfg, db),
     counters: new DynamoCounters(cfg, db),
     blacklist: new DynamoBlacklist(cfg, db),
+    cases: new DynamoCases(cfg, db),
     materials: new S3Store(s3, cfg.MATERIALS_BUCKET),
     licenseFiles: new S3Store(s3, cfg.LICENSES_BUCKET),
     workflow: new StepFunctionsWorkflow(cfg.STATE_MACHINE_ARN_PREFIX),

@@ -75,6 +75,13 @@ export interface ApplicationRecord {
   acceptedAt?: string;
   due?: { promisedAt: string; legalAt: string };
   clockPaused: boolean;
+  /** The running suspension (中止), and the ones before it. */
+  suspension?: { kind: string; reason: string; since: string };
+  suspensions?: { kind: string; reason: string; since: string; until: string; workingDays: number }[];
+  /** The one extension (延期) approved by the deputy director. */
+  extension?: { days: number; reason: string; by: string; at: string };
+  /** The applicant's evaluation (好差评) after completion. */
+  evaluation?: { score: number; comment?: string; at: string };
   decision?: Decision;
   refusal?: { reason: string; legalBasis: string; by: string; at: string };
   corrections?: { items: { materialCode?: string; field?: string; reason: string }[]; requestedAt: string; resolvedAt?: string };

@@ -32,6 +32,9 @@ export const chinaDate = (instant: Date): string => new Date(instant.getTime() +
 /** The last millisecond of a China calendar day, as an instant. */
 export const endOfChinaDay = (date: string): Date => new Date(Date.parse(`${date}T00:00:00Z`) - CHINA_OFFSET_MS + DAY_MS - 1);
 
+/** The first millisecond of a China calendar day, as an instant. */
+export const startOfChinaDay = (date: string): Date => new Date(Date.parse(`${date}T00:00:00Z`) - CHINA_OFFSET_MS);
+
 const nextDate = (date: string, days = 1): string => new Date(Date.parse(`${date}T00:00:00Z`) + days * DAY_MS).toISOString().slice(0, 10);
 
 export class WorkingCalendar {
@@ -60,6 +63,16 @@ export class WorkingCalendar {
     let d = date;
     for (let left = n; left > 0; ) {
       d = nextDate(d);
+      if (this.isWorkingDay(d)) left--;
+    }
+    return d;
+  }
+
+  /** The Nth working day before `date` (N = 0 is the day itself). */
+  subtractWorkingDays(date: string, n: number): string {
+    let d = date;
+    for (let left = n; left > 0; ) {
+      d = nextDate(d, -1);
       if (this.isWorkingDay(d)) left--;
     }
     return d;
@@ -103,4 +116,21 @@ export function lightOf(calendar: WorkingCalendar, now: Date, startedAt: Date, d
   const total = calendar.workingDaysBetween(chinaDate(startedAt), dueDay);
   const used = total > 0 ? calendar.workingDaysBetween(chinaDate(startedAt), today) / total : 1;
   return daysLeft <= rule.yellowDaysLeft || used >= rule.yellowRatio ? 'yellow' : 'green';
+}
+
+/**
+ * When a step that started at `startedAt` and is due at `dueAt` turns yellow: the start of the
+ * first China day on which lightOf says yellow. The supervision scan indexes open steps by this
+ * instant, so that it reads only the steps whose light can have changed.
+ */
+export function yellowAt(calendar: WorkingCalendar, startedAt: Date, dueAt: Date, rule: LightRule = DEFAULT_LIGHT_RULE): Date {
+  const startDay = chinaDate(startedAt);
+  const dueDay = chinaDate(dueAt);
+  const total = calendar.workingDaysBetween(startDay, dueDay);
+  if (total <= rule.yellowDaysLeft) return startedAt;
+  const byDaysLeft = calendar.subtractWorkingDays(dueDay, rule.yellowDaysLeft);
+  const byRatio = calendar.addWorkingDays(startDay, Math.ceil(rule.yellowRatio * total));
+  const day = byDaysLeft < byRatio ? byDaysLeft : byRatio;
+  const at = startOfChinaDay(day);
+  return at.getTime() < startedAt.getTime() ? startedAt : at;
 }

@@ -22,6 +22,10 @@ export interface TaskRecord {
   status: 'open' | 'completed' | 'cancelled';
   openedAt: string;
   dueAt: string;
+  /** Set while open and the clock runs: the next moment the light can change (see calendar.yellowAt). */
+  watch?: 'open';
+  watchAt?: string;
+  light?: 'yellow' | 'red';
   taskToken: string;
   outcome?: Outcome;
   completedBy?: string;

@@ -1,6 +1,6 @@
 import type { Deps } from '../deps.ts';
 import { chainEvent } from '../domain/audit.ts';
-import { lightOf } from '../domain/calendar.ts';
+import { lightOf, yellowAt } from '../domain/calendar.ts';
 import { findItem, type Item } from '../domain/catalog.ts';
 import { DomainError, conflict, forbidden, notFound } from '../domain/errors.ts';
 import { REMEDIES_NOTICE, type ApplicationRecord } from '../domain/application.ts';
@@ -52,6 +52,8 @@ export async function openTask(deps: TaskDeps, input: { taskToken: string; appli
     status: 'open',
     openedAt: now.toISOString(),
     dueAt,
+    // The applicant's correction is not the bureau's deadline; a paused clock is not watched.
+    ...(step === 'correction' || app.clockPaused ? {} : { watch: 'open' as const, watchAt: yellowAt(deps.calendar, now, new Date(dueAt)).toISOString() }),
     taskToken: input.taskToken,
   };
   await deps.tasks.open(task);
@@ -143,7 +145,7 @@ function applyOutcome(deps: TaskDeps, app: ApplicationRecord, item: Item, task: 
  * let the flow move on with the outcome.
  * Output: the completed task and the application's status.
  */
-export async function completeTask(deps: TaskDeps, caller: Caller, taskId: string, body: unknown) {
+export async function completeTask(deps: TaskDeps, caller: Caller, taskId: string, body: unknown, options: { deemed?: boolean } = {}) {
   for (let attempt = 0; ; attempt++) {
     const task = await deps.tasks.get(taskId);
     if (!task) throw notFound('task.not-found', '任务不存在');
@@ -152,8 +154,10 @@ export async function completeTask(deps: TaskDeps, caller: Caller, taskId: strin
     const outcome = parseWith(OUTCOME_SCHEMAS[task.step], body) as Outcome;
     const app = await deps.applications.get(task.applicationId);
     if (!app) throw new Error(`application ${task.applicationId} of task ${taskId} not found`);
+    if (app.status === 'suspended') throw conflict('application.suspended', '办件处于中止状态，恢复后才能继续办理');
     const now = deps.clock.now();
-    const next = applyOutcome(deps, app, itemOf(deps, app), task, outcome, caller, now);
+    // Deemed acceptance (Art. 32): accepted from the day the complete application was received.
+    const next = applyOutcome(deps, app, itemOf(deps, app), task, outcome, caller, options.deemed ? new Date(app.receivedAt ?? app.submittedAt) : now);
     const { outcome: kind, ...rest } = outcome;
     const reason = 'reason' in rest ? rest.reason : 'opinion' in rest ? rest.opinion : undefined;
     const event = chainEvent(app.applicationId, app.audit, now.toISOString(), {

@@ -3,7 +3,7 @@ import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { CityStack } from '../../infra/city-stack.ts';
 import { yinchuan } from '../../infra/cities/yinchuan.ts';
-import { ROUTES, API_FUNCTIONS, FLOW_FUNCTIONS } from '#functions/routes.ts';
+import { ROUTES, API_FUNCTIONS, FLOW_FUNCTIONS, SCHEDULED_FUNCTIONS } from '#functions/routes.ts';
 import { TABLES } from '#shared/adapters/aws/tables.ts';
 import { FLOWS } from '../../local/flows.ts';
 
@@ -55,7 +55,7 @@ describe('the data of a city', () => {
 describe('the functions and the API', () => {
   it('bundles every function for Node 22 on ARM with tracing and a log group kept 180 days', () => {
     const fns = template.findResources('AWS::Lambda::Function');
-    expect(Object.keys(fns)).toHaveLength(API_FUNCTIONS.length + Object.keys(FLOW_FUNCTIONS).length);
+    expect(Object.keys(fns)).toHaveLength(API_FUNCTIONS.length + Object.keys(FLOW_FUNCTIONS).length + SCHEDULED_FUNCTIONS.length);
     for (const fn of Object.values(fns)) {
       expect(fn.Properties).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'], TracingConfig: { Mode: 'Active' } });
       expect(fn.Properties.Environment.Variables.PUBLIC_BASE_URL).toBe('https://oneseal.yinchuan.gov.cn');
@@ -83,6 +83,12 @@ describe('the functions and the API', () => {
     const signers = policies.filter((p) => JSON.stringify(p.Properties.PolicyDocument).includes('kms:Sign'));
     expect(signers).toHaveLength(1);
     expect(signers[0].Properties.Roles[0].Ref).toMatch(/seallicenses/i);
+  });
+});
+
+describe('supervision', () => {
+  it('runs the scan on a schedule', () => {
+    template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(15 minutes)', State: 'ENABLED' });
   });
 });
 

@@ -56,3 +56,16 @@ describe('supervision lights', () => {
     expect(lightOf(cal, at('2026-11-12T06:00:00Z'), start, due)).toBe('yellow');
   });
 });
+
+describe('the moment a step turns yellow', () => {
+  it('is the first instant lightOf says yellow, so the scan can index it', async () => {
+    const { yellowAt } = await import('#shared/domain/calendar.ts');
+    for (const [start, days] of [['2026-11-02T02:00:00Z', 10], ['2026-09-23T03:00:00Z', 20], ['2026-06-01T02:00:00Z', 45], ['2026-02-13T02:00:00Z', 5]] as const) {
+      const started = at(start);
+      const due = cal.dueAfter(started, days);
+      const y = yellowAt(cal, started, due);
+      expect(lightOf(cal, new Date(y.getTime() - 1), started, due), `${start}+${days}`).toBe('green');
+      expect(lightOf(cal, y, started, due), `${start}+${days}`).toBe('yellow');
+    }
+  });
+});

@@ -6,8 +6,10 @@ import type { TaskRecord } from '../../domain/task.ts';
 import {
   blacklistTrailId,
   ConflictError,
+  type AccountabilityCase,
   type BlacklistEntry,
   type BlacklistRepository,
+  type CaseRepository,
   type ApplicationChange,
   type ApplicationRepository,
   type Counters,
@@ -63,6 +65,16 @@ export class DynamoApplications implements ApplicationRepository {
     });
   }
 
+  async listSubmitted(cityCode: string, from: string, to: string) {
+    const apps = await queryAll<ApplicationRecord>(this.db, {
+      TableName: this.cfg.APPLICATIONS_TABLE,
+      IndexName: 'byCity',
+      KeyConditionExpression: 'cityCode = :c AND submittedAt BETWEEN :from AND :to',
+      ExpressionAttributeValues: { ':c': cityCode, ':from': from, ':to': to },
+    });
+    return apps.filter((a) => a.submittedAt < to); // BETWEEN is inclusive; the period is [from, to)
+  }
+
   audit(applicationId: string) {
     return queryAll<AuditEvent>(this.db, {
       TableName: this.cfg.AUDIT_TABLE,
@@ -98,9 +110,9 @@ export class DynamoApplications implements ApplicationRepository {
         Update: {
           TableName: this.cfg.TASKS_TABLE,
           Key: { taskId },
-          UpdateExpression: 'SET #status = :done, outcome = :outcome, completedBy = :by, completedAt = :at REMOVE inbox',
+          UpdateExpression: 'SET #status = :done, outcome = :outcome, completedBy = :by, completedAt = :at REMOVE inbox, #watch, watchAt, light',
           ConditionExpression: '#status = :open',
-          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeNames: { '#status': 'status', '#watch': 'watch' },
           ExpressionAttributeValues: { ':done': 'completed', ':open': 'open', ':outcome': outcome, ':by': by, ':at': at },
         },
       });
@@ -123,13 +135,25 @@ export class DynamoApplications implements ApplicationRepository {
           Update: {
             TableName: this.cfg.TASKS_TABLE,
             Key: { taskId },
-            UpdateExpression: 'SET #status = :cancelled REMOVE inbox',
+            UpdateExpression: 'SET #status = :cancelled REMOVE inbox, #watch, watchAt, light',
             ConditionExpression: '#status = :open',
-            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeNames: { '#status': 'status', '#watch': 'watch' },
             ExpressionAttributeValues: { ':cancelled': 'cancelled', ':open': 'open' },
           },
         });
       }
+    }
+    for (const { taskId, dueAt, watchAt } of change.retimeTasks ?? []) {
+      items.push({
+        Update: {
+          TableName: this.cfg.TASKS_TABLE,
+          Key: { taskId },
+          UpdateExpression: watchAt ? 'SET dueAt = :due, #watch = :open, watchAt = :watchAt REMOVE light' : 'SET dueAt = :due REMOVE #watch, watchAt, light',
+          ConditionExpression: '#status = :open',
+          ExpressionAttributeNames: { '#status': 'status', '#watch': 'watch' },
+          ExpressionAttributeValues: { ':due': dueAt, ':open': 'open', ...(watchAt ? { ':watchAt': watchAt } : {}) },
+        },
+      });
     }
     await transact(this.db, items, change.next.applicationId);
   }
@@ -189,6 +213,44 @@ export class DynamoTasks implements TaskRepository {
       IndexName: 'byInbox',
       KeyConditionExpression: 'inbox = :i',
       ExpressionAttributeValues: { ':i': `${dept}#${rank}` },
+    });
+  }
+
+  watchDue(now: string) {
+    return queryAll<TaskRecord>(this.db, {
+      TableName: this.cfg.TASKS_TABLE,
+      IndexName: 'byWatch',
+      KeyConditionExpression: '#watch = :open AND watchAt <= :now',
+      ExpressionAttributeNames: { '#watch': 'watch' },
+      ExpressionAttributeValues: { ':open': 'open', ':now': now },
+    });
+  }
+
+  async setLight(taskId: string, light: 'yellow' | 'red', watchAt: string | null) {
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.cfg.TASKS_TABLE,
+          Key: { taskId },
+          UpdateExpression: watchAt ? 'SET light = :light, watchAt = :watchAt' : 'SET light = :light REMOVE #watch, watchAt',
+          ConditionExpression: '#status = :open AND (attribute_not_exists(light) OR light <> :light)',
+          ExpressionAttributeNames: { '#status': 'status', ...(watchAt ? {} : { '#watch': 'watch' }) },
+          ExpressionAttributeValues: { ':open': 'open', ':light': light, ...(watchAt ? { ':watchAt': watchAt } : {}) },
+        }),
+      );
+      return true;
+    } catch (e) {
+      if ((e as Error).name === 'ConditionalCheckFailedException') return false;
+      throw e;
+    }
+  }
+
+  listLit(light: 'yellow' | 'red') {
+    return queryAll<TaskRecord>(this.db, {
+      TableName: this.cfg.TASKS_TABLE,
+      IndexName: 'byLight',
+      KeyConditionExpression: 'light = :l',
+      ExpressionAttributeValues: { ':l': light },
     });
   }
 
@@ -291,5 +353,33 @@ export class DynamoBlacklist implements BlacklistRepository {
         ? { ConditionExpression: 'attribute_not_exists(subjectId)' }
         : { ConditionExpression: '#audit.#seq = :expected', ExpressionAttributeNames: { '#audit': 'audit', '#seq': 'seq' }, ExpressionAttributeValues: { ':expected': change.expectedSeq } };
     await transact(this.db, [{ Put: { TableName: this.cfg.BLACKLIST_TABLE, Item: change.next, ...guard } }, ...auditPuts(this.cfg.AUDIT_TABLE, change.events)], change.next.subjectId);
+  }
+}
+
+export class DynamoCases implements CaseRepository {
+  constructor(
+    private readonly cfg: Config,
+    private readonly db: DynamoDBDocumentClient,
+  ) {}
+
+  async open(c: AccountabilityCase) {
+    try {
+      await this.db.send(new PutCommand({ TableName: this.cfg.CASES_TABLE, Item: c, ConditionExpression: 'attribute_not_exists(caseId)' }));
+      return true;
+    } catch (e) {
+      if ((e as Error).name === 'ConditionalCheckFailedException') return false;
+      throw e;
+    }
+  }
+
+  list(status: 'open' | 'closed') {
+    return queryAll<AccountabilityCase>(this.db, {
+      TableName: this.cfg.CASES_TABLE,
+      IndexName: 'byStatus',
+      KeyConditionExpression: '#s = :s',
+      ExpressionAttributeNames: { '#s': 'status' },
+      ExpressionAttributeValues: { ':s': status },
+      ScanIndexForward: false,
+    });
   }
 }

@@ -4,7 +4,7 @@
  */
 export interface TableSpec {
   /** Logical name; the physical name reaches a function through the env variable `env`. */
-  id: 'Applications' | 'Tasks' | 'Audit' | 'Uploads' | 'Licenses' | 'Counters' | 'Blacklist';
+  id: 'Applications' | 'Tasks' | 'Audit' | 'Uploads' | 'Licenses' | 'Counters' | 'Blacklist' | 'Cases';
   env: string;
   partitionKey: { name: string; type: 'S' | 'N' };
   sortKey?: { name: string; type: 'S' | 'N' };
@@ -17,7 +17,11 @@ export const TABLES: TableSpec[] = [
     id: 'Applications',
     env: 'APPLICATIONS_TABLE',
     partitionKey: { name: 'applicationId', type: 'S' },
-    indexes: [{ name: 'byApplicant', partitionKey: { name: 'applicantId', type: 'S' }, sortKey: { name: 'submittedAt', type: 'S' } }],
+    indexes: [
+      { name: 'byApplicant', partitionKey: { name: 'applicantId', type: 'S' }, sortKey: { name: 'submittedAt', type: 'S' } },
+      // Statistics read a city's applications by the time they were submitted.
+      { name: 'byCity', partitionKey: { name: 'cityCode', type: 'S' }, sortKey: { name: 'submittedAt', type: 'S' } },
+    ],
   },
   {
     id: 'Tasks',
@@ -27,6 +31,11 @@ export const TABLES: TableSpec[] = [
       // Sparse: `inbox` (dept#rank) is set only while the task is open, so the inbox reads open tasks only.
       { name: 'byInbox', partitionKey: { name: 'inbox', type: 'S' }, sortKey: { name: 'dueAt', type: 'S' } },
       { name: 'byApplication', partitionKey: { name: 'applicationId', type: 'S' }, sortKey: { name: 'openedAt', type: 'S' } },
+      // Sparse: `watch` is set while the task is open and its clock runs; `watchAt` is the next
+      // moment its light can change. The supervision scan reads only watchAt <= now.
+      { name: 'byWatch', partitionKey: { name: 'watch', type: 'S' }, sortKey: { name: 'watchAt', type: 'S' } },
+      // Sparse: `light` is set (yellow, red) only on open tasks that are not green.
+      { name: 'byLight', partitionKey: { name: 'light', type: 'S' }, sortKey: { name: 'dueAt', type: 'S' } },
     ],
   },
   { id: 'Audit', env: 'AUDIT_TABLE', partitionKey: { name: 'applicationId', type: 'S' }, sortKey: { name: 'seq', type: 'N' }, indexes: [] },
@@ -34,6 +43,12 @@ export const TABLES: TableSpec[] = [
   { id: 'Licenses', env: 'LICENSES_TABLE', partitionKey: { name: 'licenseNo', type: 'S' }, indexes: [] },
   { id: 'Counters', env: 'COUNTERS_TABLE', partitionKey: { name: 'name', type: 'S' }, indexes: [] },
   { id: 'Blacklist', env: 'BLACKLIST_TABLE', partitionKey: { name: 'subjectId', type: 'S' }, indexes: [] },
+  {
+    id: 'Cases',
+    env: 'CASES_TABLE',
+    partitionKey: { name: 'caseId', type: 'S' },
+    indexes: [{ name: 'byStatus', partitionKey: { name: 'status', type: 'S' }, sortKey: { name: 'openedAt', type: 'S' } }],
+  },
 ];
 
 export const BUCKETS = {

@@ -1,0 +1,153 @@
+import type { Deps } from '../deps.ts';
+import { chainEvent } from '../domain/audit.ts';
+import { chinaDate, lightOf } from '../domain/calendar.ts';
+import { findItem } from '../domain/catalog.ts';
+import { ConflictError } from '../ports.ts';
+import type { TaskRecord } from '../domain/task.ts';
+import type { Caller } from '../http/api.ts';
+import { completeTask, taskView } from './tasks.ts';
+
+/**
+ * Electronic supervision (电子监察, SPEC rule 10). The scan reads only the open steps whose light
+ * can have changed since the last scan (the tasks' watch index), so its cost grows with what is
+ * due, not with all applications. It is idempotent: a light already set and a case already open
+ * are left as they are.
+ */
+type ScanDeps = Pick<Deps, 'clock' | 'catalog' | 'calendar' | 'applications' | 'tasks' | 'cases' | 'workflow'>;
+
+const SYSTEM = 'system:supervision';
+
+/** Appends a supervision event to the application's trail (retried if another writer moved it). */
+async function audit(deps: Pick<Deps, 'applications'>, applicationId: string, at: string, action: string, details: Record<string, unknown>) {
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const app = await deps.applications.get(applicationId);
+    if (!app) return;
+    const event = chainEvent(applicationId, app.audit, at, { actor: SYSTEM, action, details });
+    try {
+      await deps.applications.commit({ next: { ...app, audit: { seq: event.seq, hash: event.hash } }, expectedSeq: app.audit.seq, events: [event] });
+      return;
+    } catch (e) {
+      if (!(e instanceof ConflictError)) throw e;
+    }
+  }
+}
+
+export interface ScanReport {
+  read: number;
+  yellow: number;
+  red: number;
+  casesOpened: number;
+  deemedAccepted: number;
+}
+
+/**
+ * Runs the supervision scan.
+ * Steps: read the open steps due for a look; a step past its due time turns red, opens an
+ * accountability case naming the application, step, department and rank, and — for an
+ * acceptance nobody decided within 5 working days — is deemed accepted from the day of receipt
+ * (Art. 32) and its flow moves on; a step close to its due time turns yellow and is looked at
+ * again when it falls due.
+ * Output: what the scan read and did.
+ */
+export async function runSupervisionScan(deps: ScanDeps): Promise<ScanReport> {
+  const now = deps.clock.now();
+  const at = now.toISOString();
+  const due = await deps.tasks.watchDue(at);
+  const report: ScanReport = { read: due.length, yellow: 0, red: 0, casesOpened: 0, deemedAccepted: 0 };
+  for (const task of due) {
+    const light = lightOf(deps.calendar, now, new Date(task.openedAt), new Date(task.dueAt));
+    if (light === 'green') continue;
+    if (light === 'yellow') {
+      if (await deps.tasks.setLight(task.taskId, 'yellow', task.dueAt)) {
+        report.yellow++;
+        await audit(deps, task.applicationId, at, 'supervision.yellow', { taskId: task.taskId, step: task.step, dueAt: task.dueAt });
+      }
+      continue;
+    }
+    if (await deps.tasks.setLight(task.taskId, 'red', null)) {
+      report.red++;
+      await audit(deps, task.applicationId, at, 'supervision.red', { taskId: task.taskId, step: task.step, dueAt: task.dueAt });
+    }
+    if (await openOverdueCase(deps, task, at)) report.casesOpened++;
+    if (task.step === 'acceptance' && (await deemAccepted(deps, task))) report.deemedAccepted++;
+  }
+  return report;
+}
+
+async function openOverdueCase(deps: ScanDeps, task: TaskRecord, at: string) {
+  const opened = await deps.cases.open({
+    caseId: `case_${task.taskId}`,
+    kind: 'overdue',
+    status: 'open',
+    applicationId: task.applicationId,
+    applicationNo: task.applicationNo,
+    itemCode: task.itemCode,
+    dept: task.dept,
+    step: task.step,
+    rank: task.rank,
+    taskId: task.taskId,
+    dueAt: task.dueAt,
+    openedAt: at,
+    detail: `${task.applicationNo} 的“${task.step}”环节已超过期限（${task.dueAt}），责任部门 ${task.dept}（${task.rank}）`,
+  });
+  if (opened) await audit(deps, task.applicationId, at, 'supervision.case-opened', { caseId: `case_${task.taskId}`, step: task.step, dept: task.dept, rank: task.rank });
+  return opened;
+}
+
+async function deemAccepted(deps: ScanDeps, task: TaskRecord) {
+  const system: Caller = { sub: 'system:deemed-acceptance', role: 'officer', dept: task.dept, rank: task.rank };
+  try {
+    await completeTask(deps, system, task.taskId, { outcome: 'accept', opinion: '逾期未作出受理决定，依法自收到申请材料之日起视为受理（《行政许可法》第三十二条）' }, { deemed: true });
+    return true;
+  } catch (e) {
+    // Completed meanwhile by an officer, or the application moved on: nothing to deem.
+    if ((e as { code?: string }).code === 'task.completed' || (e as { code?: string }).code === 'application.suspended') return false;
+    throw e;
+  }
+}
+
+/** GET /v1/supervision/lights: open steps that are yellow or red, by department. */
+export async function listLights(deps: Pick<Deps, 'tasks' | 'calendar' | 'clock'>, color?: 'yellow' | 'red', dept?: string) {
+  const colors = color ? [color] : (['red', 'yellow'] as const);
+  const tasks = (await Promise.all(colors.map((c) => deps.tasks.listLit(c)))).flat();
+  return tasks.filter((t) => !dept || t.dept === dept).map((t) => taskView(deps, t));
+}
+
+export const listCases = async (deps: Pick<Deps, 'cases'>, status: 'open' | 'closed' = 'open') => deps.cases.list(status);
+
+/**
+ * Statistics (SPEC rule 14) of the applications submitted in [from, to), by department and item.
+ */
+export async function statistics(deps: Pick<Deps, 'catalog' | 'calendar' | 'applications'>, query: { from: string; to: string; dept?: string; itemCode?: string }) {
+  const all = await deps.applications.listSubmitted(deps.catalog.areaCode, query.from, query.to);
+  const apps = all.filter((a) => (!query.dept || a.department === query.dept) && (!query.itemCode || a.itemCode === query.itemCode));
+  const item = (a: (typeof apps)[number]) => findItem(deps.catalog, a.itemCode, a.itemVersion)!;
+  const rate = (n: number, d: number) => (d ? Math.round((n / d) * 10000) / 10000 : null);
+  const decided = apps.filter((a) => a.decision && a.acceptedAt && a.due);
+  const onTime = decided.filter((a) => Date.parse(a.decision!.at) <= Date.parse(a.due!.promisedAt));
+  const used = decided.map((a) => ({
+    used: deps.calendar.workingDaysBetween(chinaDate(new Date(a.acceptedAt!)), chinaDate(new Date(a.decision!.at))),
+    legal: item(a).legalLimitDays + (a.extension?.days ?? 0),
+  }));
+  const completed = apps.filter((a) => a.status === 'completed');
+  const evaluated = apps.filter((a) => a.evaluation);
+  const avg = (xs: number[]) => (xs.length ? Math.round((xs.reduce((s, x) => s + x, 0) / xs.length) * 100) / 100 : null);
+  return {
+    period: { from: query.from, to: query.to },
+    filter: { dept: query.dept ?? null, itemCode: query.itemCode ?? null },
+    submitted: apps.length,
+    accepted: apps.filter((a) => a.acceptedAt).length,
+    refused: apps.filter((a) => a.status === 'refused').length,
+    withdrawn: apps.filter((a) => a.status === 'withdrawn').length,
+    approved: apps.filter((a) => a.decision?.outcome === 'approve').length,
+    denied: apps.filter((a) => a.decision?.outcome === 'deny').length,
+    completed: completed.length,
+    onTimeRate: rate(onTime.length, decided.length),
+    averageWorkingDaysUsed: avg(used.map((u) => u.used)),
+    averageLegalLimitDays: avg(used.map((u) => u.legal)),
+    sameDayCompletionRate: rate(completed.filter((a) => a.completedAt && chinaDate(new Date(a.completedAt)) === chinaDate(new Date(a.submittedAt))).length, completed.length),
+    zeroVisitRate: rate(apps.filter((a) => item(a).visits === 0).length, apps.length),
+    fullyOnlineRate: rate(apps.filter((a) => item(a).online === 'full').length, apps.length),
+    averageEvaluation: avg(evaluated.map((a) => a.evaluation!.score)),
+  };
+}

@@ -1,0 +1,92 @@
+import type { Deps } from '../deps.ts';
+import { chainEvent } from '../domain/audit.ts';
+import { chinaDate, endOfChinaDay, yellowAt } from '../domain/calendar.ts';
+import { conflict, forbidden, notFound } from '../domain/errors.ts';
+import type { ApplicationRecord } from '../domain/application.ts';
+import type { Caller } from '../http/api.ts';
+import { ConflictError } from '../ports.ts';
+import { getApplication } from './queries.ts';
+
+/**
+ * The clock of an accepted application (SPEC rule 5): suspension (中止) for a hearing, testing,
+ * inspection, expert review or public notice stops it, and the paused working days are not
+ * counted; an extension (延期) approved by the deputy director adds 10 working days (15 for a
+ * joint review), once. Open steps' due times move with the application's.
+ */
+type ClockDeps = Pick<Deps, 'clock' | 'calendar' | 'applications' | 'tasks'>;
+
+export const SUSPENSION_KINDS = ['hearing', 'testing', 'inspection', 'expert-review', 'public-notice'] as const;
+
+const shift = (deps: Pick<Deps, 'calendar'>, due: string, days: number) => endOfChinaDay(deps.calendar.addWorkingDays(chinaDate(new Date(due)), days)).toISOString();
+
+async function change(
+  deps: ClockDeps,
+  caller: Caller,
+  applicationId: string,
+  ranks: string[],
+  apply: (app: ApplicationRecord, at: Date) => { next: ApplicationRecord; action: string; reason?: string; details: Record<string, unknown>; pause: boolean },
+) {
+  for (let attempt = 0; ; attempt++) {
+    const app = await deps.applications.get(applicationId);
+    if (!app || caller.dept !== app.department) throw notFound('application.not-found', '办件不存在');
+    if (!ranks.includes(caller.rank!)) throw forbidden('auth.rank', ranks.includes('chief') ? '须由首席代表或副局长办理' : '延期须经副局长批准');
+    const now = deps.clock.now();
+    const { next, action, reason, details, pause } = apply(app, now);
+    const open = (await deps.tasks.openForApplication(applicationId)).filter((t) => t.step !== 'correction' && t.step !== 'acceptance');
+    const event = chainEvent(applicationId, app.audit, now.toISOString(), { actor: caller.sub, action, details, ...(reason ? { reason } : {}) });
+    next.audit = { seq: event.seq, hash: event.hash };
+    const retimeTasks = open.map((t) => {
+      const dueAt = next.due!.promisedAt;
+      return { taskId: t.taskId, dueAt, watchAt: pause ? null : yellowAt(deps.calendar, new Date(t.openedAt), new Date(dueAt)).toISOString() };
+    });
+    try {
+      await deps.applications.commit({ next, expectedSeq: app.audit.seq, events: [event], retimeTasks });
+      return getApplication(deps, caller, applicationId);
+    } catch (e) {
+      if (e instanceof ConflictError && attempt < 3) continue;
+      throw e;
+    }
+  }
+}
+
+export const suspendApplication = (deps: ClockDeps, caller: Caller, applicationId: string, input: { kind: string; reason: string }) =>
+  change(deps, caller, applicationId, ['chief', 'director'], (app, now) => {
+    if (app.status !== 'accepted') throw conflict('application.not-running', '只有已受理、正在办理的办件可以中止');
+    return {
+      next: { ...app, status: 'suspended', clockPaused: true, suspension: { kind: input.kind, reason: input.reason, since: now.toISOString() } },
+      action: 'suspended',
+      reason: input.reason,
+      details: { kind: input.kind },
+      pause: true,
+    };
+  });
+
+export const resumeApplication = (deps: ClockDeps, caller: Caller, applicationId: string) =>
+  change(deps, caller, applicationId, ['chief', 'director'], (app, now) => {
+    if (app.status !== 'suspended' || !app.suspension) throw conflict('application.not-suspended', '办件未处于中止状态');
+    // The working days the clock stood still, counted as limits are: the suspension day not included.
+    const paused = deps.calendar.workingDaysBetween(chinaDate(new Date(app.suspension.since)), chinaDate(now));
+    const due = { promisedAt: shift(deps, app.due!.promisedAt, paused), legalAt: shift(deps, app.due!.legalAt, paused) };
+    const { suspension, ...rest } = app;
+    return {
+      next: { ...rest, status: 'accepted', clockPaused: false, due, suspensions: [...(app.suspensions ?? []), { ...suspension, until: now.toISOString(), workingDays: paused }] },
+      action: 'resumed',
+      details: { pausedWorkingDays: paused, due },
+      pause: false,
+    };
+  });
+
+export const extendApplication = (deps: ClockDeps, caller: Caller, applicationId: string, reason: string) =>
+  change(deps, caller, applicationId, ['director'], (app, now) => {
+    if (app.status !== 'accepted' && app.status !== 'suspended') throw conflict('application.not-running', '只有已受理、尚未决定的办件可以延期');
+    if (app.extension) throw conflict('application.already-extended', '该办件已经延期一次');
+    const days = app.flow === 'joint' ? 15 : 10;
+    const due = { promisedAt: shift(deps, app.due!.promisedAt, days), legalAt: shift(deps, app.due!.legalAt, days) };
+    return {
+      next: { ...app, due, extension: { days, reason, by: caller.sub, at: now.toISOString() } },
+      action: 'extended',
+      reason,
+      details: { workingDays: days, due },
+      pause: app.clockPaused,
+    };
+  });

@@ -1,0 +1,49 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { startRuntime } from '../../local/runtime.ts';
+import { as, Client, ENTERPRISE_CODE, newKey, officers, PHARMACY_MATERIALS, pharmacyBody, TEST_NOW, uploadAll, waitForStatus, waitForTask } from '../support/platform.ts';
+
+/** The embedded runtime is durable: stopping and starting it loses no application. Its own file: one runtime per process at a time. */
+async function submitPharmacy(url: string) {
+  const applicant = await as(url, { sub: ENTERPRISE_CODE, role: 'applicant' });
+  const r = await applicant.post('/v1/applications', pharmacyBody(await uploadAll(applicant, PHARMACY_MATERIALS)), { 'Idempotency-Key': newKey() });
+  expect(r.status, JSON.stringify(r.body)).toBe(201);
+  return { applicant, id: r.body.applicationId as string };
+}
+
+describe('a restart of the embedded runtime', () => {
+  it('loses no application: one waiting at review survives and then completes', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'oneseal-restart-'));
+    let runtime = await startRuntime({ dataDir });
+    try {
+      await new Client(runtime.url).post('/dev/clock', { now: TEST_NOW });
+      const { id } = await submitPharmacy(runtime.url);
+      let clerk = await as(runtime.url, officers.clerk);
+      await clerk.post(`/v1/tasks/${(await waitForTask(clerk, id, 'acceptance')).taskId}/complete`, { outcome: 'accept' });
+      const review = await waitForTask(clerk, id, 'review');
+
+      await runtime.close();
+      runtime = await startRuntime({ dataDir });
+
+      clerk = await as(runtime.url, officers.clerk);
+      const chief = await as(runtime.url, officers.chief);
+      const applicant = await as(runtime.url, { sub: ENTERPRISE_CODE, role: 'applicant' });
+      const still = await waitForTask(clerk, id, 'review');
+      expect(still.taskId).toBe(review.taskId);
+      expect((await clerk.post(`/v1/tasks/${review.taskId}/complete`, { outcome: 'pass' })).status).toBe(200);
+      await clerk.post(`/v1/tasks/${(await waitForTask(clerk, id, 'inspection')).taskId}/complete`, { outcome: 'pass' });
+      await chief.post(`/v1/tasks/${(await waitForTask(chief, id, 'decision')).taskId}/complete`, { outcome: 'approve', opinion: '准予许可' });
+      const app = await waitForStatus(applicant, id, 'completed');
+      // Replay ran no step twice: one acceptance, one task per step, one license.
+      expect(app.timeline.filter((e: { action: string }) => e.action === 'acceptance.accept')).toHaveLength(1);
+      expect(app.licenses).toHaveLength(1);
+      const verify = await new Client(runtime.url).get(`/v1/licenses/${app.licenses[0].licenseNo}/verify`);
+      expect(verify.body.valid).toBe(true);
+    } finally {
+      await runtime.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});
