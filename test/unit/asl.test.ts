@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import aslValidator from 'asl-validator';
 import { FLOW_FUNCTIONS } from '#functions/routes.ts';
 
 /** The invariants every flow keeps, checked on the ASL files themselves rather than a snapshot. */
@@ -17,6 +18,13 @@ describe.each(files)('%s', (file) => {
     const known = new Set(['Partition', ...Object.keys(FLOW_FUNCTIONS).map((k) => `${k}FunctionArn`)]);
     for (const p of placeholders) expect(known.has(p), p).toBe(true);
     expect(text).not.toMatch(/"QueryLanguage"\s*:\s*"JSONata"/);
+  });
+
+  it('passes asl-validator once its placeholders are filled as CDK fills them', () => {
+    const filled = text.replace(/\$\{Partition\}/g, 'aws-cn').replace(/\$\{(\w+)\}/g, 'arn:aws-cn:lambda:cn-northwest-1:123456789012:function:oneseal-640100-x');
+    const result = aslValidator(JSON.parse(filled));
+    expect(result.errors, JSON.stringify(result.errors)).toEqual([]);
+    expect(result.isValid).toBe(true);
   });
 
   it('gives every callback an explicit timeout and heartbeat, inside Map states too', () => {

@@ -1,0 +1,3 @@
+declare module 'asl-validator' {
+  export default function aslValidator(definition: unknown, options?: { checkPaths?: boolean; checkArn?: boolean }): { isValid: boolean; errors: { message: string; path?: string }[] };
+}
