@@ -92,7 +92,7 @@ export class CityStack extends Stack {
     for (const [table, mode] of [[t.Applications, 'RW'], [t.Audit, 'RW'], [t.Cases, 'RW']] as const) f['evaluate-application'].bindTable(table, mode);
     f['read-audit'].bindTable(t.Applications, 'RO');
     f['read-audit'].bindTable(t.Audit, 'RO');
-    for (const table of [t.Tasks, t.Cases, t.Applications]) f.supervision.bindTable(table, 'RO');
+    for (const table of [t.Tasks, t.Cases, t.Applications, t.Counters]) f.supervision.bindTable(table, 'RO');
     for (const table of [t.Tasks, t.Cases, t.Applications, t.Audit]) f['supervision-scan'].bindTable(table, 'RW');
     f.blacklist.bindTable(t.Blacklist, 'RW');
     f.blacklist.bindTable(t.Audit, 'RW');

@@ -1,5 +1,5 @@
 import type { Catalog } from './domain/catalog.ts';
-import type { WorkingCalendar } from './domain/calendar.ts';
+import type { LightRule, WorkingCalendar } from './domain/calendar.ts';
 import type { ApplicationRepository, BlacklistRepository, CaseRepository, Clock, Counters, LicenseRepository, ObjectStore, Signer, TaskRepository, UploadRepository, Workflow } from './ports.ts';
 
 /** Everything a use case may need; each use case names the part it uses. */
@@ -7,6 +7,8 @@ export interface Deps {
   clock: Clock;
   catalog: Catalog;
   calendar: WorkingCalendar;
+  /** The city's thresholds for yellow (SPEC rule 10). */
+  lightRule: LightRule;
   applications: ApplicationRepository;
   tasks: TaskRepository;
   uploads: UploadRepository;

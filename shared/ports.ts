@@ -151,6 +151,8 @@ export interface LicenseRepository {
 export interface Counters {
   /** Reserves `count` consecutive numbers of a named sequence and returns the first. */
   reserve(name: string, count?: number): Promise<number>;
+  /** The sum of named counters (a missing one counts 0). */
+  sum(names: string[]): Promise<number>;
 }
 
 export interface ObjectStore {

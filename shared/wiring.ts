@@ -17,10 +17,12 @@ export function wiring(): Deps {
   const cfg = config();
   const s3 = s3Client(cfg);
   const db = documentClient();
+  const catalog = catalogFor(cfg.CITY_CODE);
   deps = {
     clock,
-    catalog: catalogFor(cfg.CITY_CODE),
-    calendar: new WorkingCalendar(),
+    catalog,
+    calendar: new WorkingCalendar(catalog.calendar),
+    lightRule: catalog.lightRule,
     applications: new DynamoApplications(cfg, db),
     tasks: new DynamoTasks(cfg, db),
     uploads: new DynamoUploads(cfg, db),

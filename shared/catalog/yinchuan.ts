@@ -11,6 +11,9 @@ export const yinchuanCatalog: CatalogInput = {
   areaCode: '640100',
   cityName: '银川市',
   bureauName: '银川市行政审批服务局',
+  // The national schedule applies as published; a city adds its own days here.
+  calendar: { holidays: [], workdays: [] },
+  lightRule: { yellowDaysLeft: 1, yellowRatio: 0.8 },
   departments: [
     { code: 'drug', name: '药品医疗器械审批科' },
     { code: 'construction', name: '建设工程审批科' },

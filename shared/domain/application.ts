@@ -73,7 +73,8 @@ export interface ApplicationRecord {
   /** When the complete application was received: the submission, or the correction that completed it. */
   receivedAt?: string;
   acceptedAt?: string;
-  due?: { promisedAt: string; legalAt: string };
+  /** Decision due (promised and legal limits); after approval, issuing the license is due too (Art. 44). */
+  due?: { promisedAt: string; legalAt: string; issueAt?: string };
   clockPaused: boolean;
   /** The running suspension (中止), and the ones before it. */
   suspension?: { kind: string; reason: string; since: string };

@@ -108,6 +108,10 @@ export const Catalog = z
     bureauName: z.string().min(1),
     departments: z.array(Department).min(1),
     items: z.array(Item).min(1),
+    /** City overrides of the national calendar (extra days off, extra working days), YYYY-MM-DD. */
+    calendar: z.object({ holidays: z.array(z.iso.date()).default([]), workdays: z.array(z.iso.date()).default([]) }).default({ holidays: [], workdays: [] }),
+    /** When supervision turns a step yellow. */
+    lightRule: z.object({ yellowDaysLeft: z.number().int().min(0).max(10), yellowRatio: z.number().gt(0).lt(1) }).default({ yellowDaysLeft: 1, yellowRatio: 0.8 }),
   })
   .superRefine((catalog, ctx) => {
     const depts = new Set(catalog.departments.map((d) => d.code));

@@ -71,9 +71,13 @@ const blacklistView = (e: BlacklistEntry, now: Date) => {
  * At intake: a listed subject is refused with the reason; the attempt is counted and audited
  * on the entry's trail before the refusal goes out.
  */
-export async function refuseBlacklisted(deps: Pick<Deps, 'blacklist' | 'clock'>, subjectId: string, itemCode: string, now: Date) {
+/** The counter of attempts blocked for an item on a China day, which statistics add up. */
+export const blockedCounter = (itemCode: string, day: string) => `blocked#${itemCode}#${day}`;
+
+export async function refuseBlacklisted(deps: Pick<Deps, 'blacklist' | 'clock' | 'counters'>, subjectId: string, itemCode: string, now: Date) {
   const entry = await deps.blacklist.get(subjectId);
   if (!isListed(entry, now)) return;
+  await deps.counters.reserve(blockedCounter(itemCode, chinaDate(now)));
   await change(deps, subjectId, (current) => ({
     next: { ...current!, blockedCount: current!.blockedCount + 1 },
     action: 'blacklist.blocked',

@@ -11,7 +11,7 @@ import { isOwner } from './view.ts';
 import { checkMaterials, missingMaterials } from './submit.ts';
 import { getApplication } from './queries.ts';
 
-type CorrectionDeps = Pick<Deps, 'clock' | 'catalog' | 'calendar' | 'applications' | 'tasks' | 'uploads' | 'materials' | 'workflow'>;
+type CorrectionDeps = Pick<Deps, 'clock' | 'catalog' | 'calendar' | 'lightRule' | 'applications' | 'tasks' | 'uploads' | 'materials' | 'workflow'>;
 
 const merge = (current: StoredMaterial[], added: StoredMaterial[]) =>
   [...current.filter((m) => !added.some((a) => a.materialCode === m.materialCode)), ...added].sort((a, b) => a.materialCode.localeCompare(b.materialCode));

@@ -10,7 +10,7 @@ import { canRead, getApplication } from './queries.ts';
  * The applicant's evaluation (好差评, SPEC rule 13): once per completed application; a score of
  * 1 or 2 opens a follow-up case for the department.
  */
-export async function evaluateApplication(deps: Pick<Deps, 'clock' | 'calendar' | 'applications' | 'cases'>, caller: Caller, applicationId: string, input: { score: number; comment?: string }) {
+export async function evaluateApplication(deps: Pick<Deps, 'clock' | 'calendar' | 'lightRule' | 'applications' | 'cases'>, caller: Caller, applicationId: string, input: { score: number; comment?: string }) {
   for (let attempt = 0; ; attempt++) {
     const app = await deps.applications.get(applicationId);
     if (!app || !isOwner(caller, app)) throw notFound('application.not-found', '办件不存在');

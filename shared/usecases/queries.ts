@@ -14,14 +14,14 @@ export function canRead(caller: Caller, app: ApplicationRecord): boolean {
   return isOwner(caller, app) || (caller.role === 'officer' && caller.dept === app.department) || caller.role === 'supervisor';
 }
 
-export async function getApplication(deps: Pick<Deps, 'applications' | 'calendar' | 'clock'>, caller: Caller, applicationId: string) {
+export async function getApplication(deps: Pick<Deps, 'applications' | 'calendar' | 'lightRule' | 'clock'>, caller: Caller, applicationId: string) {
   const app = await deps.applications.get(applicationId);
   if (!app || !canRead(caller, app)) throw notFound('application.not-found', '办件不存在');
   return applicationView(deps, app, await deps.applications.audit(applicationId), caller);
 }
 
 /** The caller's own applications, newest first, without their timelines. */
-export async function listOwnApplications(deps: Pick<Deps, 'applications' | 'calendar' | 'clock'>, caller: Caller) {
+export async function listOwnApplications(deps: Pick<Deps, 'applications' | 'calendar' | 'lightRule' | 'clock'>, caller: Caller) {
   const apps = await deps.applications.listByApplicant(caller.sub);
   return apps.map((app) => {
     const { timeline: _timeline, ...rest } = applicationView(deps, app, [], caller);

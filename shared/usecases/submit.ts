@@ -12,7 +12,7 @@ import type { Caller } from '../http/api.ts';
 import { applicationView } from './view.ts';
 import { refuseBlacklisted } from './blacklist.ts';
 
-type SubmitDeps = Pick<Deps, 'clock' | 'catalog' | 'calendar' | 'applications' | 'uploads' | 'materials' | 'counters' | 'workflow' | 'blacklist'>;
+type SubmitDeps = Pick<Deps, 'clock' | 'catalog' | 'calendar' | 'lightRule' | 'applications' | 'uploads' | 'materials' | 'counters' | 'workflow' | 'blacklist'>;
 
 const ID_MESSAGES = {
   format: '身份证号应为18位，最后一位可为数字或X',

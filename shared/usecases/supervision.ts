@@ -1,7 +1,8 @@
 import type { Deps } from '../deps.ts';
 import { chainEvent } from '../domain/audit.ts';
 import { chinaDate, lightOf } from '../domain/calendar.ts';
-import { findItem } from '../domain/catalog.ts';
+import { findItem, publishedItems } from '../domain/catalog.ts';
+import { blockedCounter } from './blacklist.ts';
 import { ConflictError } from '../ports.ts';
 import type { TaskRecord } from '../domain/task.ts';
 import type { Caller } from '../http/api.ts';
@@ -13,7 +14,7 @@ import { completeTask, taskView } from './tasks.ts';
  * due, not with all applications. It is idempotent: a light already set and a case already open
  * are left as they are.
  */
-type ScanDeps = Pick<Deps, 'clock' | 'catalog' | 'calendar' | 'applications' | 'tasks' | 'cases' | 'workflow'>;
+type ScanDeps = Pick<Deps, 'clock' | 'catalog' | 'calendar' | 'lightRule' | 'applications' | 'tasks' | 'cases' | 'workflow'>;
 
 const SYSTEM = 'system:supervision';
 
@@ -55,7 +56,7 @@ export async function runSupervisionScan(deps: ScanDeps): Promise<ScanReport> {
   const due = await deps.tasks.watchDue(at);
   const report: ScanReport = { read: due.length, yellow: 0, red: 0, casesOpened: 0, deemedAccepted: 0 };
   for (const task of due) {
-    const light = lightOf(deps.calendar, now, new Date(task.openedAt), new Date(task.dueAt));
+    const light = lightOf(deps.calendar, now, new Date(task.openedAt), new Date(task.dueAt), deps.lightRule);
     if (light === 'green') continue;
     if (light === 'yellow') {
       if (await deps.tasks.setLight(task.taskId, 'yellow', task.dueAt)) {
@@ -107,7 +108,7 @@ async function deemAccepted(deps: ScanDeps, task: TaskRecord) {
 }
 
 /** GET /v1/supervision/lights: open steps that are yellow or red, by department. */
-export async function listLights(deps: Pick<Deps, 'tasks' | 'calendar' | 'clock'>, color?: 'yellow' | 'red', dept?: string) {
+export async function listLights(deps: Pick<Deps, 'tasks' | 'calendar' | 'lightRule' | 'clock'>, color?: 'yellow' | 'red', dept?: string) {
   const colors = color ? [color] : (['red', 'yellow'] as const);
   const tasks = (await Promise.all(colors.map((c) => deps.tasks.listLit(c)))).flat();
   return tasks.filter((t) => !dept || t.dept === dept).map((t) => taskView(deps, t));
@@ -118,7 +119,7 @@ export const listCases = async (deps: Pick<Deps, 'cases'>, status: 'open' | 'clo
 /**
  * Statistics (SPEC rule 14) of the applications submitted in [from, to), by department and item.
  */
-export async function statistics(deps: Pick<Deps, 'catalog' | 'calendar' | 'applications'>, query: { from: string; to: string; dept?: string; itemCode?: string }) {
+export async function statistics(deps: Pick<Deps, 'catalog' | 'calendar' | 'applications' | 'counters'>, query: { from: string; to: string; dept?: string; itemCode?: string }) {
   const all = await deps.applications.listSubmitted(deps.catalog.areaCode, query.from, query.to);
   const apps = all.filter((a) => (!query.dept || a.department === query.dept) && (!query.itemCode || a.itemCode === query.itemCode));
   const item = (a: (typeof apps)[number]) => findItem(deps.catalog, a.itemCode, a.itemVersion)!;
@@ -149,5 +150,14 @@ export async function statistics(deps: Pick<Deps, 'catalog' | 'calendar' | 'appl
     zeroVisitRate: rate(apps.filter((a) => item(a).visits === 0).length, apps.length),
     fullyOnlineRate: rate(apps.filter((a) => item(a).online === 'full').length, apps.length),
     averageEvaluation: avg(evaluated.map((a) => a.evaluation!.score)),
+    blockedAttempts: await blockedAttempts(deps, query),
   };
+}
+
+/** Attempts refused for the blacklist, from the per-item, per-day counters the intake keeps. */
+async function blockedAttempts(deps: Pick<Deps, 'catalog' | 'counters'>, query: { from: string; to: string; dept?: string; itemCode?: string }) {
+  const items = publishedItems(deps.catalog).filter((i) => (!query.dept || i.department === query.dept) && (!query.itemCode || i.code === query.itemCode));
+  const days: string[] = [];
+  for (let d = chinaDate(new Date(query.from)); d <= chinaDate(new Date(Date.parse(query.to) - 1)) && days.length < 800; d = chinaDate(new Date(Date.parse(`${d}T12:00:00+08:00`) + 86400_000))) days.push(d);
+  return deps.counters.sum(items.flatMap((i) => days.map((d) => blockedCounter(i.code, d))));
 }

@@ -13,11 +13,11 @@ import { getApplication } from './queries.ts';
  * counted; an extension (延期) approved by the deputy director adds 10 working days (15 for a
  * joint review), once. Open steps' due times move with the application's.
  */
-type ClockDeps = Pick<Deps, 'clock' | 'calendar' | 'applications' | 'tasks'>;
+type ClockDeps = Pick<Deps, 'clock' | 'calendar' | 'lightRule' | 'applications' | 'tasks'>;
 
 export const SUSPENSION_KINDS = ['hearing', 'testing', 'inspection', 'expert-review', 'public-notice'] as const;
 
-const shift = (deps: Pick<Deps, 'calendar'>, due: string, days: number) => endOfChinaDay(deps.calendar.addWorkingDays(chinaDate(new Date(due)), days)).toISOString();
+const shift = (deps: Pick<Deps, 'calendar' | 'lightRule'>, due: string, days: number) => endOfChinaDay(deps.calendar.addWorkingDays(chinaDate(new Date(due)), days)).toISOString();
 
 async function change(
   deps: ClockDeps,
@@ -37,7 +37,7 @@ async function change(
     next.audit = { seq: event.seq, hash: event.hash };
     const retimeTasks = open.map((t) => {
       const dueAt = next.due!.promisedAt;
-      return { taskId: t.taskId, dueAt, watchAt: pause ? null : yellowAt(deps.calendar, new Date(t.openedAt), new Date(dueAt)).toISOString() };
+      return { taskId: t.taskId, dueAt, watchAt: pause ? null : yellowAt(deps.calendar, new Date(t.openedAt), new Date(dueAt), deps.lightRule).toISOString() };
     });
     try {
       await deps.applications.commit({ next, expectedSeq: app.audit.seq, events: [event], retimeTasks });

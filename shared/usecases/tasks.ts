@@ -10,10 +10,12 @@ import { ConflictError } from '../ports.ts';
 import { parseWith, type Caller } from '../http/api.ts';
 import { ACCEPTANCE_DAYS } from './view.ts';
 
-type TaskDeps = Pick<Deps, 'clock' | 'catalog' | 'calendar' | 'applications' | 'tasks' | 'workflow'>;
+type TaskDeps = Pick<Deps, 'clock' | 'catalog' | 'calendar' | 'lightRule' | 'applications' | 'tasks' | 'workflow'>;
 
 /** Materials deferred at acceptance (容缺) are due within this many working days. */
 const DEFERRED_DAYS = 5;
+/** Issuing the license is due within 10 working days of approval (Art. 44). */
+const ISSUE_DAYS = 10;
 
 function itemOf(deps: Pick<Deps, 'catalog'>, app: ApplicationRecord): Item {
   const item = findItem(deps.catalog, app.itemCode, app.itemVersion);
@@ -53,15 +55,15 @@ export async function openTask(deps: TaskDeps, input: { taskToken: string; appli
     openedAt: now.toISOString(),
     dueAt,
     // The applicant's correction is not the bureau's deadline; a paused clock is not watched.
-    ...(step === 'correction' || app.clockPaused ? {} : { watch: 'open' as const, watchAt: yellowAt(deps.calendar, now, new Date(dueAt)).toISOString() }),
+    ...(step === 'correction' || app.clockPaused ? {} : { watch: 'open' as const, watchAt: yellowAt(deps.calendar, now, new Date(dueAt), deps.lightRule).toISOString() }),
     taskToken: input.taskToken,
   };
   await deps.tasks.open(task);
   return { taskId: task.taskId };
 }
 
-export function taskView(deps: Pick<Deps, 'calendar' | 'clock'>, t: TaskRecord) {
-  const light = t.status === 'open' ? lightOf(deps.calendar, deps.clock.now(), new Date(t.openedAt), new Date(t.dueAt)) : 'green';
+export function taskView(deps: Pick<Deps, 'calendar' | 'lightRule' | 'clock'>, t: TaskRecord) {
+  const light = t.status === 'open' ? lightOf(deps.calendar, deps.clock.now(), new Date(t.openedAt), new Date(t.dueAt), deps.lightRule) : 'green';
   return {
     taskId: t.taskId,
     applicationId: t.applicationId,
@@ -79,7 +81,7 @@ export function taskView(deps: Pick<Deps, 'calendar' | 'clock'>, t: TaskRecord) 
 }
 
 /** The open tasks of the caller's department and rank, the most urgent first. */
-export async function listTasks(deps: Pick<Deps, 'tasks' | 'calendar' | 'clock'>, caller: Caller) {
+export async function listTasks(deps: Pick<Deps, 'tasks' | 'calendar' | 'lightRule' | 'clock'>, caller: Caller) {
   const tasks = await deps.tasks.listOpen(caller.dept!, caller.rank!);
   return tasks.sort((a, b) => a.dueAt.localeCompare(b.dueAt)).map((t) => taskView(deps, t));
 }
@@ -88,6 +90,11 @@ export async function listTasks(deps: Pick<Deps, 'tasks' | 'calendar' | 'clock'>
 function applyOutcome(deps: TaskDeps, app: ApplicationRecord, item: Item, task: TaskRecord, outcome: Outcome, caller: Caller, now: Date): ApplicationRecord {
   const at = now.toISOString();
   const next: ApplicationRecord = { ...app };
+  const approve = (decision: ApplicationRecord['decision']) => {
+    next.status = 'approved';
+    next.decision = decision;
+    next.due = { ...next.due!, issueAt: deps.calendar.dueAfter(now, ISSUE_DAYS).toISOString() };
+  };
   const accept = () => {
     next.status = 'accepted';
     next.acceptedAt = at;
@@ -100,7 +107,7 @@ function applyOutcome(deps: TaskDeps, app: ApplicationRecord, item: Item, task: 
     case 'accept':
       accept();
       // An instant item is accepted and decided by the window in one step.
-      if (app.flow === 'instant') Object.assign(next, { status: 'approved', decision: { outcome: 'approve', opinion: outcome.opinion ?? '符合条件，准予许可', by: caller.sub, at } });
+      if (app.flow === 'instant') approve({ outcome: 'approve', opinion: outcome.opinion ?? '符合条件，准予许可', by: caller.sub, at });
       break;
     case 'accept-deferred': {
       const deferrable = new Set(item.materials.filter((m) => m.deferrable).map((m) => m.code));
@@ -110,7 +117,7 @@ function applyOutcome(deps: TaskDeps, app: ApplicationRecord, item: Item, task: 
       }
       accept();
       next.deferred = { materialCodes: outcome.deferred, dueAt: deps.calendar.dueAfter(now, DEFERRED_DAYS).toISOString() };
-      if (app.flow === 'instant') Object.assign(next, { status: 'approved', decision: { outcome: 'approve', opinion: outcome.opinion ?? '容缺受理，准予许可', by: caller.sub, at } });
+      if (app.flow === 'instant') approve({ outcome: 'approve', opinion: outcome.opinion ?? '容缺受理，准予许可', by: caller.sub, at });
       break;
     }
     case 'correction':
@@ -122,8 +129,7 @@ function applyOutcome(deps: TaskDeps, app: ApplicationRecord, item: Item, task: 
       next.refusal = { reason: outcome.reason, legalBasis: outcome.legalBasis, by: caller.sub, at };
       break;
     case 'approve':
-      next.status = 'approved';
-      next.decision = { outcome: 'approve', opinion: outcome.opinion, by: caller.sub, at };
+      approve({ outcome: 'approve', opinion: outcome.opinion, by: caller.sub, at });
       break;
     case 'deny':
       next.status = 'denied';

@@ -20,20 +20,20 @@ export function applicantView(app: ApplicationRecord, own: boolean) {
 }
 
 /** The light of the application's running clock: acceptance before acceptance, the promised limit after. */
-export function applicationLight(deps: Pick<Deps, 'calendar'>, app: ApplicationRecord, now: Date): Light {
+export function applicationLight(deps: Pick<Deps, 'calendar' | 'lightRule'>, app: ApplicationRecord, now: Date): Light {
   if (app.status === 'submitted') {
     const received = new Date(app.submittedAt);
-    return lightOf(deps.calendar, now, received, deps.calendar.dueAfter(received, ACCEPTANCE_DAYS));
+    return lightOf(deps.calendar, now, received, deps.calendar.dueAfter(received, ACCEPTANCE_DAYS), deps.lightRule);
   }
   if ((app.status === 'accepted' || app.status === 'suspended') && app.due && app.acceptedAt && !app.clockPaused) {
-    return lightOf(deps.calendar, now, new Date(app.acceptedAt), new Date(app.due.promisedAt));
+    return lightOf(deps.calendar, now, new Date(app.acceptedAt), new Date(app.due.promisedAt), deps.lightRule);
   }
   return 'green';
 }
 
 const maskActor = (actor: string, own: boolean) => (own || !/^\d{6}.{8,}/.test(actor) ? actor : maskSubjectId(actor));
 
-export function applicationView(deps: Pick<Deps, 'calendar' | 'clock'>, app: ApplicationRecord, events: AuditEvent[], caller: Caller) {
+export function applicationView(deps: Pick<Deps, 'calendar' | 'lightRule' | 'clock'>, app: ApplicationRecord, events: AuditEvent[], caller: Caller) {
   const own = isOwner(caller, app);
   return {
     applicationId: app.applicationId,

@@ -14,7 +14,7 @@ const WITHDRAWABLE = ['submitted', 'correcting', 'accepted', 'suspended'];
  * transaction, with the reason on its trail; then its flow is stopped.
  * Output: the application as the applicant sees it.
  */
-export async function withdrawApplication(deps: Pick<Deps, 'clock' | 'calendar' | 'applications' | 'tasks' | 'workflow'>, caller: Caller, applicationId: string, reason: string) {
+export async function withdrawApplication(deps: Pick<Deps, 'clock' | 'calendar' | 'lightRule' | 'applications' | 'tasks' | 'workflow'>, caller: Caller, applicationId: string, reason: string) {
   for (let attempt = 0; ; attempt++) {
     const app = await deps.applications.get(applicationId);
     if (!app || !isOwner(caller, app)) throw notFound('application.not-found', '办件不存在');

@@ -124,6 +124,9 @@ describe('the blacklist (失信黑名单)', () => {
     expect(entry.body).toMatchObject({ listed: true, blockedCount: 2 });
     expect(entry.body.trail.map((e: { action: string }) => e.action)).toEqual(['blacklist.listed', 'blacklist.blocked', 'blacklist.blocked']);
     expect((await listedApplicant.get('/v1/applications')).body.applications).toHaveLength(0);
+    const supervisor = await as(platform.url, { sub: 'supervisor-001', role: 'supervisor' });
+    const stats = await supervisor.get('/v1/supervision/stats?from=2026-01-01T00:00:00%2B08:00&to=2027-01-01T00:00:00%2B08:00&itemCode=catering-filing');
+    expect(stats.body.blockedAttempts).toBe(2);
 
     expect((await admin.request('DELETE', `/v1/blacklist/${company}`)).status).toBe(200);
     expect((await listedApplicant.post('/v1/applications', body, { 'Idempotency-Key': newKey() })).status).toBe(201);

@@ -69,3 +69,15 @@ describe('the moment a step turns yellow', () => {
     }
   });
 });
+
+describe('every adjusted working day of 2025 and 2026', () => {
+  // The weekend days worked in lieu (调休), from the State Council's notices for 2025 and 2026.
+  const adjusted = ['2025-01-26', '2025-02-08', '2025-04-27', '2025-09-28', '2025-10-11', '2026-01-04', '2026-02-14', '2026-02-28', '2026-05-09', '2026-09-20', '2026-10-10'];
+  it.each(adjusted)('%s is a working day and counts in a limit', (day) => {
+    expect(new Date(`${day}T00:00:00Z`).getUTCDay() % 6).toBe(0); // a Saturday or a Sunday
+    expect(cal.isWorkingDay(day)).toBe(true);
+    // Counting one working day from the day before lands on it.
+    const before = new Date(Date.parse(`${day}T00:00:00Z`) - 86400_000).toISOString().slice(0, 10);
+    expect(cal.addWorkingDays(before, 1)).toBe(day);
+  });
+});

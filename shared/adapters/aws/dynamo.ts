@@ -1,5 +1,5 @@
 import { DynamoDBClient, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, DynamoDBDocumentClient, GetCommand, type BatchGetCommandOutput, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { ApplicationRecord } from '../../domain/application.ts';
 import type { AuditEvent } from '../../domain/audit.ts';
 import type { TaskRecord } from '../../domain/task.ts';
@@ -320,6 +320,19 @@ export class DynamoCounters implements Counters {
       }),
     );
     return (out.Attributes!.value as number) - count + 1;
+  }
+
+  async sum(names: string[]) {
+    let total = 0;
+    for (let i = 0; i < names.length; i += 100) {
+      let keys: Record<string, unknown>[] | undefined = names.slice(i, i + 100).map((name) => ({ name }));
+      while (keys?.length) {
+        const out: BatchGetCommandOutput = await this.db.send(new BatchGetCommand({ RequestItems: { [this.cfg.COUNTERS_TABLE]: { Keys: keys } } }));
+        for (const item of out.Responses?.[this.cfg.COUNTERS_TABLE] ?? []) total += Number(item.value ?? 0);
+        keys = out.UnprocessedKeys?.[this.cfg.COUNTERS_TABLE]?.Keys;
+      }
+    }
+    return total;
   }
 }
 
