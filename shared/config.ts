@@ -21,6 +21,7 @@ const Env = z.object({
   SEAL_MODE: z.enum(['kms', 'local']).default('kms'),
   SEAL_KEY_ID: z.string().optional(),
   SEAL_KEY_FILE: z.string().optional(),
+  SEAL_ALGORITHM: z.enum(['ECDSA_P256_SHA256', 'SM2_SM3']).default('ECDSA_P256_SHA256'),
   S3_FORCE_PATH_STYLE: z.enum(['true', 'false']).default('false'),
   SEAL_FONT_FILE: z.string().optional(),
 });

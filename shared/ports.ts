@@ -173,11 +173,12 @@ export interface Workflow {
   stop(flow: FlowKind, name: string, cause: string): Promise<void>;
 }
 
+export type SealAlgorithm = 'ECDSA_P256_SHA256' | 'SM2_SM3';
+
+/** The city's one approval seal: signs and verifies messages (DER signatures). */
 export interface Signer {
-  readonly algorithm: string;
+  readonly algorithm: SealAlgorithm;
   readonly keyId: string;
-  /** Signs a message: ECDSA over its SHA-256 digest; returns the DER-encoded signature. */
   sign(message: Uint8Array): Promise<Uint8Array>;
-  /** The public key as SPKI PEM, for verification. */
-  publicKeyPem(): Promise<string>;
+  verify(message: Uint8Array, signature: Uint8Array): Promise<boolean>;
 }

@@ -7,7 +7,7 @@ import { DynamoApplications, DynamoBlacklist, DynamoCases, DynamoCounters, Dynam
 import { S3Store, s3Client } from './adapters/aws/s3.ts';
 import { StepFunctionsWorkflow } from './adapters/aws/sfn.ts';
 import { KmsSigner } from './adapters/aws/kms-signer.ts';
-import { FileSigner } from './adapters/local/file-signer.ts';
+import { P256FileSigner, Sm2FileSigner } from './adapters/local/file-signer.ts';
 
 /** The composition root: the adapters for this deployment, built once per Lambda container. */
 let deps: Deps | undefined;
@@ -33,7 +33,12 @@ export function wiring(): Deps {
     materials: new S3Store(s3, cfg.MATERIALS_BUCKET),
     licenseFiles: new S3Store(s3, cfg.LICENSES_BUCKET),
     workflow: new StepFunctionsWorkflow(cfg.STATE_MACHINE_ARN_PREFIX),
-    signer: cfg.SEAL_MODE === 'local' ? new FileSigner(cfg.SEAL_KEY_FILE!) : new KmsSigner(cfg.SEAL_KEY_ID!),
+    signer:
+      cfg.SEAL_MODE === 'kms'
+        ? new KmsSigner(cfg.SEAL_KEY_ID!, cfg.SEAL_ALGORITHM)
+        : cfg.SEAL_ALGORITHM === 'SM2_SM3'
+          ? new Sm2FileSigner(cfg.SEAL_KEY_FILE!.replace(/\.pem$/, '-sm2.json'))
+          : new P256FileSigner(cfg.SEAL_KEY_FILE!),
     publicBaseUrl: cfg.PUBLIC_BASE_URL.replace(/\/$/, ''),
     fontFile: cfg.SEAL_FONT_FILE,
   };

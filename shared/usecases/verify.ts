@@ -1,4 +1,3 @@
-import { createPublicKey, verify } from 'node:crypto';
 import type { Deps } from '../deps.ts';
 import { sha256Hex } from '../domain/canonical.ts';
 import { notFound } from '../domain/errors.ts';
@@ -11,9 +10,8 @@ export async function verifyLicense(deps: Pick<Deps, 'clock' | 'licenses' | 'lic
   if (!record) throw notFound('license.not-found', '证照不存在');
   const bytes = pdfBytes ?? (await deps.licenseFiles.get(record.pdfKey));
   const sha256 = bytes ? sha256Hex(bytes) : null;
-  const publicKey = createPublicKey(await deps.signer.publicKeyPem());
   const message = Buffer.from(sealDigestInput(record.data, record.pdfSha256), 'utf8');
-  const sealOk = verify('sha256', message, { key: publicKey, dsaEncoding: 'der' }, Buffer.from(record.signature.value, 'base64'));
+  const sealOk = await deps.signer.verify(message, Buffer.from(record.signature.value, 'base64'));
   const signatureValid = sealOk && sha256 === record.pdfSha256;
   const status = licenseStatus(record, deps.clock.now());
   const holder = record.data.holder;

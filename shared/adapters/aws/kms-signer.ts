@@ -1,33 +1,42 @@
-import { createHash } from 'node:crypto';
+import { createHash, createPublicKey, verify } from 'node:crypto';
 import { GetPublicKeyCommand, KMSClient, SignCommand } from '@aws-sdk/client-kms';
-import type { Signer } from '../../ports.ts';
+import { sm2 } from 'sm-crypto-v2';
+import type { SealAlgorithm, Signer } from '../../ports.ts';
 
 /**
- * The city's approval seal in KMS: an asymmetric ECC_NIST_P256 key signing SHA-256 digests.
- * The private key never leaves KMS; the public key is fetched once and cached for verification.
+ * The city's approval seal in KMS: an asymmetric key (ECC_NIST_P256, or SM2 in China regions)
+ * whose private half never leaves KMS. Verification uses the public key, fetched once.
  */
 export class KmsSigner implements Signer {
-  readonly algorithm = 'ECDSA_P256_SHA256';
-  private publicKey?: Promise<string>;
+  private publicKey?: Promise<Uint8Array>;
 
   constructor(
     readonly keyId: string,
+    readonly algorithm: SealAlgorithm,
     private readonly client = new KMSClient({}),
   ) {}
 
   async sign(message: Uint8Array) {
-    // KMS takes the digest, so the message (any size) never travels: the same signature as
-    // ECDSA-SHA256 over the message itself.
+    if (this.algorithm === 'SM2_SM3') {
+      // KMS computes the SM3 digest with the signer's Z value itself when given the message
+      // (up to 4 KB; a license's canonical data is well under that).
+      const out = await this.client.send(new SignCommand({ KeyId: this.keyId, Message: message, MessageType: 'RAW', SigningAlgorithm: 'SM2DSA' }));
+      return out.Signature!;
+    }
+    // P-256: send the digest, so the message never travels and may be any size.
     const digest = createHash('sha256').update(message).digest();
     const out = await this.client.send(new SignCommand({ KeyId: this.keyId, Message: digest, MessageType: 'DIGEST', SigningAlgorithm: 'ECDSA_SHA_256' }));
     return out.Signature!;
   }
 
-  publicKeyPem() {
-    this.publicKey ??= this.client.send(new GetPublicKeyCommand({ KeyId: this.keyId })).then((out) => {
-      const b64 = Buffer.from(out.PublicKey!).toString('base64');
-      return `-----BEGIN PUBLIC KEY-----\n${b64.match(/.{1,64}/g)!.join('\n')}\n-----END PUBLIC KEY-----\n`;
-    });
-    return this.publicKey;
+  async verify(message: Uint8Array, signature: Uint8Array) {
+    this.publicKey ??= this.client.send(new GetPublicKeyCommand({ KeyId: this.keyId })).then((out) => out.PublicKey!);
+    const spki = Buffer.from(await this.publicKey);
+    if (this.algorithm === 'SM2_SM3') {
+      // The SPKI ends with the uncompressed point (04 || X || Y).
+      const point = spki.subarray(spki.length - 65).toString('hex');
+      return sm2.doVerifySignature(message, Buffer.from(signature).toString('hex'), point, { hash: true, der: true });
+    }
+    return verify('sha256', message, { key: createPublicKey({ key: spki, format: 'der', type: 'spki' }), dsaEncoding: 'der' }, signature);
   }
 }
