@@ -20,6 +20,9 @@ export const API_FUNCTIONS = [
   'evaluate-application',
   'read-audit',
   'supervision',
+  'ems-webhook',
+  'record-pickup',
+  'revoke-license',
 ] as const;
 
 /** Functions run on a schedule. */
@@ -49,6 +52,9 @@ export const ROUTES: Route[] = [
   { method: 'GET', path: '/v1/catalog/items', fn: 'catalog', auth: false },
   { method: 'GET', path: '/v1/catalog/items/{itemCode}', fn: 'catalog', auth: false },
   { method: 'GET', path: '/v1/licenses/{licenseNo}/verify', fn: 'verify-license', auth: false },
+  { method: 'POST', path: '/v1/licenses/{licenseNo}/verify', fn: 'verify-license', auth: false },
+  // EMS authenticates with its HMAC signature, checked by the function on the raw body.
+  { method: 'POST', path: '/v1/webhooks/ems', fn: 'ems-webhook', auth: false },
   { method: 'POST', path: '/v1/uploads', fn: 'uploads', auth: true },
   { method: 'POST', path: '/v1/applications', fn: 'submit-application', auth: true },
   { method: 'GET', path: '/v1/applications', fn: 'read-applications', auth: true },
@@ -66,6 +72,8 @@ export const ROUTES: Route[] = [
   { method: 'GET', path: '/v1/tasks', fn: 'list-tasks', auth: true },
   { method: 'POST', path: '/v1/tasks/{taskId}/complete', fn: 'complete-task', auth: true },
   { method: 'GET', path: '/v1/licenses/{licenseNo}', fn: 'get-license', auth: true },
+  { method: 'POST', path: '/v1/licenses/{licenseNo}/revoke', fn: 'revoke-license', auth: true },
+  { method: 'POST', path: '/v1/applications/{applicationId}/pickup', fn: 'record-pickup', auth: true },
   { method: 'PUT', path: '/v1/blacklist/{subjectId}', fn: 'blacklist', auth: true },
   { method: 'DELETE', path: '/v1/blacklist/{subjectId}', fn: 'blacklist', auth: true },
   { method: 'GET', path: '/v1/blacklist/{subjectId}', fn: 'blacklist', auth: true },

@@ -8,6 +8,7 @@ import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Key, KeySpec, KeyUsage } from 'aws-cdk-lib/aws-kms';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
@@ -53,6 +54,7 @@ export class CityStack extends Stack {
       PUBLIC_BASE_URL: city.publicBaseUrl,
       STATE_MACHINE_ARN_PREFIX: this.formatArn({ service: 'states', resource: 'stateMachine', resourceName: machinePrefix, arnFormat: ArnFormat.COLON_RESOURCE_NAME }),
       SEAL_MODE: 'kms',
+      SEAL_ALGORITHM: city.seal.keySpec === 'SM2' ? 'SM2_SM3' : 'ECDSA_P256_SHA256',
       SEAL_KEY_ID: seal.keyArn,
       [BUCKETS.materials]: data.materials.bucketName,
       [BUCKETS.licenses]: data.licenses.bucketName,
@@ -112,9 +114,22 @@ export class CityStack extends Stack {
     for (const [table, mode] of [[t.Applications, 'RW'], [t.Audit, 'RW'], [t.Licenses, 'RW'], [t.Counters, 'RW']] as const) f['seal-licenses'].bindTable(table, mode);
     data.licenses.grantPut(f['seal-licenses'].fn, 'licenses/*');
     seal.grant(f['seal-licenses'].fn, 'kms:Sign', 'kms:GetPublicKey');
-    for (const name of ['deliver', 'record-failure'] as const) {
+    for (const name of ['deliver', 'record-failure', 'ems-webhook', 'record-pickup', 'revoke-license'] as const) {
       f[name].bindTable(t.Applications, 'RW');
       f[name].bindTable(t.Audit, 'RW');
+    }
+    for (const name of ['ems-webhook', 'record-pickup'] as const) f[name].bindTable(t.Tasks, 'RW');
+    f['revoke-license'].bindTable(t.Licenses, 'RW');
+    // EMS: the webhook secrets (current and previous, for rotation) and the API credentials, in Secrets Manager.
+    const emsSecret = new Secret(this, 'EmsSecret', {
+      description: `EMS webhook secrets and API credentials for ${city.name}: {"current","previous","partnerId","key"}`,
+      generateSecretString: { secretStringTemplate: JSON.stringify({ partnerId: 'to-be-set' }), generateStringKey: 'current', excludePunctuation: true, passwordLength: 48 },
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    for (const name of ['ems-webhook', 'deliver'] as const) {
+      emsSecret.grantRead(f[name].fn);
+      f[name].fn.addEnvironment('EMS_SECRET_ARN', emsSecret.secretArn);
+      f[name].fn.addEnvironment('EMS_ENDPOINT', city.emsEndpoint);
     }
 
     // The flows: the very ASL files the embedded runtime runs, with the ARNs filled in.
@@ -140,7 +155,7 @@ export class CityStack extends Stack {
     // SendTaskSuccess and SendTaskFailure take no resource-level permission (the task token is the capability).
     // The supervision scan: deemed acceptance completes acceptance tasks, as an officer would.
     new Rule(this, 'SupervisionSchedule', { description: '电子监察：黄灯、红灯、追责与视为受理', schedule: Schedule.rate(Duration.minutes(15)), targets: [new LambdaFunction(f['supervision-scan'].fn)] });
-    for (const name of ['complete-task', 'correct-application', 'supervision-scan'] as const) {
+    for (const name of ['complete-task', 'correct-application', 'supervision-scan', 'ems-webhook', 'record-pickup'] as const) {
       f[name].fn.addToRolePolicy(new PolicyStatement({ actions: ['states:SendTaskSuccess', 'states:SendTaskFailure'], resources: ['*'] }));
     }
 

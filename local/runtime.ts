@@ -78,6 +78,8 @@ async function readBody(req: IncomingMessage, limit = 6 * 1024 * 1024): Promise<
   return Buffer.concat(chunks);
 }
 
+const isText = (contentType = '') => contentType === '' || /^(text\/|application\/(json|problem\+json|x-www-form-urlencoded|xml))/i.test(contentType);
+
 function send(res: ServerResponse, result: ApiResult) {
   res.writeHead(result.statusCode ?? 200, result.headers as Record<string, string>);
   res.end(result.body ?? '');
@@ -110,6 +112,8 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     PUBLIC_BASE_URL: url,
     STATE_MACHINE_ARN_PREFIX: ARN_PREFIX,
     SEAL_MODE: 'local',
+    COURIER_MODE: 'simulated',
+    EMS_WEBHOOK_SECRET: process.env.EMS_WEBHOOK_SECRET ?? 'dev-ems-secret',
     SEAL_KEY_FILE: join(dataDir, 'seal', 'p256.pem'),
     S3_FORCE_PATH_STYLE: 'true',
     [BUCKETS.materials]: 'oneseal-materials',
@@ -181,8 +185,8 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
       headers,
       queryStringParameters: u.search ? Object.fromEntries(u.searchParams) : undefined,
       pathParameters: Object.keys(params).length ? params : undefined,
-      body: body.length ? body.toString('utf8') : undefined,
-      isBase64Encoded: false,
+      // As API Gateway does: text stays text, anything else (a PDF) arrives base64-encoded.
+      ...(body.length ? (isText(headers['content-type']) ? { body: body.toString('utf8'), isBase64Encoded: false } : { body: body.toString('base64'), isBase64Encoded: true }) : { isBase64Encoded: false }),
       requestContext: {
         accountId: '000000000000',
         apiId: 'local',

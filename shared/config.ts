@@ -24,6 +24,12 @@ const Env = z.object({
   SEAL_ALGORITHM: z.enum(['ECDSA_P256_SHA256', 'SM2_SM3']).default('ECDSA_P256_SHA256'),
   S3_FORCE_PATH_STYLE: z.enum(['true', 'false']).default('false'),
   SEAL_FONT_FILE: z.string().optional(),
+  COURIER_MODE: z.enum(['ems', 'simulated']).default('ems'),
+  EMS_ENDPOINT: z.string().url().optional(),
+  /** Secrets Manager secret {"current","previous","partnerId","key"} in AWS; the plain variables in the embedded mode. */
+  EMS_SECRET_ARN: z.string().optional(),
+  EMS_WEBHOOK_SECRET: z.string().min(8).default('dev-ems-secret'),
+  EMS_WEBHOOK_SECRET_PREVIOUS: z.string().min(8).optional(),
 });
 export type Config = z.infer<typeof Env>;
 

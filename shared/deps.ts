@@ -1,6 +1,6 @@
 import type { Catalog } from './domain/catalog.ts';
 import type { LightRule, WorkingCalendar } from './domain/calendar.ts';
-import type { ApplicationRepository, BlacklistRepository, CaseRepository, Clock, Counters, LicenseRepository, ObjectStore, Signer, TaskRepository, UploadRepository, Workflow } from './ports.ts';
+import type { ApplicationRepository, BlacklistRepository, CaseRepository, Clock, Courier, Counters, LicenseRepository, ObjectStore, Signer, TaskRepository, UploadRepository, Workflow } from './ports.ts';
 
 /** Everything a use case may need; each use case names the part it uses. */
 export interface Deps {
@@ -19,6 +19,9 @@ export interface Deps {
   materials: ObjectStore;
   licenseFiles: ObjectStore;
   workflow: Workflow;
+  courier: Courier;
+  /** The active EMS webhook secrets (two while one is being rotated). */
+  emsSecrets(): Promise<string[]>;
   signer: Signer;
   publicBaseUrl: string;
   fontFile?: string;

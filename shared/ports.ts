@@ -118,6 +118,7 @@ export interface ApplicationRepository {
   listByApplicant(applicantId: string): Promise<ApplicationRecord[]>;
   /** A city's applications submitted in [from, to). */
   listSubmitted(cityCode: string, from: string, to: string): Promise<ApplicationRecord[]>;
+  findByWaybill(waybillNo: string): Promise<ApplicationRecord | undefined>;
   /** Creates the application with its first audit event; false when it already exists. */
   create(change: ApplicationChange): Promise<boolean>;
   /** Writes a change guarded by the audit sequence; throws ConflictError when it lost a race. */
@@ -146,6 +147,8 @@ export interface UploadRepository {
 export interface LicenseRepository {
   put(record: LicenseRecord): Promise<void>;
   get(licenseNo: string): Promise<LicenseRecord | undefined>;
+  /** Marks a license revoked; false if it already was. Nothing is ever deleted. */
+  revoke(licenseNo: string, revocation: { at: string; reason: string; legalBasis: string; by: string }): Promise<boolean>;
 }
 
 export interface Counters {
@@ -181,4 +184,9 @@ export interface Signer {
   readonly keyId: string;
   sign(message: Uint8Array): Promise<Uint8Array>;
   verify(message: Uint8Array, signature: Uint8Array): Promise<boolean>;
+}
+
+/** The courier (EMS 政务专递): creates a waybill for a parcel of sealed licenses. Creating it twice for one application gives one waybill. */
+export interface Courier {
+  createWaybill(input: { applicationId: string; applicationNo: string; recipient: string; phone: string; address: string; contents: string[] }): Promise<{ waybillNo: string }>;
 }

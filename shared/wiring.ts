@@ -8,6 +8,10 @@ import { S3Store, s3Client } from './adapters/aws/s3.ts';
 import { StepFunctionsWorkflow } from './adapters/aws/sfn.ts';
 import { KmsSigner } from './adapters/aws/kms-signer.ts';
 import { P256FileSigner, Sm2FileSigner } from './adapters/local/file-signer.ts';
+import { SimulatedCourier } from './adapters/local/simulated-courier.ts';
+import { EmsHttpCourier } from './adapters/aws/ems-courier.ts';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { Config } from './config.ts';
 
 /** The composition root: the adapters for this deployment, built once per Lambda container. */
 let deps: Deps | undefined;
@@ -39,6 +43,12 @@ export function wiring(): Deps {
         : cfg.SEAL_ALGORITHM === 'SM2_SM3'
           ? new Sm2FileSigner(cfg.SEAL_KEY_FILE!.replace(/\.pem$/, '-sm2.json'))
           : new P256FileSigner(cfg.SEAL_KEY_FILE!),
+    courier: cfg.COURIER_MODE === 'simulated' ? new SimulatedCourier() : new EmsHttpCourier(cfg.EMS_ENDPOINT ?? '', async () => (await emsSecret(cfg)) as { partnerId: string; key: string }),
+    emsSecrets: async () => {
+      if (!cfg.EMS_SECRET_ARN) return [cfg.EMS_WEBHOOK_SECRET, ...(cfg.EMS_WEBHOOK_SECRET_PREVIOUS ? [cfg.EMS_WEBHOOK_SECRET_PREVIOUS] : [])];
+      const secret = await emsSecret(cfg);
+      return [secret.current, secret.previous].filter((s): s is string => !!s);
+    },
     publicBaseUrl: cfg.PUBLIC_BASE_URL.replace(/\/$/, ''),
     fontFile: cfg.SEAL_FONT_FILE,
   };
@@ -47,4 +57,14 @@ export function wiring(): Deps {
 
 export function resetWiring(): void {
   deps = undefined;
+}
+
+/** The EMS secret from Secrets Manager, cached for five minutes so that a rotation is picked up. */
+let emsCache: { at: number; value: Promise<Record<string, string>> } | undefined;
+function emsSecret(cfg: Config): Promise<Record<string, string>> {
+  if (!emsCache || Date.now() - emsCache.at > 300_000) {
+    const value = new SecretsManagerClient({}).send(new GetSecretValueCommand({ SecretId: cfg.EMS_SECRET_ARN })).then((out) => JSON.parse(out.SecretString ?? '{}') as Record<string, string>);
+    emsCache = { at: Date.now(), value };
+  }
+  return emsCache.value;
 }

@@ -12,6 +12,8 @@ export const CityConfig = z.object({
   publicBaseUrl: z.string().url(),
   identityProvider: z.object({ issuer: z.string().url(), audience: z.array(z.string().min(1)).min(1) }),
   seal: z.object({ keySpec: z.enum(['ECC_NIST_P256', 'SM2']) }),
+  /** EMS government-mail API (政务专递) of the city's postal branch. */
+  emsEndpoint: z.string().url(),
   /** Sealed licenses are kept immutable: GOVERNANCE for a demo, COMPLIANCE in production. */
   licenseLock: z.object({ mode: z.enum(['GOVERNANCE', 'COMPLIANCE']), years: z.number().int().min(1).max(100) }),
   logRetentionDays: z.number().int().min(180),

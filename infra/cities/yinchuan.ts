@@ -8,6 +8,7 @@ export const yinchuan = defineCity({
   publicBaseUrl: 'https://oneseal.yinchuan.gov.cn',
   identityProvider: { issuer: 'https://tyrz.zwfw.nx.gov.cn', audience: ['oneseal-640100'] },
   seal: { keySpec: 'ECC_NIST_P256' },
+  emsEndpoint: 'https://api.ems.com.cn/zwzd/nx',
   licenseLock: { mode: 'GOVERNANCE', years: 30 },
   logRetentionDays: 180,
 });

@@ -66,7 +66,9 @@ export interface ApplicationRecord {
   applicant: Applicant;
   form: Record<string, unknown>;
   materials: StoredMaterial[];
-  delivery: Delivery & { status?: string; waybillNo?: string };
+  delivery: Delivery & { status?: string; waybillNo?: string; lastEventAt?: string; eventIds?: string[]; returnedWaybillNo?: string };
+  /** Top-level copy of the EMS waybill number, for the byWaybill index. */
+  waybillNo?: string;
   quantity: number;
   status: ApplicationStatus;
   submittedAt: string;

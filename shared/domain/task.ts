@@ -5,7 +5,7 @@ import type { Item } from './catalog.ts';
  * Officer tasks (SPEC: officer endpoints). A task is one open step of a flow, owned by a
  * department and a rank; its outcome is validated against the step before the flow moves.
  */
-export const Step = z.enum(['acceptance', 'review', 'inspection', 'joint-review', 'decision', 'escalated-decision', 'referral', 'correction']);
+export const Step = z.enum(['acceptance', 'review', 'inspection', 'joint-review', 'decision', 'escalated-decision', 'referral', 'correction', 'delivery']);
 export type Step = z.infer<typeof Step>;
 
 export const Rank = z.enum(['clerk', 'chief', 'director']);
@@ -73,6 +73,7 @@ export const OUTCOME_SCHEMAS = {
   'escalated-decision': EscalatedDecisionOutcome,
   referral: EscalatedDecisionOutcome,
   correction: z.object({ outcome: z.literal('corrected') }),
+  delivery: z.object({ outcome: z.literal('delivered') }),
 } as const;
 
 export type Outcome =
@@ -82,6 +83,7 @@ export type Outcome =
   | z.infer<typeof EscalatedDecisionOutcome>;
 
 export const APPLICANT_INBOX = '@applicant';
+export const DELIVERY_INBOX = '@delivery';
 
 /** Who handles a step of an item: the window clerk examines, the item's decider decides. */
 export function ownerOf(item: Item, step: Step): { dept: string; rank: Rank } {
@@ -89,6 +91,9 @@ export function ownerOf(item: Item, step: Step): { dept: string; rank: Rank } {
     case 'correction':
       // The applicant's step (补正): in no officer's inbox; the corrections endpoint completes it.
       return { dept: APPLICANT_INBOX, rank: 'clerk' };
+    case 'delivery':
+      // Waiting for the courier or the pickup: EMS events and the pickup endpoint complete it.
+      return { dept: DELIVERY_INBOX, rank: 'clerk' };
     case 'decision':
       return { dept: item.department, rank: item.decider };
     case 'escalated-decision':
@@ -111,4 +116,5 @@ export const STEP_NAMES: Record<Step, string> = {
   'escalated-decision': '副局长决定',
   referral: '上级机关决定',
   correction: '申请人补正',
+  delivery: '送达',
 };

@@ -1,38 +1,189 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { z } from 'zod';
 import type { Deps } from '../deps.ts';
 import { chainEvent } from '../domain/audit.ts';
+import { conflict, DomainError, forbidden, notFound } from '../domain/errors.ts';
 import type { ApplicationRecord } from '../domain/application.ts';
+import { ConflictError } from '../ports.ts';
+import type { Caller } from '../http/api.ts';
+import { getApplication } from './queries.ts';
 
 /**
- * Delivers the sealed licenses (SPEC rule 9). Electronic delivery completes the application at
- * once; pickup and EMS leave it waiting for the pickup or the courier.
+ * Delivery (送达, SPEC rule 9). Electronic delivery completes at once; EMS creates a waybill and
+ * waits for the courier's signed events; pickup waits for the applicant at the window. A
+ * returned parcel falls back to pickup.
  */
-export async function deliver(deps: Pick<Deps, 'clock' | 'applications'>, input: { applicationId: string }) {
-  const app = (await deps.applications.get(input.applicationId))!;
-  const ready = app.status === 'issued' || (app.flow === 'filing' && app.status === 'submitted' && !!app.licenses);
-  if (!ready) return { status: app.status };
-  const at = deps.clock.now().toISOString();
-  const electronic = app.delivery.method === 'electronic';
-  const event = chainEvent(app.applicationId, app.audit, at, {
-    actor: 'system',
-    action: electronic ? 'delivery.electronic' : `delivery.${app.delivery.method}.awaiting`,
-    details: { method: app.delivery.method },
+
+/** Commits a change to an application with one audit event, retrying when another writer moved it on. */
+async function commitWith(
+  deps: Pick<Deps, 'applications' | 'clock'>,
+  applicationId: string,
+  apply: (app: ApplicationRecord, at: string) => { next: ApplicationRecord; actor: string; action: string; details: Record<string, unknown>; reason?: string; completeTask?: { taskId: string; by: string } } | null,
+) {
+  for (let attempt = 0; ; attempt++) {
+    const app = await deps.applications.get(applicationId);
+    if (!app) throw notFound('application.not-found', '办件不存在');
+    const at = deps.clock.now().toISOString();
+    const change = apply(app, at);
+    if (!change) return { app, changed: false };
+    const event = chainEvent(applicationId, app.audit, at, { actor: change.actor, action: change.action, details: change.details, ...(change.reason ? { reason: change.reason } : {}) });
+    const next = { ...change.next, audit: { seq: event.seq, hash: event.hash } };
+    try {
+      await deps.applications.commit({
+        next,
+        expectedSeq: app.audit.seq,
+        events: [event],
+        ...(change.completeTask ? { completeTask: { ...change.completeTask, at, outcome: { outcome: 'delivered' } } } : {}),
+      });
+      return { app: next, changed: true };
+    } catch (e) {
+      if (e instanceof ConflictError && attempt < 5) continue;
+      throw e;
+    }
+  }
+}
+
+/** The flow's delivery step: electronic completes at once; EMS gets a waybill; pickup waits. Output: whether the flow waits. */
+export async function deliver(deps: Pick<Deps, 'clock' | 'applications' | 'courier'>, input: { applicationId: string }) {
+  const current = (await deps.applications.get(input.applicationId))!;
+  const ready = current.status === 'issued' || (current.flow === 'filing' && current.status === 'submitted' && !!current.licenses);
+  if (!ready) return { status: current.status, awaiting: current.status === 'delivering' || current.delivery.status === 'awaiting-pickup' };
+  const method = current.delivery.method;
+  const waybill =
+    method === 'ems' && current.delivery.method === 'ems'
+      ? await deps.courier.createWaybill({
+          applicationId: current.applicationId,
+          applicationNo: current.applicationNo,
+          recipient: current.delivery.address.recipient,
+          phone: current.delivery.address.phone,
+          address: [current.delivery.address.province, current.delivery.address.city, current.delivery.address.district, current.delivery.address.detail].join(''),
+          contents: (current.licenses ?? []).map((l) => l.licenseNo),
+        })
+      : undefined;
+  const { app } = await commitWith(deps, input.applicationId, (a, at) => {
+    if (method === 'electronic') return { next: { ...a, status: 'completed', completedAt: at, delivery: { ...a.delivery, status: 'delivered' } }, actor: 'system', action: 'delivery.electronic', details: {} };
+    if (method === 'ems') {
+      return {
+        next: { ...a, status: 'delivering', waybillNo: waybill!.waybillNo, delivery: { ...a.delivery, status: 'created', waybillNo: waybill!.waybillNo, eventIds: [] } },
+        actor: 'system',
+        action: 'delivery.ems.created',
+        details: { waybillNo: waybill!.waybillNo },
+      };
+    }
+    return { next: { ...a, delivery: { ...a.delivery, status: 'awaiting-pickup' } }, actor: 'system', action: 'delivery.pickup.ready', details: {} };
   });
-  const next: ApplicationRecord = electronic
-    ? { ...app, status: 'completed', completedAt: at, delivery: { ...app.delivery, status: 'delivered' } }
-    : { ...app, delivery: { ...app.delivery, status: app.delivery.method === 'pickup' ? 'awaiting-pickup' : 'awaiting-courier' } };
-  next.audit = { seq: event.seq, hash: event.hash };
-  await deps.applications.commit({ next, expectedSeq: app.audit.seq, events: [event] });
-  return { status: next.status };
+  return { status: app.status, awaiting: method !== 'electronic' };
+}
+
+/** Completes the flow's waiting delivery step, once the application is committed as completed. */
+async function finishFlow(deps: Pick<Deps, 'tasks' | 'workflow'>, taskToken: string | undefined) {
+  if (taskToken) await deps.workflow.sendSuccess(taskToken, { outcome: 'delivered' });
+}
+
+const deliveryTask = async (deps: Pick<Deps, 'tasks'>, applicationId: string) => (await deps.tasks.openForApplication(applicationId)).find((t) => t.step === 'delivery');
+
+export const EmsEvent = z.object({
+  eventId: z.string().min(1).max(128),
+  waybillNo: z.string().min(1).max(64),
+  status: z.enum(['collected', 'in_transit', 'out_for_delivery', 'delivered', 'returned', 'failed']),
+  occurredAt: z.iso.datetime({ offset: true }),
+  location: z.string().max(200).optional(),
+  signedBy: z.string().max(100).optional(),
+});
+
+const MAX_SKEW_SECONDS = 300;
+
+/** Checks an EMS webhook's signature (HMAC-SHA256 over `timestamp.body`, any active secret) and its timestamp (±300 s). */
+export function checkEmsSignature(secrets: string[], timestamp: string | undefined, signature: string | undefined, rawBody: string, now: Date) {
+  const unauthorized = (why: string) => new DomainError(401, 'ems.unauthorized', why);
+  if (!timestamp || !/^\d{1,12}$/.test(timestamp)) throw unauthorized('缺少或无法识别 X-EMS-Timestamp');
+  if (Math.abs(now.getTime() / 1000 - Number(timestamp)) > MAX_SKEW_SECONDS) throw unauthorized('X-EMS-Timestamp 与当前时间相差超过 300 秒');
+  const given = /^sha256=([0-9a-f]{64})$/i.exec(signature ?? '')?.[1];
+  if (!given) throw unauthorized('缺少或无法识别 X-EMS-Signature');
+  const ok = secrets.some((secret) => timingSafeEqual(Buffer.from(createHmac('sha256', secret).update(`${timestamp}.${rawBody}`).digest('hex'), 'hex'), Buffer.from(given, 'hex')));
+  if (!ok) throw unauthorized('X-EMS-Signature 校验失败');
+}
+
+/**
+ * An EMS delivery event (POST /v1/webhooks/ems), already authenticated.
+ * Steps: find the shipment by waybill; an event seen before, or older than the shipment's last
+ * one, changes nothing; otherwise the shipment moves: delivered completes the application and
+ * its flow; returned falls back to pickup and tells the applicant on the timeline.
+ * Output: what was done with the event.
+ */
+export async function receiveEmsEvent(deps: Pick<Deps, 'clock' | 'applications' | 'tasks' | 'workflow'>, event: z.infer<typeof EmsEvent>) {
+  const found = await deps.applications.findByWaybill(event.waybillNo);
+  if (!found) throw notFound('ems.waybill-unknown', '运单号不存在');
+  const task = await deliveryTask(deps, found.applicationId);
+  let outcome: 'taken' | 'duplicate' | 'stale' = 'taken';
+  const { app, changed } = await commitWith(deps, found.applicationId, (a) => {
+    const d = a.delivery;
+    if (d.eventIds?.includes(event.eventId)) return (outcome = 'duplicate'), null;
+    if ((d.lastEventAt && Date.parse(event.occurredAt) <= Date.parse(d.lastEventAt)) || a.status === 'completed' || d.waybillNo !== event.waybillNo) return (outcome = 'stale'), null;
+    const moved = { ...d, status: event.status, lastEventAt: event.occurredAt, eventIds: [...(d.eventIds ?? []), event.eventId].slice(-50) };
+    const details = { waybillNo: event.waybillNo, eventId: event.eventId, occurredAt: event.occurredAt, ...(event.location ? { location: event.location } : {}) };
+    if (event.status === 'delivered') {
+      return {
+        next: { ...a, status: 'completed', completedAt: event.occurredAt, delivery: moved },
+        actor: 'ems',
+        action: 'delivery.ems.delivered',
+        details: { ...details, signedBy: event.signedBy ?? null },
+        ...(task ? { completeTask: { taskId: task.taskId, by: 'ems' } } : {}),
+      };
+    }
+    if (event.status === 'returned') {
+      return {
+        next: { ...a, status: 'issued', delivery: { method: 'pickup', status: 'awaiting-pickup', returnedWaybillNo: event.waybillNo, lastEventAt: event.occurredAt, eventIds: moved.eventIds } },
+        actor: 'ems',
+        action: 'delivery.ems.returned',
+        details,
+        reason: '邮件被退回，已改为窗口自取，请携带有效证件到政务服务大厅领取',
+      };
+    }
+    return { next: { ...a, delivery: moved }, actor: 'ems', action: `delivery.ems.${event.status}`, details };
+  });
+  if (changed && app.status === 'completed') await finishFlow(deps, task?.taskToken);
+  return { outcome, applicationNo: app.applicationNo, delivery: { method: app.delivery.method, status: app.delivery.status } };
+}
+
+/** The applicant picked the licenses up at the window (自取): recorded by an officer of the department. */
+export async function recordPickup(deps: Pick<Deps, 'clock' | 'calendar' | 'lightRule' | 'applications' | 'tasks' | 'workflow'>, caller: Caller, applicationId: string) {
+  const current = await deps.applications.get(applicationId);
+  if (!current || current.department !== caller.dept) throw notFound('application.not-found', '办件不存在');
+  if (current.delivery.status !== 'awaiting-pickup') throw conflict('delivery.not-awaiting-pickup', '该办件没有待领取的证照');
+  const task = await deliveryTask(deps, applicationId);
+  if (!task) throw conflict('delivery.not-ready', '送达环节尚未就绪，请稍后重试');
+  const { app } = await commitWith(deps, applicationId, (a, at) =>
+    a.delivery.status === 'awaiting-pickup'
+      ? { next: { ...a, status: 'completed', completedAt: at, delivery: { ...a.delivery, status: 'picked-up' } }, actor: caller.sub, action: 'delivery.picked-up', details: {}, completeTask: { taskId: task.taskId, by: caller.sub } }
+      : null,
+  );
+  if (app.status !== 'completed') throw conflict('delivery.not-awaiting-pickup', '该办件没有待领取的证照');
+  await finishFlow(deps, task.taskToken);
+  return getApplication(deps, { ...caller, role: 'officer' }, applicationId);
+}
+
+/** Revokes a license (吊销/撤销) with reason and legal basis; it stays stored and verifies as revoked. */
+export async function revokeLicense(deps: Pick<Deps, 'clock' | 'applications' | 'licenses'>, caller: Caller, licenseNo: string, input: { reason: string; legalBasis: string }) {
+  if (caller.rank !== 'chief' && caller.rank !== 'director') throw forbidden('auth.rank', '吊销证照须由首席代表或副局长办理');
+  const record = await deps.licenses.get(licenseNo);
+  if (!record) throw notFound('license.not-found', '证照不存在');
+  const owner = await deps.applications.get(record.applicationId);
+  if (owner?.department !== caller.dept) throw forbidden('license.other-department', '该证照不属于您的部门');
+  const at = deps.clock.now().toISOString();
+  if (!(await deps.licenses.revoke(licenseNo, { at, by: caller.sub, ...input }))) throw conflict('license.already-revoked', '该证照已被吊销');
+  await commitWith(deps, record.applicationId, (a) => ({ next: a, actor: caller.sub, action: 'license.revoked', details: { licenseNo }, reason: input.reason }));
+  return { licenseNo, status: 'revoked' as const, revokedAt: at, reason: input.reason, legalBasis: input.legalBasis };
 }
 
 /** Records that a flow failed, so that the application shows it and supervisors can act. */
 export async function recordFlowFailure(deps: Pick<Deps, 'clock' | 'applications'>, input: { applicationId: string; error?: { Error?: string; Cause?: string } }) {
-  const app = await deps.applications.get(input.applicationId);
-  if (!app) return { recorded: false };
-  const at = deps.clock.now().toISOString();
-  const error = { error: input.error?.Error ?? 'Unknown', cause: String(input.error?.Cause ?? '').slice(0, 1000), at };
-  const event = chainEvent(app.applicationId, app.audit, at, { actor: 'system', action: 'flow.failed', details: { error: error.error } });
-  await deps.applications.commit({ next: { ...app, flowError: error, audit: { seq: event.seq, hash: event.hash } }, expectedSeq: app.audit.seq, events: [event] });
+  if (!(await deps.applications.get(input.applicationId))) return { recorded: false };
+  await commitWith(deps, input.applicationId, (a, at) => ({
+    next: { ...a, flowError: { error: input.error?.Error ?? 'Unknown', cause: String(input.error?.Cause ?? '').slice(0, 1000), at } },
+    actor: 'system',
+    action: 'flow.failed',
+    details: { error: input.error?.Error ?? 'Unknown' },
+  }));
   return { recorded: true };
 }
-

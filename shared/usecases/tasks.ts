@@ -55,7 +55,7 @@ export async function openTask(deps: TaskDeps, input: { taskToken: string; appli
     openedAt: now.toISOString(),
     dueAt,
     // The applicant's correction is not the bureau's deadline; a paused clock is not watched.
-    ...(step === 'correction' || app.clockPaused ? {} : { watch: 'open' as const, watchAt: yellowAt(deps.calendar, now, new Date(dueAt), deps.lightRule).toISOString() }),
+    ...(step === 'correction' || step === 'delivery' || app.clockPaused ? {} : { watch: 'open' as const, watchAt: yellowAt(deps.calendar, now, new Date(dueAt), deps.lightRule).toISOString() }),
     taskToken: input.taskToken,
   };
   await deps.tasks.open(task);

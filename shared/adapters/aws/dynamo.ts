@@ -84,6 +84,17 @@ export class DynamoApplications implements ApplicationRepository {
     });
   }
 
+  async findByWaybill(waybillNo: string) {
+    const [hit] = await queryAll<ApplicationRecord>(this.db, {
+      TableName: this.cfg.APPLICATIONS_TABLE,
+      IndexName: 'byWaybill',
+      KeyConditionExpression: 'waybillNo = :w',
+      ExpressionAttributeValues: { ':w': waybillNo },
+    });
+    // The index is eventually consistent: read the application itself.
+    return hit ? this.get(hit.applicationId) : undefined;
+  }
+
   async create(change: ApplicationChange): Promise<boolean> {
     try {
       await this.write(change, { ConditionExpression: 'attribute_not_exists(applicationId)' });
@@ -297,8 +308,26 @@ export class DynamoLicenses implements LicenseRepository {
   }
 
   async get(licenseNo: string) {
-    const out = await this.db.send(new GetCommand({ TableName: this.cfg.LICENSES_TABLE, Key: { licenseNo } }));
+    const out = await this.db.send(new GetCommand({ TableName: this.cfg.LICENSES_TABLE, Key: { licenseNo }, ConsistentRead: true }));
     return out.Item as LicenseRecord | undefined;
+  }
+
+  async revoke(licenseNo: string, revocation: { at: string; reason: string; legalBasis: string; by: string }) {
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.cfg.LICENSES_TABLE,
+          Key: { licenseNo },
+          UpdateExpression: 'SET revokedAt = :at, revocation = :r',
+          ConditionExpression: 'attribute_exists(licenseNo) AND attribute_not_exists(revokedAt)',
+          ExpressionAttributeValues: { ':at': revocation.at, ':r': { reason: revocation.reason, legalBasis: revocation.legalBasis, by: revocation.by } },
+        }),
+      );
+      return true;
+    } catch (e) {
+      if ((e as Error).name === 'ConditionalCheckFailedException') return false;
+      throw e;
+    }
   }
 }
 

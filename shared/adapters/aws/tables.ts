@@ -21,6 +21,8 @@ export const TABLES: TableSpec[] = [
       { name: 'byApplicant', partitionKey: { name: 'applicantId', type: 'S' }, sortKey: { name: 'submittedAt', type: 'S' } },
       // Statistics read a city's applications by the time they were submitted.
       { name: 'byCity', partitionKey: { name: 'cityCode', type: 'S' }, sortKey: { name: 'submittedAt', type: 'S' } },
+      // Sparse: EMS events find their application by waybill number.
+      { name: 'byWaybill', partitionKey: { name: 'waybillNo', type: 'S' } },
     ],
   },
   {
