@@ -11,7 +11,7 @@ import { advanceClock, clock, setClock } from '#shared/clock.ts';
 import { resetConfig } from '#shared/config.ts';
 import { resetWiring, wiring } from '#shared/wiring.ts';
 import { BUCKETS } from '#shared/adapters/aws/tables.ts';
-import { problem, zodProblems, type ApiEvent, type ApiResult } from '#shared/http/api.ts';
+import { maskIds, problem, zodProblems, type ApiEvent, type ApiResult } from '#shared/http/api.ts';
 import { FLOWS } from './flows.ts';
 import { DevIdentityProvider, TokenRequest } from './identity.ts';
 import { createTables, startDynamo, startS3, freePort } from './emulators.ts';
@@ -142,7 +142,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
 
   server.on('request', (req, res) => {
     handle(req, res).catch((e) => {
-      log(`request failed: ${(e as Error).message}`);
+      log(`request failed: ${maskIds((e as Error).message)}`);
       if (!res.headersSent) send(res, problem((e as { statusCode?: number }).statusCode ?? 500, 'internal', '系统内部错误'));
     });
   });
@@ -152,7 +152,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     const u = new URL(req.url ?? '/', url);
     const method = req.method ?? 'GET';
     const body = await readBody(req);
-    res.on('finish', () => log(`${method} ${u.pathname} → ${res.statusCode} (${Date.now() - started} ms)`));
+    res.on('finish', () => log(`${method} ${maskIds(u.pathname)} → ${res.statusCode} (${Date.now() - started} ms)`));
 
     if (u.pathname === '/.well-known/jwks.json' && method === 'GET') return send(res, { statusCode: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify(idp.jwks) });
     if (u.pathname === '/dev/token' && method === 'POST') return send(res, await devToken(body));

@@ -96,22 +96,34 @@ export function problem(statusCode: number, code: string, title: string, errors?
   };
 }
 
+/**
+ * One log line per request: the route (its template, never the raw path, which may carry a
+ * credit code), the status and the problem code. No body, no caller id, no token.
+ */
 const problemJson = (): middy.MiddlewareObj<ApiEvent, ApiResult> => ({
+  after: async (request) => {
+    logger.info('request', { route: request.event.routeKey, status: request.response?.statusCode });
+  },
   onError: async (request) => {
     const e = request.error;
+    const route = request.event.routeKey;
     if (e instanceof DomainError && e.statusCode < 500) {
+      logger.info('request refused', { route, status: e.statusCode, code: e.code });
       request.response = problem(e.statusCode, e.code, e.message, e.errors, e.extra);
       return;
     }
     if (e instanceof DomainError) {
-      logger.error('service problem', { code: e.code, path: request.event.rawPath });
+      logger.error('service problem', { route, status: e.statusCode, code: e.code });
       request.response = problem(e.statusCode, e.code, e.message, undefined, e.extra);
       return;
     }
-    logger.error('unhandled error', { error: e as Error, path: request.event.rawPath });
+    logger.error('unhandled error', { route, error: { name: (e as Error).name, message: maskIds((e as Error).message), stack: maskIds((e as Error).stack ?? '') } });
     request.response = problem(500, 'internal', '系统内部错误，请稍后重试');
   },
 });
+
+/** Masks anything shaped like an ID number or a credit code (18 characters) in a text bound for a log. */
+export const maskIds = (text: string) => text.replace(/\b([0-9A-Z]{6})[0-9A-Z]{8}([0-9A-Z]{3}[0-9A-Z])\b/g, '$1********$2');
 
 /** Wraps a use-case call as a Lambda handler for API Gateway HTTP API (payload v2). */
 export function apiHandler(fn: (event: ApiEvent) => Promise<ApiResult>) {

@@ -1,6 +1,6 @@
 import middy from '@middy/core';
 import { z } from 'zod';
-import { logger } from './api.ts';
+import { logger, maskIds } from './api.ts';
 
 /**
  * The thin part every flow function shares: the state machine's payload parsed with zod,
@@ -9,7 +9,8 @@ import { logger } from './api.ts';
 export function flowHandler<S extends z.ZodType, R>(schema: S, fn: (input: z.infer<S>) => Promise<R>) {
   return middy<unknown, R>()
     .onError(async (request) => {
-      logger.error('flow step failed', { error: request.error as Error });
+      const e = request.error as Error;
+      logger.error('flow step failed', { error: { name: e.name, message: maskIds(e.message), stack: maskIds(e.stack ?? '') } });
     })
     .handler(async (event) => fn(schema.parse(event)));
 }

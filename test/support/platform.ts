@@ -28,8 +28,8 @@ export interface Platform {
  */
 export const TEST_NOW = '2026-06-01T02:00:00Z';
 
-export async function startPlatform(dataDir = mkdtempSync(join(tmpdir(), 'oneseal-test-'))): Promise<Platform> {
-  const runtime = await startRuntime({ dataDir });
+export async function startPlatform(dataDir = mkdtempSync(join(tmpdir(), 'oneseal-test-')), log?: (line: string) => void): Promise<Platform> {
+  const runtime = await startRuntime({ dataDir, log });
   await new Client(runtime.url).post('/dev/clock', { now: TEST_NOW });
   return {
     runtime,
