@@ -13,6 +13,7 @@ import { resetWiring, wiring } from '#shared/wiring.ts';
 import { BUCKETS } from '#shared/adapters/aws/tables.ts';
 import { maskIds, problem, zodProblems, type ApiEvent, type ApiResult } from '#shared/http/api.ts';
 import { FLOWS } from './flows.ts';
+import { yinchuan } from '../infra/cities/yinchuan.ts';
 import { DevIdentityProvider, TokenRequest } from './identity.ts';
 import { createTables, startDynamo, startS3, freePort } from './emulators.ts';
 import { LocalStepFunctions, type LocalLambda } from './stepfunctions.ts';
@@ -112,6 +113,8 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     PUBLIC_BASE_URL: url,
     STATE_MACHINE_ARN_PREFIX: ARN_PREFIX,
     SEAL_MODE: 'local',
+    // The demo city seals as its deployment does (SM2 for Yinchuan); SEAL_ALGORITHM overrides.
+    SEAL_ALGORITHM: process.env.SEAL_ALGORITHM ?? (yinchuan.seal.keySpec === 'SM2' ? 'SM2_SM3' : 'ECDSA_P256_SHA256'),
     COURIER_MODE: 'simulated',
     EMS_WEBHOOK_SECRET: process.env.EMS_WEBHOOK_SECRET ?? 'dev-ems-secret',
     SEAL_KEY_FILE: join(dataDir, 'seal', 'p256.pem'),

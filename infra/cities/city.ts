@@ -3,6 +3,8 @@ import { knownCities } from '../../shared/catalog/index.ts';
 
 /** A city's deployment, typed and checked before anything is synthesized. */
 export const CityConfig = z.object({
+  /** The CloudFormation stack; one per city. */
+  stackName: z.string().regex(/^OneSeal-[A-Za-z0-9-]+$/),
   areaCode: z.string().regex(/^\d{6}$/),
   name: z.string().min(1),
   /** AWS region; China regions (cn-*) use the aws-cn partition, which every ARN follows. */
@@ -24,6 +26,8 @@ export type CityConfig = z.infer<typeof CityConfig>;
 
 export function defineCity(input: z.input<typeof CityConfig>): CityConfig {
   const city = CityConfig.parse(input);
+  // SM2 keys exist in KMS in the China regions only; everywhere else the seal is P-256.
+  if (city.seal.keySpec === 'SM2' && !city.region.startsWith('cn-')) throw new Error(`${city.stackName}: an SM2 seal needs a China region, not ${city.region}`);
   if (!knownCities().includes(city.areaCode)) throw new Error(`city ${city.areaCode} has no catalogue in shared/catalog`);
   return city;
 }

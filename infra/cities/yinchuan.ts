@@ -1,14 +1,15 @@
 import { defineCity } from './city.ts';
 
-/** 银川市: the demo city. */
+/** 银川市: the demo city, in the Ningxia region, sealing with SM2 (GB/T 32918) as Chinese e-licenses do. */
 export const yinchuan = defineCity({
+  stackName: 'OneSeal-640100',
   areaCode: '640100',
   name: '银川市',
   region: 'cn-northwest-1',
   publicBaseUrl: 'https://oneseal.yinchuan.gov.cn',
   identityProvider: { issuer: 'https://tyrz.zwfw.nx.gov.cn', audience: ['oneseal-640100'] },
-  seal: { keySpec: 'ECC_NIST_P256' },
+  seal: { keySpec: 'SM2' },
   emsEndpoint: 'https://api.ems.com.cn/zwzd/nx',
-  licenseLock: { mode: 'GOVERNANCE', years: 30 },
+  licenseLock: { mode: 'COMPLIANCE', years: 30 },
   logRetentionDays: 180,
 });

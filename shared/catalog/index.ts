@@ -1,8 +1,9 @@
 import { loadCatalog, type Catalog, type CatalogInput } from '../domain/catalog.ts';
 import { yinchuanCatalog } from './yinchuan.ts';
+import { zhenjiangCatalog } from './zhenjiang.ts';
 
 /** Catalogues by city area code; a deployment serves the one named by CITY_CODE. */
-const catalogs: Record<string, CatalogInput> = { '640100': yinchuanCatalog };
+const catalogs: Record<string, CatalogInput> = { '640100': yinchuanCatalog, '321100': zhenjiangCatalog };
 
 const loaded = new Map<string, Catalog>();
 

@@ -1,5 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { App } from 'aws-cdk-lib';
+import { App, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { CITIES } from '../../infra/cities/index.ts';
+import { demo } from '../../infra/cities/demo.ts';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { CityStack } from '../../infra/city-stack.ts';
 import { yinchuan } from '../../infra/cities/yinchuan.ts';
@@ -7,13 +10,56 @@ import { ROUTES, API_FUNCTIONS, FLOW_FUNCTIONS, SCHEDULED_FUNCTIONS } from '#fun
 import { TABLES } from '#shared/adapters/aws/tables.ts';
 import { FLOWS } from '../../local/flows.ts';
 
-/** The Yinchuan stack as CloudFormation will receive it, functions bundled by the local esbuild. */
+/**
+ * Every city's stack as CloudFormation will receive it, functions bundled by the local esbuild,
+ * checked by cdk-nag's AwsSolutions pack as `npm run synth` does. Yinchuan is looked at closely.
+ */
 let template: Template;
+let templates: Map<string, Template>;
 beforeAll(() => {
   const app = new App();
-  const stack = new CityStack(app, 'OneSeal-640100', { city: yinchuan, env: { region: yinchuan.region } });
-  template = Template.fromStack(stack);
-}, 120_000);
+  const stacks = CITIES.map((city) => new CityStack(app, city.stackName, { city, env: { region: city.region } }));
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  app.synth(); // throws on any unacknowledged cdk-nag finding
+  templates = new Map(stacks.map((s) => [s.stackName, Template.fromStack(s)]));
+  template = templates.get(yinchuan.stackName)!;
+}, 180_000);
+
+describe('the cities', () => {
+  it('synthesizes one stack per city, cdk-nag clean', () => {
+    expect([...templates.keys()].sort()).toEqual(['OneSeal-321100', 'OneSeal-640100', 'OneSeal-demo']);
+  });
+
+  it('seals with SM2 in China regions and P-256 elsewhere; locks licenses COMPLIANCE in production', () => {
+    for (const city of CITIES) {
+      const t = templates.get(city.stackName)!;
+      t.hasResourceProperties('AWS::KMS::Key', { KeySpec: city.seal.keySpec, KeyUsage: 'SIGN_VERIFY' });
+      t.hasResourceProperties('AWS::S3::Bucket', { ObjectLockConfiguration: { Rule: { DefaultRetention: { Mode: city.licenseLock.mode } } } });
+      for (const fn of Object.values(t.findResources('AWS::Lambda::Function'))) {
+        expect(fn.Properties.Environment.Variables.SEAL_ALGORITHM).toBe(city.seal.keySpec === 'SM2' ? 'SM2_SM3' : 'ECDSA_P256_SHA256');
+      }
+    }
+    expect(demo.seal.keySpec).toBe('ECC_NIST_P256');
+  });
+
+  it('writes no ARN with a fixed partition, so China regions get aws-cn', () => {
+    for (const city of CITIES.filter((c) => c.region.startsWith('cn-'))) {
+      const json = JSON.stringify(templates.get(city.stackName)!.toJSON());
+      expect(json).not.toMatch(/"arn:aws:/);
+      expect(json).toContain('{"Ref":"AWS::Partition"}');
+    }
+  });
+
+  it('alarms on failed and timed-out flows, API 5xx, dead letters and red lights, and has a dashboard', () => {
+    const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')).map((a) => a.Properties);
+    expect(alarms.filter((a) => a.MetricName === 'ExecutionsFailed')).toHaveLength(FLOWS.length);
+    expect(alarms.filter((a) => a.MetricName === 'ExecutionsTimedOut')).toHaveLength(FLOWS.length);
+    expect(alarms.map((a) => a.MetricName)).toEqual(expect.arrayContaining(['5xx', 'ApproximateNumberOfMessagesVisible', 'RedLights']));
+    for (const a of alarms) expect(a.AlarmActions).toHaveLength(1);
+    template.hasResourceProperties('AWS::Logs::MetricFilter', { MetricTransformations: [Match.objectLike({ MetricName: 'RedLights', MetricValue: '$.red' })] });
+    template.hasResourceProperties('AWS::CloudWatch::Dashboard', { DashboardName: 'oneseal-640100' });
+  });
+});
 
 describe('the data of a city', () => {
   it('keeps every table: retained, point-in-time recovery, deletion protection, encrypted', () => {
@@ -33,7 +79,7 @@ describe('the data of a city', () => {
   it('keeps sealed licenses immutable with Object Lock, and no bucket public', () => {
     template.hasResourceProperties('AWS::S3::Bucket', {
       ObjectLockEnabled: true,
-      ObjectLockConfiguration: { ObjectLockEnabled: 'Enabled', Rule: { DefaultRetention: { Mode: 'GOVERNANCE', Days: 365 * 30 } } },
+      ObjectLockConfiguration: { ObjectLockEnabled: 'Enabled', Rule: { DefaultRetention: { Mode: 'COMPLIANCE', Days: 365 * 30 } } },
       VersioningConfiguration: { Status: 'Enabled' },
     });
     for (const bucket of Object.values(template.findResources('AWS::S3::Bucket'))) {
@@ -48,7 +94,7 @@ describe('the data of a city', () => {
   });
 
   it('has the approval seal as an asymmetric signing key in KMS, retained', () => {
-    template.hasResource('AWS::KMS::Key', { DeletionPolicy: 'Retain', Properties: { KeySpec: 'ECC_NIST_P256', KeyUsage: 'SIGN_VERIFY' } });
+    template.hasResource('AWS::KMS::Key', { DeletionPolicy: 'Retain', Properties: { KeySpec: 'SM2', KeyUsage: 'SIGN_VERIFY' } });
   });
 });
 
@@ -96,6 +142,7 @@ describe('the flows', () => {
   it('deploys the very ASL files, every placeholder filled, with logging and tracing on', () => {
     const machines = Object.values(template.findResources('AWS::StepFunctions::StateMachine'));
     expect(machines.map((m) => m.Properties.StateMachineName).sort()).toEqual(FLOWS.map((f) => `oneseal-640100-${f}`).sort());
+    for (const m of machines) expect(m.DeletionPolicy ?? 'Delete').toBe('Delete'); // stateless: replaceable
     for (const m of machines) {
       expect(m.Properties.TracingConfiguration).toEqual({ Enabled: true });
       expect(m.Properties.LoggingConfiguration.Level).toBe('ALL');

@@ -1,0 +1,15 @@
+import { defineCity } from './city.ts';
+
+/** A demonstration deployment of the Yinchuan catalogue outside China: a global region, a P-256 seal, GOVERNANCE lock. */
+export const demo = defineCity({
+  stackName: 'OneSeal-demo',
+  areaCode: '640100',
+  name: '银川市（演示）',
+  region: 'ap-southeast-1',
+  publicBaseUrl: 'https://demo.oneseal.example.org',
+  identityProvider: { issuer: 'https://idp.demo.oneseal.example.org', audience: ['oneseal-demo'] },
+  seal: { keySpec: 'ECC_NIST_P256' },
+  emsEndpoint: 'https://sandbox.ems.example.org/zwzd',
+  licenseLock: { mode: 'GOVERNANCE', years: 1 },
+  logRetentionDays: 180,
+});

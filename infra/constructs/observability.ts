@@ -1,0 +1,82 @@
+import { Duration } from 'aws-cdk-lib';
+import type { HttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
+import { Alarm, ComparisonOperator, Dashboard, GraphWidget, Metric, TextWidget, TreatMissingData, type IMetric } from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type { Key } from 'aws-cdk-lib/aws-kms';
+import { FilterPattern, MetricFilter, type ILogGroup } from 'aws-cdk-lib/aws-logs';
+import { Topic } from 'aws-cdk-lib/aws-sns';
+import type { Queue } from 'aws-cdk-lib/aws-sqs';
+import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+
+export interface ObservabilityProps {
+  cityName: string;
+  areaCode: string;
+  api: HttpApi;
+  machines: StateMachine[];
+  deadLetters: Queue;
+  scanLogs: ILogGroup;
+  key: Key;
+}
+
+/**
+ * What DevOps watch for a city: alarms on failed or timed-out flows, API 5xx, dead letters and
+ * red lights, all to one SNS topic, and a dashboard with the same figures.
+ */
+export class Observability extends Construct {
+  readonly topic: Topic;
+
+  constructor(scope: Construct, id: string, props: ObservabilityProps) {
+    super(scope, id);
+    this.topic = new Topic(this, 'Alarms', { displayName: `oneseal ${props.cityName} alarms`, masterKey: props.key, enforceSSL: true });
+    const alarm = (name: string, metric: IMetric, threshold: number, description: string) => {
+      const a = new Alarm(this, name, {
+        alarmDescription: description,
+        metric,
+        threshold,
+        evaluationPeriods: 1,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      });
+      a.addAlarmAction(new SnsAction(this.topic));
+      return a;
+    };
+
+    const flowWidgets: IMetric[] = [];
+    for (const m of props.machines) {
+      const failed = m.metricFailed({ period: Duration.minutes(5) });
+      const timedOut = m.metricTimedOut({ period: Duration.minutes(5) });
+      flowWidgets.push(failed, timedOut);
+      alarm(`${m.node.id}Failed`, failed, 1, `${props.cityName}: an execution of ${m.node.id} failed — the application shows flowError and an audit event`);
+      alarm(`${m.node.id}TimedOut`, timedOut, 1, `${props.cityName}: an execution of ${m.node.id} timed out`);
+    }
+    const serverErrors = props.api.metricServerError({ period: Duration.minutes(5) });
+    alarm('Api5xx', serverErrors, 5, `${props.cityName}: the API answered 5xx at least 5 times in 5 minutes`);
+    const dlq = props.deadLetters.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5) });
+    alarm('DeadLetters', dlq, 1, `${props.cityName}: a scheduled or asynchronous invocation failed for good (see the dead-letter queue)`);
+
+    // Red lights come from the supervision scan's own log line: {"message":"supervision scan","red":N,…}.
+    const redLights = new Metric({ namespace: 'OneSeal', metricName: 'RedLights', dimensionsMap: { City: props.areaCode }, statistic: 'Sum', period: Duration.minutes(15) });
+    new MetricFilter(this, 'RedLightsFilter', {
+      logGroup: props.scanLogs,
+      filterPattern: FilterPattern.stringValue('$.message', '=', 'supervision scan'),
+      metricNamespace: 'OneSeal',
+      metricName: 'RedLights',
+      metricValue: '$.red',
+      dimensions: { City: '$.city' },
+    });
+    alarm('RedLights', redLights, 1, `${props.cityName}: supervision turned a step red and opened an accountability case`);
+
+    new Dashboard(this, 'Dashboard', {
+      dashboardName: `oneseal-${props.areaCode}`,
+      widgets: [
+        [new TextWidget({ markdown: `# oneseal — ${props.cityName}\nFlows, API errors, dead letters and red lights. Alarms go to the SNS topic of this stack.`, width: 24, height: 2 })],
+        [
+          new GraphWidget({ title: 'Flows failed / timed out', left: flowWidgets, width: 12 }),
+          new GraphWidget({ title: 'API 5xx and latency', left: [serverErrors], right: [props.api.metricLatency({ period: Duration.minutes(5) })], width: 12 }),
+        ],
+        [new GraphWidget({ title: 'Red lights (supervision)', left: [redLights], width: 12 }), new GraphWidget({ title: 'Dead letters', left: [dlq], width: 12 })],
+      ],
+    });
+  }
+}
