@@ -1,10 +1,13 @@
 import type { Catalog } from './domain/catalog.ts';
+import type { HashAlgorithm } from './domain/audit.ts';
 import type { LightRule, WorkingCalendar } from './domain/calendar.ts';
 import type { ApplicationRepository, BlacklistRepository, CaseRepository, Clock, Courier, Counters, LicenseRepository, ObjectStore, Signer, TaskRepository, UploadRepository, Workflow } from './ports.ts';
 
 /** Everything a use case may need; each use case names the part it uses. */
 export interface Deps {
   clock: Clock;
+  /** The audit chains' hash: SM3 in cities that seal with SM2, SHA-256 elsewhere. */
+  auditHash: HashAlgorithm;
   catalog: Catalog;
   calendar: WorkingCalendar;
   /** The city's thresholds for yellow (SPEC rule 10). */

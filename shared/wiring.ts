@@ -24,6 +24,7 @@ export function wiring(): Deps {
   const catalog = catalogFor(cfg.CITY_CODE);
   deps = {
     clock,
+    auditHash: cfg.SEAL_ALGORITHM === 'SM2_SM3' ? 'SM3' : 'SHA-256',
     catalog,
     calendar: new WorkingCalendar(catalog.calendar),
     lightRule: catalog.lightRule,

@@ -1,3 +1,4 @@
+import { sm3 } from 'sm-crypto-v2';
 import { canonicalJson, sha256Hex } from './canonical.ts';
 
 /**
@@ -13,40 +14,51 @@ export interface AuditEntry {
   legalBasis?: string;
 }
 
+/** SHA-256, or SM3 (GB/T 32905) in cities that seal with SM2. */
+export type HashAlgorithm = 'SHA-256' | 'SM3';
+
 export interface AuditEvent extends AuditEntry {
   applicationId: string;
   seq: number;
   at: string;
+  /** Absent on SHA-256 chains. */
+  alg?: HashAlgorithm;
   prevHash: string;
   hash: string;
 }
 
+/** Where a chain stands; its algorithm travels with it, so every append uses the chain's own. */
 export interface ChainHead {
   seq: number;
   hash: string;
+  alg?: HashAlgorithm;
 }
 
 export const GENESIS: ChainHead = { seq: 0, hash: '0'.repeat(64) };
+export const genesis = (alg: HashAlgorithm): ChainHead => (alg === 'SHA-256' ? GENESIS : { ...GENESIS, alg });
 
-export type HashFn = (data: string) => string;
+const HASHES: Record<HashAlgorithm, (data: string) => string> = { 'SHA-256': sha256Hex, SM3: (data) => sm3(data) };
 
-function hashOf(event: Omit<AuditEvent, 'hash'>, hash: HashFn): string {
-  return hash(canonicalJson(event));
+function hashOf(event: Omit<AuditEvent, 'hash'>): string {
+  return HASHES[event.alg ?? 'SHA-256'](canonicalJson(event));
 }
 
-/** The next event of the chain after `head`. */
-export function chainEvent(applicationId: string, head: ChainHead, at: string, entry: AuditEntry, hash: HashFn = sha256Hex): AuditEvent {
-  const body: Omit<AuditEvent, 'hash'> = { applicationId, seq: head.seq + 1, at, prevHash: head.hash, ...entry };
-  return { ...body, hash: hashOf(body, hash) };
+/** The next event of the chain after `head`, hashed with the chain's algorithm. */
+export function chainEvent(applicationId: string, head: ChainHead, at: string, entry: AuditEntry): AuditEvent {
+  const body: Omit<AuditEvent, 'hash'> = { applicationId, seq: head.seq + 1, at, ...(head.alg ? { alg: head.alg } : {}), prevHash: head.hash, ...entry };
+  return { ...body, hash: hashOf(body) };
 }
 
-/** Recomputes the chain: intact only when every hash, link and sequence number holds. */
-export function verifyChain(events: AuditEvent[], head: ChainHead | undefined, hash: HashFn = sha256Hex): { intact: boolean; brokenAt?: number } {
-  let prev = GENESIS;
+/** The head of a chain after `event`. */
+export const headOf = (event: AuditEvent): ChainHead => ({ seq: event.seq, hash: event.hash, ...(event.alg ? { alg: event.alg } : {}) });
+
+/** Recomputes the chain: intact only when every hash, link, sequence number and algorithm holds. */
+export function verifyChain(events: AuditEvent[], head: ChainHead | undefined): { intact: boolean; brokenAt?: number } {
+  let prev: ChainHead = head?.alg ? genesis(head.alg) : GENESIS;
   for (const event of events) {
     const { hash: stored, ...body } = event;
-    if (event.seq !== prev.seq + 1 || event.prevHash !== prev.hash || hashOf(body, hash) !== stored) return { intact: false, brokenAt: prev.seq + 1 };
-    prev = { seq: event.seq, hash: stored };
+    if (event.seq !== prev.seq + 1 || event.prevHash !== prev.hash || event.alg !== prev.alg || hashOf(body) !== stored) return { intact: false, brokenAt: prev.seq + 1 };
+    prev = headOf(event);
   }
   // The head kept on the application catches a deletion at the end of the chain.
   if (head && (head.seq !== prev.seq || head.hash !== prev.hash)) return { intact: false, brokenAt: prev.seq + 1 };

@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import type { Deps } from '../deps.ts';
 import type { BlacklistRequest } from '../contract.ts';
-import { chainEvent, GENESIS } from '../domain/audit.ts';
+import { chainEvent, genesis, GENESIS, headOf } from '../domain/audit.ts';
 import { DomainError, notFound } from '../domain/errors.ts';
 import { creditCodeProblem, idNumberProblem } from '../domain/identity.ts';
 import { chinaDate } from '../domain/calendar.ts';
@@ -19,15 +19,15 @@ function checkSubject(subjectId: string, now: Date) {
 }
 
 /** Appends to an entry's trail, retrying when another writer moved the trail on meanwhile. */
-async function change(deps: Pick<Deps, 'blacklist' | 'clock'>, subjectId: string, apply: (entry: BlacklistEntry | undefined, at: string) => { next: BlacklistEntry; action: string; details: Record<string, unknown>; actor: string; reason?: string }) {
+async function change(deps: Pick<Deps, 'blacklist' | 'clock' | 'auditHash'>, subjectId: string, apply: (entry: BlacklistEntry | undefined, at: string) => { next: BlacklistEntry; action: string; details: Record<string, unknown>; actor: string; reason?: string }) {
   for (let attempt = 0; ; attempt++) {
     const entry = await deps.blacklist.get(subjectId);
     const at = deps.clock.now().toISOString();
     const { next, action, details, actor, reason } = apply(entry, at);
-    const head = entry?.audit ?? GENESIS;
+    const head = entry?.audit ?? genesis(deps.auditHash);
     const event = chainEvent(blacklistTrailId(subjectId), head, at, { actor, action, details, ...(reason ? { reason } : {}) });
     try {
-      await deps.blacklist.commit({ next: { ...next, audit: { seq: event.seq, hash: event.hash } }, expectedSeq: head.seq, events: [event] });
+      await deps.blacklist.commit({ next: { ...next, audit: headOf(event) }, expectedSeq: head.seq, events: [event] });
       return next;
     } catch (e) {
       if (e instanceof ConflictError && attempt < 5) continue;
@@ -36,7 +36,7 @@ async function change(deps: Pick<Deps, 'blacklist' | 'clock'>, subjectId: string
   }
 }
 
-export async function putOnBlacklist(deps: Pick<Deps, 'blacklist' | 'clock'>, caller: Caller, subjectId: string, input: z.infer<typeof BlacklistRequest>) {
+export async function putOnBlacklist(deps: Pick<Deps, 'blacklist' | 'clock' | 'auditHash'>, caller: Caller, subjectId: string, input: z.infer<typeof BlacklistRequest>) {
   checkSubject(subjectId, deps.clock.now());
   const next = await change(deps, subjectId, (entry, at) => ({
     next: { subjectId, reason: input.reason, source: input.source, until: input.until, active: true, addedBy: caller.sub, addedAt: at, blockedCount: entry?.blockedCount ?? 0, audit: GENESIS },
@@ -48,7 +48,7 @@ export async function putOnBlacklist(deps: Pick<Deps, 'blacklist' | 'clock'>, ca
   return blacklistView(next, deps.clock.now());
 }
 
-export async function removeFromBlacklist(deps: Pick<Deps, 'blacklist' | 'clock'>, caller: Caller, subjectId: string) {
+export async function removeFromBlacklist(deps: Pick<Deps, 'blacklist' | 'clock' | 'auditHash'>, caller: Caller, subjectId: string) {
   const existing = await deps.blacklist.get(subjectId);
   if (!existing?.active) throw notFound('blacklist.not-listed', '该主体不在失信黑名单中');
   const next = await change(deps, subjectId, (entry, at) => ({ next: { ...entry!, active: false, removedAt: at }, action: 'blacklist.removed', details: {}, actor: caller.sub }));
@@ -74,7 +74,7 @@ const blacklistView = (e: BlacklistEntry, now: Date) => {
 /** The counter of attempts blocked for an item on a China day, which statistics add up. */
 export const blockedCounter = (itemCode: string, day: string) => `blocked#${itemCode}#${day}`;
 
-export async function refuseBlacklisted(deps: Pick<Deps, 'blacklist' | 'clock' | 'counters'>, subjectId: string, itemCode: string, now: Date) {
+export async function refuseBlacklisted(deps: Pick<Deps, 'blacklist' | 'clock' | 'counters' | 'auditHash'>, subjectId: string, itemCode: string, now: Date) {
   const entry = await deps.blacklist.get(subjectId);
   if (!isListed(entry, now)) return;
   await deps.counters.reserve(blockedCounter(itemCode, chinaDate(now)));

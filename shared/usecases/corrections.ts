@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import type { Deps } from '../deps.ts';
 import type { CorrectionRequest } from '../contract.ts';
-import { chainEvent } from '../domain/audit.ts';
+import { chainEvent, headOf } from '../domain/audit.ts';
 import { findItem } from '../domain/catalog.ts';
 import { conflict, DomainError, notFound, type FieldProblem } from '../domain/errors.ts';
 import { formProblems, type ApplicationRecord, type StoredMaterial } from '../domain/application.ts';
@@ -69,7 +69,7 @@ export async function correctApplication(deps: CorrectionDeps, caller: Caller, a
       action,
       details: { materials: checked.stored.map((m) => ({ code: m.materialCode, sha256: m.sha256 })), formFields: Object.keys(input.form ?? {}) },
     });
-    next.audit = { seq: event.seq, hash: event.hash };
+    next.audit = headOf(event);
     try {
       await deps.applications.commit({
         next,

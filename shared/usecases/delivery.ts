@@ -1,7 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import type { Deps } from '../deps.ts';
-import { chainEvent } from '../domain/audit.ts';
+import { chainEvent, headOf } from '../domain/audit.ts';
 import { conflict, DomainError, forbidden, notFound } from '../domain/errors.ts';
 import type { ApplicationRecord } from '../domain/application.ts';
 import { ConflictError } from '../ports.ts';
@@ -27,7 +27,7 @@ async function commitWith(
     const change = apply(app, at);
     if (!change) return { app, changed: false };
     const event = chainEvent(applicationId, app.audit, at, { actor: change.actor, action: change.action, details: change.details, ...(change.reason ? { reason: change.reason } : {}) });
-    const next = { ...change.next, audit: { seq: event.seq, hash: event.hash } };
+    const next = { ...change.next, audit: headOf(event) };
     try {
       await deps.applications.commit({
         next,

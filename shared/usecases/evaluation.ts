@@ -1,5 +1,5 @@
 import type { Deps } from '../deps.ts';
-import { chainEvent, verifyChain } from '../domain/audit.ts';
+import { chainEvent, headOf, verifyChain } from '../domain/audit.ts';
 import { conflict, notFound } from '../domain/errors.ts';
 import { ConflictError } from '../ports.ts';
 import type { Caller } from '../http/api.ts';
@@ -20,7 +20,7 @@ export async function evaluateApplication(deps: Pick<Deps, 'clock' | 'calendar' 
     const evaluation = { score: input.score, ...(input.comment ? { comment: input.comment } : {}), at };
     const event = chainEvent(applicationId, app.audit, at, { actor: caller.sub, action: 'evaluated', details: { score: input.score }, ...(input.comment ? { reason: input.comment } : {}) });
     try {
-      await deps.applications.commit({ next: { ...app, evaluation, audit: { seq: event.seq, hash: event.hash } }, expectedSeq: app.audit.seq, events: [event] });
+      await deps.applications.commit({ next: { ...app, evaluation, audit: headOf(event) }, expectedSeq: app.audit.seq, events: [event] });
     } catch (e) {
       if (e instanceof ConflictError && attempt < 3) continue;
       throw e;
@@ -53,6 +53,6 @@ export async function readAudit(deps: Pick<Deps, 'applications'>, caller: Caller
     events: events.map(({ seq, at, actor, action, details, reason, legalBasis, prevHash, hash }) => ({ seq, at, actor, action, details, ...(reason ? { reason } : {}), ...(legalBasis ? { legalBasis } : {}), prevHash, hash })),
     intact,
     ...(brokenAt ? { brokenAt } : {}),
-    algorithm: 'SHA-256',
+    algorithm: app.audit.alg ?? 'SHA-256',
   };
 }

@@ -1,5 +1,5 @@
 import type { Deps } from '../deps.ts';
-import { chainEvent } from '../domain/audit.ts';
+import { chainEvent, headOf } from '../domain/audit.ts';
 import { findItem } from '../domain/catalog.ts';
 import { REMEDIES_NOTICE } from '../domain/application.ts';
 
@@ -30,7 +30,7 @@ export async function concludeJointReview(deps: Pick<Deps, 'clock' | 'catalog' |
       ...app,
       status: 'denied',
       decision: { outcome: 'deny', reason, legalBasis: item.legalBasis[0], remedies: REMEDIES_NOTICE, by: 'joint-review', at },
-      audit: { seq: event.seq, hash: event.hash },
+      audit: headOf(event),
     },
     expectedSeq: app.audit.seq,
     events: [event],

@@ -1,5 +1,5 @@
 import type { Deps } from '../deps.ts';
-import { chainEvent } from '../domain/audit.ts';
+import { chainEvent, headOf } from '../domain/audit.ts';
 import { sha256Hex } from '../domain/canonical.ts';
 import { chinaDate } from '../domain/calendar.ts';
 import { findItem } from '../domain/catalog.ts';
@@ -31,7 +31,7 @@ export async function sealLicenses(deps: SealDeps, input: { applicationId: strin
     const first = await deps.counters.reserve(`license#${item.license.typeCode}#${year}`, app.quantity);
     const licenses = Array.from({ length: app.quantity }, (_, i) => ({ licenseNo: licenseNumber(item.license.typeCode, deps.catalog.areaCode, year, first + i) }));
     const event = chainEvent(app.applicationId, app.audit, now.toISOString(), { actor: 'system', action: 'license.numbered', details: { licenses: licenses.map((l) => l.licenseNo) } });
-    const next = { ...app, licenses, audit: { seq: event.seq, hash: event.hash } };
+    const next = { ...app, licenses, audit: headOf(event) };
     await deps.applications.commit({ next, expectedSeq: app.audit.seq, events: [event] });
     app = next;
   }
@@ -83,7 +83,7 @@ export async function sealLicenses(deps: SealDeps, input: { applicationId: strin
     });
     // A filing has no 'issued' step: it goes from submitted to completed on delivery.
     const status = app.flow === 'filing' ? app.status : 'issued';
-    await deps.applications.commit({ next: { ...app, status, audit: { seq: event.seq, hash: event.hash } }, expectedSeq: app.audit.seq, events: [event] });
+    await deps.applications.commit({ next: { ...app, status, audit: headOf(event) }, expectedSeq: app.audit.seq, events: [event] });
   }
   return { licenses: app.licenses!.map((l) => l.licenseNo) };
 }

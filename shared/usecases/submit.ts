@@ -1,7 +1,7 @@
 import type { Deps } from '../deps.ts';
 import type { MaterialRef, SubmitRequest } from '../contract.ts';
 import { canonicalJson, sha256Hex } from '../domain/canonical.ts';
-import { chainEvent, GENESIS } from '../domain/audit.ts';
+import { chainEvent, genesis, headOf } from '../domain/audit.ts';
 import { chinaDate } from '../domain/calendar.ts';
 import { findItem, type Item } from '../domain/catalog.ts';
 import { DomainError, forbidden, type FieldProblem } from '../domain/errors.ts';
@@ -12,7 +12,7 @@ import type { Caller } from '../http/api.ts';
 import { applicationView } from './view.ts';
 import { refuseBlacklisted } from './blacklist.ts';
 
-type SubmitDeps = Pick<Deps, 'clock' | 'catalog' | 'calendar' | 'lightRule' | 'applications' | 'uploads' | 'materials' | 'counters' | 'workflow' | 'blacklist'>;
+type SubmitDeps = Pick<Deps, 'auditHash' | 'clock' | 'catalog' | 'calendar' | 'lightRule' | 'applications' | 'uploads' | 'materials' | 'counters' | 'workflow' | 'blacklist'>;
 
 const ID_MESSAGES = {
   format: '身份证号应为18位，最后一位可为数字或X',
@@ -147,14 +147,14 @@ export async function submitApplication(deps: SubmitDeps, caller: Caller, idempo
     submittedAt: now.toISOString(),
     clockPaused: false,
     requestHash,
-    audit: GENESIS,
+    audit: genesis(deps.auditHash),
   };
-  const event = chainEvent(applicationId, GENESIS, app.submittedAt, {
+  const event = chainEvent(applicationId, app.audit, app.submittedAt, {
     actor: caller.sub,
     action: 'submitted',
     details: { itemCode: item.code, itemVersion: item.version, materials: stored.map((m) => ({ code: m.materialCode, sha256: m.sha256 })) },
   });
-  app.audit = { seq: event.seq, hash: event.hash };
+  app.audit = headOf(event);
   const created = await deps.applications.create({ next: app, expectedSeq: 0, events: [event], takeUploads: stored.map((m) => m.uploadId) });
   if (!created) {
     const winner = await deps.applications.get(applicationId);

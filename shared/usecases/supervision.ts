@@ -1,5 +1,5 @@
 import type { Deps } from '../deps.ts';
-import { chainEvent } from '../domain/audit.ts';
+import { chainEvent, headOf } from '../domain/audit.ts';
 import { chinaDate, lightOf } from '../domain/calendar.ts';
 import { findItem, publishedItems } from '../domain/catalog.ts';
 import { blockedCounter } from './blacklist.ts';
@@ -25,7 +25,7 @@ async function audit(deps: Pick<Deps, 'applications'>, applicationId: string, at
     if (!app) return;
     const event = chainEvent(applicationId, app.audit, at, { actor: SYSTEM, action, details });
     try {
-      await deps.applications.commit({ next: { ...app, audit: { seq: event.seq, hash: event.hash } }, expectedSeq: app.audit.seq, events: [event] });
+      await deps.applications.commit({ next: { ...app, audit: headOf(event) }, expectedSeq: app.audit.seq, events: [event] });
       return;
     } catch (e) {
       if (!(e instanceof ConflictError)) throw e;

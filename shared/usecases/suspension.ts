@@ -1,5 +1,5 @@
 import type { Deps } from '../deps.ts';
-import { chainEvent } from '../domain/audit.ts';
+import { chainEvent, headOf } from '../domain/audit.ts';
 import { chinaDate, endOfChinaDay, yellowAt } from '../domain/calendar.ts';
 import { conflict, forbidden, notFound } from '../domain/errors.ts';
 import type { ApplicationRecord } from '../domain/application.ts';
@@ -34,7 +34,7 @@ async function change(
     const { next, action, reason, details, pause } = apply(app, now);
     const open = (await deps.tasks.openForApplication(applicationId)).filter((t) => t.step !== 'correction' && t.step !== 'acceptance');
     const event = chainEvent(applicationId, app.audit, now.toISOString(), { actor: caller.sub, action, details, ...(reason ? { reason } : {}) });
-    next.audit = { seq: event.seq, hash: event.hash };
+    next.audit = headOf(event);
     const retimeTasks = open.map((t) => {
       const dueAt = next.due!.promisedAt;
       return { taskId: t.taskId, dueAt, watchAt: pause ? null : yellowAt(deps.calendar, new Date(t.openedAt), new Date(dueAt), deps.lightRule).toISOString() };

@@ -1,5 +1,5 @@
 import type { Deps } from '../deps.ts';
-import { chainEvent } from '../domain/audit.ts';
+import { chainEvent, headOf } from '../domain/audit.ts';
 import { lightOf, yellowAt } from '../domain/calendar.ts';
 import { findItem, type Item } from '../domain/catalog.ts';
 import { DomainError, conflict, forbidden, notFound } from '../domain/errors.ts';
@@ -173,7 +173,7 @@ export async function completeTask(deps: TaskDeps, caller: Caller, taskId: strin
       ...(reason ? { reason } : {}),
       ...('legalBasis' in rest && rest.legalBasis ? { legalBasis: rest.legalBasis } : {}),
     });
-    next.audit = { seq: event.seq, hash: event.hash };
+    next.audit = headOf(event);
     try {
       await deps.applications.commit({ next, expectedSeq: app.audit.seq, events: [event], completeTask: { taskId, by: caller.sub, at: now.toISOString(), outcome } });
     } catch (e) {

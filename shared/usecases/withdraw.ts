@@ -1,5 +1,5 @@
 import type { Deps } from '../deps.ts';
-import { chainEvent } from '../domain/audit.ts';
+import { chainEvent, headOf } from '../domain/audit.ts';
 import { conflict, notFound } from '../domain/errors.ts';
 import { ConflictError } from '../ports.ts';
 import type { Caller } from '../http/api.ts';
@@ -24,7 +24,7 @@ export async function withdrawApplication(deps: Pick<Deps, 'clock' | 'calendar' 
     const event = chainEvent(applicationId, app.audit, at, { actor: caller.sub, action: 'withdrawn', reason, details: { cancelledTasks: open.map((t) => t.taskId) } });
     try {
       await deps.applications.commit({
-        next: { ...app, status: 'withdrawn', completedAt: at, audit: { seq: event.seq, hash: event.hash } },
+        next: { ...app, status: 'withdrawn', completedAt: at, audit: headOf(event) },
         expectedSeq: app.audit.seq,
         events: [event],
         cancelTasks: open.map((t) => t.taskId),

@@ -31,6 +31,7 @@ describe('the audit trail', () => {
     const changed = await completedApplication();
     const trail = await supervisor.get(`/v1/applications/${changed}/audit`);
     expect(trail.body.intact).toBe(true);
+    expect(trail.body.algorithm).toBe('SM3'); // Yinchuan seals with SM2, so its chains use SM3
     expect(trail.body.events.map((e: { seq: number }) => e.seq)).toEqual([1, 2, 3, 4, 5]);
     expect(trail.body.events[1].prevHash).toBe(trail.body.events[0].hash);
 

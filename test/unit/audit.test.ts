@@ -37,3 +37,26 @@ describe('canonical JSON', () => {
     expect(canonicalJson({ b: 1, a: { d: [1, { y: 2, x: 1 }], c: 'z' } })).toBe('{"a":{"c":"z","d":[1,{"x":1,"y":2}]},"b":1}');
   });
 });
+
+describe('SM3 chains (cities that seal with SM2)', () => {
+  it('use SM3 as GB/T 32905 defines it', async () => {
+    const { sm3 } = await import('sm-crypto-v2');
+    expect(sm3('abc')).toBe('66c7f0f462eeedd9d1f2d46bdc10e4e24167c4875cf2f7a2297da02b8f4ba8e0'); // the standard's example
+  });
+
+  it('carry their algorithm in every event and verify with it', async () => {
+    const { genesis, headOf } = await import('#shared/domain/audit.ts');
+    let head = genesis('SM3');
+    const events = [];
+    for (let i = 0; i < 3; i++) {
+      const e = chainEvent('app_sm3', head, `2026-06-01T0${i}:00:00Z`, { actor: 'officer-001', action: `step.${i}` });
+      events.push(e);
+      head = headOf(e);
+    }
+    expect(events.every((e) => e.alg === 'SM3')).toBe(true);
+    expect(verifyChain(events, head)).toEqual({ intact: true });
+    // The same content hashed with SHA-256 is another chain.
+    expect(chainEvent('app_sm3', GENESIS, events[0].at, { actor: 'officer-001', action: 'step.0' }).hash).not.toBe(events[0].hash);
+    expect(verifyChain([{ ...events[0], alg: undefined }, ...events.slice(1)], head).intact).toBe(false);
+  });
+});
