@@ -30,6 +30,7 @@ import { AppFunction } from './constructs/function.ts';
 
 const ROOT = resolve(fileURLToPath(import.meta.url), '../..');
 const FONT = join(ROOT, 'node_modules/@expo-google-fonts/noto-sans-sc/400Regular/NotoSansSC_400Regular.ttf');
+const HARFBUZZ = join(ROOT, 'node_modules/harfbuzzjs');
 
 export interface CityStackProps extends StackProps {
   city: CityConfig;
@@ -77,7 +78,14 @@ export class CityStack extends Stack {
               memorySize: 1536,
               timeout: Duration.minutes(5),
               environment: { ...environment, SEAL_FONT_FILE: '/var/task/NotoSansSC-Regular.ttf' },
-              bundling: { commandHooks: { beforeBundling: () => [], beforeInstall: () => [], afterBundling: (_i: string, out: string) => [`cp "${FONT}" "${out}/NotoSansSC-Regular.ttf"`] } },
+              // The font, and harfbuzz's wasm where subset-font resolves it (node_modules/harfbuzzjs beside the bundle).
+              bundling: {
+                commandHooks: {
+                  beforeBundling: () => [],
+                  beforeInstall: () => [],
+                  afterBundling: (_i: string, out: string) => [`cp "${FONT}" "${out}/NotoSansSC-Regular.ttf"`, `mkdir -p "${out}/node_modules"`, `cp -r "${HARFBUZZ}" "${out}/node_modules/harfbuzzjs"`],
+                },
+              },
             }
           : {}),
       });

@@ -47,10 +47,23 @@ export interface Runtime {
 
 type Handler = (event: unknown, context: unknown) => Promise<unknown>;
 const handlerCache = new Map<string, Promise<Handler>>();
+
+/** Lambda invocations of this process and their durations, by function: what AWS would bill. */
+export const invocations: Record<string, { count: number; ms: number }> = {};
+
 const loadHandler = (fn: string) => {
   let h = handlerCache.get(fn);
   if (!h) {
-    h = import(join(ROOT, 'functions', fn, 'handler.ts')).then((m: { handler: Handler }) => m.handler);
+    h = import(join(ROOT, 'functions', fn, 'handler.ts')).then((m: { handler: Handler }): Handler => async (event, context) => {
+      const started = performance.now();
+      try {
+        return await m.handler(event, context);
+      } finally {
+        const entry = (invocations[fn] ??= { count: 0, ms: 0 });
+        entry.count++;
+        entry.ms += performance.now() - started;
+      }
+    });
     handlerCache.set(fn, h);
   }
   return h;

@@ -40,6 +40,8 @@ interface ExecutionRecord {
   cause?: string;
   steps: StepRecord[];
   history: { timestamp: string; type: string; stateName?: string }[];
+  /** States entered, as Step Functions bills them (a replay after a restart counts again). */
+  transitions?: number;
 }
 
 interface Waiter {
@@ -261,6 +263,11 @@ export class LocalStepFunctions {
       context: { Task: { Token: TOKEN_PLACEHOLDER } } as any,
       noThrowOnAbort: true,
     });
+    void (async () => {
+      for await (const event of execution.eventLogs) {
+        if (event.type === 'StateEntered' || event.type === 'MapIterationStarted') record.transitions = (record.transitions ?? 0) + 1;
+      }
+    })().catch(() => {});
     const done = (async () => {
       try {
         const output = await execution.result;

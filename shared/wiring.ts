@@ -10,7 +10,7 @@ import { KmsSigner } from './adapters/aws/kms-signer.ts';
 import { P256FileSigner, Sm2FileSigner } from './adapters/local/file-signer.ts';
 import { SimulatedCourier } from './adapters/local/simulated-courier.ts';
 import { EmsHttpCourier } from './adapters/aws/ems-courier.ts';
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+
 import type { Config } from './config.ts';
 
 /** The composition root: the adapters for this deployment, built once per Lambda container. */
@@ -64,7 +64,9 @@ export function resetWiring(): void {
 let emsCache: { at: number; value: Promise<Record<string, string>> } | undefined;
 function emsSecret(cfg: Config): Promise<Record<string, string>> {
   if (!emsCache || Date.now() - emsCache.at > 300_000) {
-    const value = new SecretsManagerClient({}).send(new GetSecretValueCommand({ SecretId: cfg.EMS_SECRET_ARN })).then((out) => JSON.parse(out.SecretString ?? '{}') as Record<string, string>);
+    const value = import('@aws-sdk/client-secrets-manager')
+      .then(({ SecretsManagerClient, GetSecretValueCommand }) => new SecretsManagerClient({}).send(new GetSecretValueCommand({ SecretId: cfg.EMS_SECRET_ARN })))
+      .then((out) => JSON.parse(out.SecretString ?? '{}') as Record<string, string>);
     emsCache = { at: Date.now(), value };
   }
   return emsCache.value;

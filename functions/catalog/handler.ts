@@ -1,11 +1,12 @@
 import { apiHandler, json, pathParam } from '#shared/http/api.ts';
 import { notFound } from '#shared/domain/errors.ts';
 import { findItem, publishedItems } from '#shared/domain/catalog.ts';
-import { wiring } from '#shared/wiring.ts';
+import { catalogFor } from '#shared/catalog/index.ts';
+import { config } from '#shared/config.ts';
 
 /** GET /v1/catalog/items and /v1/catalog/items/{itemCode}: the published catalogue, public. */
 export const handler = apiHandler(async (event) => {
-  const { catalog } = wiring();
+  const catalog = catalogFor(config().CITY_CODE); // no AWS client needed: the catalogue ships with the code
   if (event.routeKey === 'GET /v1/catalog/items') {
     const items = publishedItems(catalog).map(({ code, version, name, department, powerCategory, handling, flow, legalLimitDays, promisedLimitDays, visits, online }) => ({
       code, version, name, department, powerCategory, handling, flow, legalLimitDays, promisedLimitDays, visits, online,

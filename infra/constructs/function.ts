@@ -9,6 +9,10 @@ import { join, resolve } from 'node:path';
 
 const ROOT = resolve(fileURLToPath(import.meta.url), '../../..');
 
+/** ESM bundles of CommonJS dependencies need `require`, `__filename` and `__dirname` (harfbuzz's emscripten code uses them). */
+export const ESM_BANNER =
+  "import { createRequire as __cr } from 'node:module'; import { fileURLToPath as __fu } from 'node:url'; import { dirname as __dn } from 'node:path'; const require = __cr(import.meta.url); const __filename = __fu(import.meta.url); const __dirname = __dn(__filename);";
+
 export interface AppFunctionProps {
   /** The folder under functions/. */
   name: string;
@@ -49,8 +53,7 @@ export class AppFunction extends Construct {
         minify: true,
         sourceMap: true,
         mainFields: ['module', 'main'],
-        // ESM bundles of CommonJS dependencies need `require`.
-        banner: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
+        banner: ESM_BANNER,
         externalModules: ['@aws-sdk/*'],
         ...props.bundling,
       },

@@ -11,6 +11,7 @@ import { FORMAT_LABELS, sniffFormat } from '../domain/material.ts';
 import type { Caller } from '../http/api.ts';
 import { applicationView } from './view.ts';
 import { refuseBlacklisted } from './blacklist.ts';
+import { ConflictError } from '../ports.ts';
 
 type SubmitDeps = Pick<Deps, 'auditHash' | 'clock' | 'catalog' | 'calendar' | 'lightRule' | 'applications' | 'uploads' | 'materials' | 'counters' | 'workflow' | 'blacklist'>;
 
@@ -155,7 +156,14 @@ export async function submitApplication(deps: SubmitDeps, caller: Caller, idempo
     details: { itemCode: item.code, itemVersion: item.version, materials: stored.map((m) => ({ code: m.materialCode, sha256: m.sha256 })) },
   });
   app.audit = headOf(event);
-  const created = await deps.applications.create({ next: app, expectedSeq: 0, events: [event], takeUploads: stored.map((m) => m.uploadId) });
+  let created: boolean;
+  try {
+    created = await deps.applications.create({ next: app, expectedSeq: 0, events: [event], takeUploads: stored.map((m) => m.uploadId) });
+  } catch (e) {
+    // Another application took one of these uploads between our check and our write.
+    if (e instanceof ConflictError) throw new DomainError(409, 'material.upload-conflict', '所提交的材料正被另一份申请使用，请刷新后重试');
+    throw e;
+  }
   if (!created) {
     const winner = await deps.applications.get(applicationId);
     return replay(deps, caller, winner!, requestHash);

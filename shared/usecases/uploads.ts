@@ -29,7 +29,8 @@ export async function createUpload(deps: Pick<Deps, 'clock' | 'uploads' | 'mater
     sha256: input.sha256.toLowerCase(),
     createdAt: now.toISOString(),
     expiresAt: new Date(now.getTime() + UPLOAD_TTL_DAYS * 86400_000).toISOString(),
-    ttl: Math.floor(now.getTime() / 1000) + UPLOAD_TTL_DAYS * 86400,
+    // DynamoDB expires items against real time, not the (possibly moved) dev clock.
+    ttl: Math.floor(Date.now() / 1000) + UPLOAD_TTL_DAYS * 86400,
   });
   const { url, headers } = await deps.materials.presignPut(key, input.contentType, input.size, URL_TTL_SECONDS);
   return { uploadId, url, method: 'PUT' as const, headers, expiresAt: new Date(Date.now() + URL_TTL_SECONDS * 1000).toISOString() };

@@ -20,11 +20,12 @@ import {
   type UploadRepository,
 } from '../../ports.ts';
 import type { Config } from '../../config.ts';
+import { meter } from './usage.ts';
 
 /** DynamoDB adapters of the repositories. Writes that belong together are one transaction. */
 
 export const documentClient = (): DynamoDBDocumentClient =>
-  DynamoDBDocumentClient.from(new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } });
+  DynamoDBDocumentClient.from(meter('dynamodb', new DynamoDBClient({})), { marshallOptions: { removeUndefinedValues: true } });
 
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 interface Guard {

@@ -1,5 +1,5 @@
 import { createHash, createPublicKey, verify } from 'node:crypto';
-import { GetPublicKeyCommand, KMSClient, SignCommand } from '@aws-sdk/client-kms';
+import type { KMSClient } from '@aws-sdk/client-kms';
 import { sm2 } from 'sm-crypto-v2';
 import type { SealAlgorithm, Signer } from '../../ports.ts';
 
@@ -7,30 +7,40 @@ import type { SealAlgorithm, Signer } from '../../ports.ts';
  * The city's approval seal in KMS: an asymmetric key (ECC_NIST_P256, or SM2 in China regions)
  * whose private half never leaves KMS. Verification uses the public key, fetched once.
  */
+const sdk = () => import('@aws-sdk/client-kms');
+
 export class KmsSigner implements Signer {
   private publicKey?: Promise<Uint8Array>;
+  private kms?: Promise<KMSClient>;
 
   constructor(
     readonly keyId: string,
     readonly algorithm: SealAlgorithm,
-    private readonly client = new KMSClient({}),
   ) {}
+
+  /** The KMS client, loaded on first use (only the sealer and the verifier need it). */
+  private client() {
+    this.kms ??= sdk().then((m) => new m.KMSClient({}));
+    return this.kms;
+  }
 
   async sign(message: Uint8Array) {
     if (this.algorithm === 'SM2_SM3') {
       // KMS computes the SM3 digest with the signer's Z value itself when given the message
       // (up to 4 KB; a license's canonical data is well under that).
-      const out = await this.client.send(new SignCommand({ KeyId: this.keyId, Message: message, MessageType: 'RAW', SigningAlgorithm: 'SM2DSA' }));
+      const { SignCommand } = await sdk();
+      const out = await (await this.client()).send(new SignCommand({ KeyId: this.keyId, Message: message, MessageType: 'RAW', SigningAlgorithm: 'SM2DSA' }));
       return out.Signature!;
     }
     // P-256: send the digest, so the message never travels and may be any size.
     const digest = createHash('sha256').update(message).digest();
-    const out = await this.client.send(new SignCommand({ KeyId: this.keyId, Message: digest, MessageType: 'DIGEST', SigningAlgorithm: 'ECDSA_SHA_256' }));
+    const { SignCommand } = await sdk();
+    const out = await (await this.client()).send(new SignCommand({ KeyId: this.keyId, Message: digest, MessageType: 'DIGEST', SigningAlgorithm: 'ECDSA_SHA_256' }));
     return out.Signature!;
   }
 
   async verify(message: Uint8Array, signature: Uint8Array) {
-    this.publicKey ??= this.client.send(new GetPublicKeyCommand({ KeyId: this.keyId })).then((out) => out.PublicKey!);
+    this.publicKey ??= Promise.all([sdk(), this.client()]).then(([{ GetPublicKeyCommand }, client]) => client.send(new GetPublicKeyCommand({ KeyId: this.keyId }))).then((out) => out.PublicKey!);
     const spki = Buffer.from(await this.publicKey);
     if (this.algorithm === 'SM2_SM3') {
       // The SPKI ends with the uncompressed point (04 || X || Y).

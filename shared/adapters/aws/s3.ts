@@ -1,39 +1,56 @@
-import { CopyObjectCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import type { S3Client } from '@aws-sdk/client-s3';
 import type { ObjectStore } from '../../ports.ts';
 import type { Config } from '../../config.ts';
+import { meter } from './usage.ts';
 
-export function s3Client(cfg: Config): S3Client {
-  return new S3Client({
-    forcePathStyle: cfg.S3_FORCE_PATH_STYLE === 'true',
-    // Checksums only where S3 requires them: presigned URLs then carry none that a client
-    // would have to reproduce, and we verify every material's SHA-256 ourselves at intake.
-    requestChecksumCalculation: 'WHEN_REQUIRED',
-    responseChecksumValidation: 'WHEN_REQUIRED',
-  });
+/**
+ * The S3 client, loaded on first use: a function that never touches S3 (the catalogue, the
+ * inbox) does not pay for loading the S3 SDK at cold start.
+ */
+export function s3Client(cfg: Config): () => Promise<S3Client> {
+  let client: Promise<S3Client> | undefined;
+  return () =>
+    (client ??= import('@aws-sdk/client-s3').then(({ S3Client }) =>
+      meter(
+        's3',
+        new S3Client({
+          forcePathStyle: cfg.S3_FORCE_PATH_STYLE === 'true',
+          // Checksums only where S3 requires them: presigned URLs then carry none that a client
+          // would have to reproduce, and we verify every material's SHA-256 ourselves at intake.
+          requestChecksumCalculation: 'WHEN_REQUIRED',
+          responseChecksumValidation: 'WHEN_REQUIRED',
+        }),
+      ),
+    ));
 }
+
+const sdk = () => import('@aws-sdk/client-s3');
+const presigner = () => import('@aws-sdk/s3-request-presigner');
 
 /** One bucket as an object store. Sealed licenses are written once; the bucket's Object Lock keeps them. */
 export class S3Store implements ObjectStore {
   constructor(
-    private readonly client: S3Client,
+    private readonly client: () => Promise<S3Client>,
     private readonly bucket: string,
   ) {}
 
   async presignPut(key: string, contentType: string, size: number, expiresIn: number) {
+    const [{ PutObjectCommand }, { getSignedUrl }, client] = await Promise.all([sdk(), presigner(), this.client()]);
     const command = new PutObjectCommand({ Bucket: this.bucket, Key: key, ContentType: contentType, ContentLength: size });
-    const url = await getSignedUrl(this.client, command, { expiresIn, signableHeaders: new Set(['content-type']) });
+    const url = await getSignedUrl(client, command, { expiresIn, signableHeaders: new Set(['content-type']) });
     return { url, headers: { 'Content-Type': contentType } };
   }
 
-  presignGet(key: string, expiresIn: number, fileName?: string) {
+  async presignGet(key: string, expiresIn: number, fileName?: string) {
+    const [{ GetObjectCommand }, { getSignedUrl }, client] = await Promise.all([sdk(), presigner(), this.client()]);
     const disposition = fileName ? `inline; filename*=UTF-8''${encodeURIComponent(fileName)}` : undefined;
-    return getSignedUrl(this.client, new GetObjectCommand({ Bucket: this.bucket, Key: key, ResponseContentDisposition: disposition }), { expiresIn });
+    return getSignedUrl(client, new GetObjectCommand({ Bucket: this.bucket, Key: key, ResponseContentDisposition: disposition }), { expiresIn });
   }
 
   async get(key: string) {
+    const [{ GetObjectCommand }, client] = await Promise.all([sdk(), this.client()]);
     try {
-      const out = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
+      const out = await client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
       return await out.Body!.transformToByteArray();
     } catch (e) {
       if ((e as Error).name === 'NoSuchKey' || (e as Error).name === 'NotFound') return undefined;
@@ -42,16 +59,19 @@ export class S3Store implements ObjectStore {
   }
 
   async put(key: string, body: Uint8Array, contentType: string) {
-    await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentType: contentType }));
+    const [{ PutObjectCommand }, client] = await Promise.all([sdk(), this.client()]);
+    await client.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentType: contentType }));
   }
 
   async copy(fromKey: string, toKey: string) {
-    await this.client.send(new CopyObjectCommand({ Bucket: this.bucket, Key: toKey, CopySource: `${this.bucket}/${encodeURIComponent(fromKey).replace(/%2F/g, '/')}` }));
+    const [{ CopyObjectCommand }, client] = await Promise.all([sdk(), this.client()]);
+    await client.send(new CopyObjectCommand({ Bucket: this.bucket, Key: toKey, CopySource: `${this.bucket}/${encodeURIComponent(fromKey).replace(/%2F/g, '/')}` }));
   }
 
   async exists(key: string) {
+    const [{ HeadObjectCommand }, client] = await Promise.all([sdk(), this.client()]);
     try {
-      await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }));
+      await client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }));
       return true;
     } catch (e) {
       if ((e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 404) return false;

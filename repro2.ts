@@ -1,0 +1,15 @@
+import './local/polyfills.ts';
+import net from 'node:net';
+process.env.ONESEAL_USAGE = '1';
+const { startRuntime } = await import('./local/runtime.ts');
+const support = await import('./test/support/platform.ts');
+const rt = await startRuntime({ dataDir: '/tmp/repro2-data' });
+const port = Number(new URL(rt.endpoints.sfn).port);
+const probe = () => new Promise((res) => { const s = net.connect(port, '127.0.0.1', () => { s.end(); res('open'); }); s.on('error', (e) => res(e.message)); });
+console.log('sfn after start:', await probe(), 'env', process.env.AWS_ENDPOINT_URL_SFN, rt.endpoints.sfn);
+const applicant = await support.as(rt.url, { sub: support.PERSON_ID, role: 'applicant' });
+const body = support.pharmacistBody(await support.uploadAll(applicant, support.PHARMACIST_MATERIALS));
+console.log('sfn before submit:', await probe());
+const r = await applicant.post('/v1/applications', body, { 'Idempotency-Key': 'k1' });
+console.log('submit', r.status, 'sfn after:', await probe());
+await rt.close();
