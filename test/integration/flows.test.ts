@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SFNClient, ListExecutionsCommand, GetExecutionHistoryCommand } from '@aws-sdk/client-sfn';
-import { as, ENTERPRISE_CODE, newKey, officers, PHARMACY_MATERIALS, pharmacyBody, startPlatform, uploadAll, waitForStatus, waitForTask, type Platform } from '../support/platform.ts';
+import { as, officers, startPlatform, submitPharmacy, waitForStatus, waitForTask, type Platform } from '../support/platform.ts';
 
-/** The flows as Step Functions runs them: the very ASL files, callbacks, races, restarts. */
+/** The flows as Step Functions runs them: the very ASL files, callbacks, races. (Restarts: restart.test.ts.) */
 let platform: Platform;
 beforeAll(async () => {
   platform = await startPlatform();
@@ -10,13 +10,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await platform?.close();
 });
-
-async function submitPharmacy(url: string) {
-  const applicant = await as(url, { sub: ENTERPRISE_CODE, role: 'applicant' });
-  const r = await applicant.post('/v1/applications', pharmacyBody(await uploadAll(applicant, PHARMACY_MATERIALS)), { 'Idempotency-Key': newKey() });
-  expect(r.status, JSON.stringify(r.body)).toBe(201);
-  return { applicant, id: r.body.applicationId as string };
-}
 
 describe('officer callbacks', () => {
   it('lets exactly one of 20 racing completions win, and the flow moves once', async () => {

@@ -3,16 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { startRuntime } from '../../local/runtime.ts';
-import { as, Client, ENTERPRISE_CODE, newKey, officers, PHARMACY_MATERIALS, pharmacyBody, TEST_NOW, uploadAll, waitForStatus, waitForTask } from '../support/platform.ts';
+import { as, Client, ENTERPRISE_CODE, officers, submitPharmacy, TEST_NOW, waitForStatus, waitForTask } from '../support/platform.ts';
 
 /** The embedded runtime is durable: stopping and starting it loses no application. Its own file: one runtime per process at a time. */
-async function submitPharmacy(url: string) {
-  const applicant = await as(url, { sub: ENTERPRISE_CODE, role: 'applicant' });
-  const r = await applicant.post('/v1/applications', pharmacyBody(await uploadAll(applicant, PHARMACY_MATERIALS)), { 'Idempotency-Key': newKey() });
-  expect(r.status, JSON.stringify(r.body)).toBe(201);
-  return { applicant, id: r.body.applicationId as string };
-}
-
 describe('a restart of the embedded runtime', () => {
   it('loses no application: one waiting at review survives and then completes', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'oneseal-restart-'));

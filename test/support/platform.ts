@@ -184,3 +184,11 @@ export async function complete(officer: Client, applicationId: string, step: str
   if (r.status !== 200) throw new Error(`complete ${step}: ${r.status} ${JSON.stringify(r.body)}`);
   return r.body;
 }
+
+/** Submits a pharmacy retail license application as the demo enterprise; answers its applicant and id. */
+export async function submitPharmacy(url: string) {
+  const applicant = await as(url, { sub: ENTERPRISE_CODE, role: 'applicant' });
+  const r = await applicant.post('/v1/applications', pharmacyBody(await uploadAll(applicant, PHARMACY_MATERIALS)), { 'Idempotency-Key': newKey() });
+  if (r.status !== 201) throw new Error(`submit: ${r.status} ${JSON.stringify(r.body)}`);
+  return { applicant, id: r.body.applicationId as string };
+}
