@@ -43,6 +43,19 @@ function lines(data: LicenseData): [string, string][] {
   ];
 }
 
+/**
+ * Draws text one character at a time. Laid out as a whole, a long run of digits (an ID number,
+ * an application number) is shaped by the font's contextual substitutions into full-width
+ * forms and prints spaced out; a character on its own keeps its plain glyph.
+ */
+function drawPlain(page: PDFPage, text: string, options: { x: number; y: number; size: number; font: PDFFont; color: ReturnType<typeof rgb> }) {
+  let x = options.x;
+  for (const ch of text) {
+    page.drawText(ch, { ...options, x });
+    x += options.font.widthOfTextAtSize(ch, options.size);
+  }
+}
+
 function wrap(text: string, font: PDFFont, size: number, width: number): string[] {
   const out: string[] = [];
   let line = '';
@@ -79,7 +92,7 @@ export async function renderLicensePdf(data: LicenseData, fontFile?: string): Pr
   pdf.setAuthor(data.issuer);
   pdf.setCreationDate(new Date(data.issuedAt));
   pdf.setModificationDate(new Date(data.issuedAt));
-  const font = await pdf.embedFont(subset, { subset: false, features: { kern: false, calt: false, liga: false, palt: false } });
+  const font = await pdf.embedFont(subset, { subset: false });
   const page = pdf.addPage([595.28, 841.89]); // A4
   const { width, height } = page.getSize();
 
@@ -87,13 +100,13 @@ export async function renderLicensePdf(data: LicenseData, fontFile?: string): Pr
   const titleSize = 30;
   page.drawText(title, { x: (width - font.widthOfTextAtSize(title, titleSize)) / 2, y: height - 110, size: titleSize, font, color: RED });
   const noText = `证照编号：${data.licenseNo}`;
-  page.drawText(noText, { x: (width - font.widthOfTextAtSize(noText, 11)) / 2, y: height - 140, size: 11, font, color: INK });
+  drawPlain(page, noText, { x: (width - font.widthOfTextAtSize(noText, 11)) / 2, y: height - 140, size: 11, font, color: INK });
 
   let y = height - 200;
   for (const [label, value] of rows) {
     page.drawText(`${label}：`, { x: 80, y, size: 13, font, color: INK });
     for (const part of wrap(value, font, 13, width - 300)) {
-      page.drawText(part, { x: 210, y, size: 13, font, color: INK });
+      drawPlain(page, part, { x: 210, y, size: 13, font, color: INK });
       y -= 22;
     }
     y -= 8;
