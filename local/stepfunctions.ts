@@ -184,16 +184,6 @@ export class LocalStepFunctions {
     return { events: this.describe(input.executionArn).history.map((e, i) => ({ id: i + 1, ...e, timestamp: epoch(e.timestamp) })) };
   }
 
-  /** Resolves when no execution is running a Lambda step (callbacks may still wait). */
-  async settled(timeoutMs = 10_000) {
-    const until = Date.now() + timeoutMs;
-    while (Date.now() < until) {
-      const busy = [...this.running.keys()].some((arn) => ![...this.waiters.values()].some((w) => w.execution.executionArn === arn));
-      if (!busy) return;
-      await new Promise((r) => setTimeout(r, 10));
-    }
-  }
-
   private describe(executionArn: string) {
     const record = this.executions.get(executionArn);
     if (!record) throw new SfnError('ExecutionDoesNotExist', `Execution does not exist: ${executionArn}`);

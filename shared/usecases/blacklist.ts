@@ -39,7 +39,7 @@ async function change(deps: Pick<Deps, 'blacklist' | 'clock' | 'auditHash'>, sub
 export async function putOnBlacklist(deps: Pick<Deps, 'blacklist' | 'clock' | 'auditHash'>, caller: Caller, subjectId: string, input: z.infer<typeof BlacklistRequest>) {
   checkSubject(subjectId, deps.clock.now());
   const next = await change(deps, subjectId, (entry, at) => ({
-    next: { subjectId, reason: input.reason, source: input.source, until: input.until, active: true, addedBy: caller.sub, addedAt: at, blockedCount: entry?.blockedCount ?? 0, audit: GENESIS },
+    next: { subjectId, reason: input.reason, source: input.source, until: input.until, active: true, addedBy: caller.sub, addedAt: at, blockedCount: entry?.blockedCount ?? 0, audit: GENESIS /* set by change() */ },
     action: 'blacklist.listed',
     details: { source: input.source, until: input.until ?? null },
     actor: caller.sub,
