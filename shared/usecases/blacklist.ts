@@ -74,8 +74,13 @@ const blacklistView = (e: BlacklistEntry, now: Date) => {
 /** The counter of attempts blocked for an item on a China day, which statistics add up. */
 export const blockedCounter = (itemCode: string, day: string) => `blocked#${itemCode}#${day}`;
 
-export async function refuseBlacklisted(deps: Pick<Deps, 'blacklist' | 'clock' | 'counters' | 'auditHash'>, subjectId: string, itemCode: string, now: Date) {
-  const entry = await deps.blacklist.get(subjectId);
+export async function refuseIfListed(
+  deps: Pick<Deps, 'blacklist' | 'clock' | 'counters' | 'auditHash'>,
+  entry: BlacklistEntry | undefined,
+  subjectId: string,
+  itemCode: string,
+  now: Date,
+) {
   if (!isListed(entry, now)) return;
   await deps.counters.reserve(blockedCounter(itemCode, chinaDate(now)));
   await change(deps, subjectId, (current) => ({
