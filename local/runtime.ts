@@ -110,7 +110,9 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
   await createTables(dynamo.endpoint);
   const idp = await DevIdentityProvider.open(join(dataDir, 'idp-key.json'));
 
-  const server = createServer();
+  // Idle keep-alive connections stay open longer than clients keep them (Node's default of 5 s
+  // races with a client reusing the socket and answers ECONNRESET).
+  const server = createServer({ keepAliveTimeout: 65_000, headersTimeout: 66_000 });
   const port = await new Promise<number>((res, rej) => {
     server.once('error', rej);
     server.listen(options.port ?? 0, '127.0.0.1', () => res((server.address() as { port: number }).port));

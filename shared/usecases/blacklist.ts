@@ -67,13 +67,13 @@ const blacklistView = (e: BlacklistEntry, now: Date) => {
   return { ...rest, listed: isListed(e, now) };
 };
 
+/** The counter of attempts blocked for an item on a China day, which statistics add up. */
+export const blockedCounter = (itemCode: string, day: string) => `blocked#${itemCode}#${day}`;
+
 /**
  * At intake: a listed subject is refused with the reason; the attempt is counted and audited
  * on the entry's trail before the refusal goes out.
  */
-/** The counter of attempts blocked for an item on a China day, which statistics add up. */
-export const blockedCounter = (itemCode: string, day: string) => `blocked#${itemCode}#${day}`;
-
 export async function refuseIfListed(
   deps: Pick<Deps, 'blacklist' | 'clock' | 'counters' | 'auditHash'>,
   entry: BlacklistEntry | undefined,

@@ -100,10 +100,12 @@ function applicantProblems(input: SubmitRequest, caller: Caller, today: string):
 /**
  * Submits an application (SPEC rule 3).
  * Input: the caller, the Idempotency-Key, the request body.
- * Steps: a retry with the same key and body answers as the first time, another body → 409;
- * check everything against the item and collect every deficiency (一次性告知); store the
- * application with its first audit event, taking the uploads, in one transaction; copy the
- * materials under the application; start its flow.
+ * Steps: read the application this key names, the applicant's blacklist entry and the
+ * uploaded materials together; a retry with the same key and body answers as the first time,
+ * another body → 409; a listed applicant is refused (403, counted); check everything against
+ * the item and collect every deficiency (一次性告知); store the application with its first
+ * audit event, taking the uploads, in one transaction; copy the materials under the
+ * application while its flow starts.
  * Output: the application as its applicant sees it.
  */
 export async function submitApplication(deps: SubmitDeps, caller: Caller, idempotencyKey: string, input: SubmitRequest) {
