@@ -297,7 +297,8 @@ export class LocalStepFunctions {
       ListExecutions: (i) => this.listExecutions(i),
       GetExecutionHistory: (i) => this.getExecutionHistory(i),
     };
-    this.server = createServer((req, res) => {
+    // Idle connections outlive the SDK's keep-alive reuse (see the API server in runtime.ts).
+    this.server = createServer({ keepAliveTimeout: 65_000, headersTimeout: 66_000 }, (req, res) => {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
