@@ -118,7 +118,8 @@ export interface ApplicationRepository {
   listByApplicant(applicantId: string): Promise<ApplicationRecord[]>;
   /** A city's applications submitted in [from, to). */
   listSubmitted(cityCode: string, from: string, to: string): Promise<ApplicationRecord[]>;
-  findByWaybill(waybillNo: string): Promise<ApplicationRecord | undefined>;
+  /** The application an EMS waybill belongs to (its id: read the application itself for its state). */
+  applicationIdByWaybill(waybillNo: string): Promise<string | undefined>;
   /** Creates the application with its first audit event; false when it already exists. */
   create(change: ApplicationChange): Promise<boolean>;
   /** Writes a change guarded by the audit sequence; throws ConflictError when it lost a race. */

@@ -17,8 +17,6 @@ export type ApplicationStatus =
   | 'delivering'
   | 'completed';
 
-export const FINAL_STATUSES: ApplicationStatus[] = ['denied', 'refused', 'withdrawn', 'completed'];
-
 export type Applicant =
   | { kind: 'person'; idNumber: string; name: string; phone: string }
   | { kind: 'enterprise'; creditCode: string; name: string; phone: string };
@@ -103,21 +101,6 @@ export interface ApplicationRecord {
 export const REMEDIES_NOTICE =
   '申请人如对本决定不服，可以自收到本决定之日起六十日内依法申请行政复议，或者自收到本决定之日起六个月内依法向人民法院提起行政诉讼。';
 
-const ALLOWED: Record<ApplicationStatus, ApplicationStatus[]> = {
-  submitted: ['correcting', 'accepted', 'refused', 'withdrawn', 'completed'],
-  correcting: ['submitted', 'withdrawn'],
-  accepted: ['suspended', 'approved', 'denied', 'withdrawn'],
-  suspended: ['accepted', 'withdrawn'],
-  approved: ['issued'],
-  denied: [],
-  refused: [],
-  withdrawn: [],
-  issued: ['delivering', 'completed'],
-  delivering: ['completed'],
-  completed: [],
-};
-
-export const canMove = (from: ApplicationStatus, to: ApplicationStatus) => ALLOWED[from].includes(to);
 
 function fieldProblem(field: FormField, value: unknown): FieldProblem | null {
   const path = `form.${field.field}`;

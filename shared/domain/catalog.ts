@@ -151,7 +151,3 @@ export function findItem(catalog: Catalog, code: string, version?: number): Item
 export function publishedItems(catalog: Catalog): Item[] {
   return [...new Set(catalog.items.map((i) => i.code))].map((code) => findItem(catalog, code)!);
 }
-
-export function departmentName(catalog: Catalog, code: string): string {
-  return catalog.departments.find((d) => d.code === code)?.name ?? code;
-}

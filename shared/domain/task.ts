@@ -82,6 +82,9 @@ export type Outcome =
   | z.infer<typeof DecisionOutcome>
   | z.infer<typeof EscalatedDecisionOutcome>;
 
+/** Steps the bureau's deadlines cover: the applicant's correction and the wait for the courier are not the bureau's to meet. */
+export const isBureauStep = (step: Step) => step !== 'correction' && step !== 'delivery';
+
 export const APPLICANT_INBOX = '@applicant';
 export const DELIVERY_INBOX = '@delivery';
 
@@ -105,16 +108,3 @@ export function ownerOf(item: Item, step: Step): { dept: string; rank: Rank } {
       return { dept: item.department, rank: 'clerk' };
   }
 }
-
-/** The Chinese names of the steps, for the timeline and the inbox. */
-export const STEP_NAMES: Record<Step, string> = {
-  acceptance: '受理',
-  review: '审查',
-  inspection: '现场核查',
-  'joint-review': '并联审查',
-  decision: '决定',
-  'escalated-decision': '副局长决定',
-  referral: '上级机关决定',
-  correction: '申请人补正',
-  delivery: '送达',
-};

@@ -1,12 +1,11 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import type { Deps } from '../deps.ts';
-import { chainEvent, headOf } from '../domain/audit.ts';
 import { conflict, DomainError, forbidden, notFound } from '../domain/errors.ts';
 import type { ApplicationRecord } from '../domain/application.ts';
-import { ConflictError } from '../ports.ts';
 import type { Caller } from '../http/api.ts';
 import { getApplication } from './queries.ts';
+import { amend } from './amend.ts';
 
 /**
  * Delivery (送达, SPEC rule 9). Electronic delivery completes at once; EMS creates a waybill and
@@ -14,34 +13,22 @@ import { getApplication } from './queries.ts';
  * returned parcel falls back to pickup.
  */
 
-/** Commits a change to an application with one audit event, retrying when another writer moved it on. */
-async function commitWith(
-  deps: Pick<Deps, 'applications' | 'clock'>,
-  applicationId: string,
-  apply: (app: ApplicationRecord, at: string) => { next: ApplicationRecord; actor: string; action: string; details: Record<string, unknown>; reason?: string; completeTask?: { taskId: string; by: string } } | null,
-) {
-  for (let attempt = 0; ; attempt++) {
-    const app = await deps.applications.get(applicationId);
-    if (!app) throw notFound('application.not-found', '办件不存在');
-    const at = deps.clock.now().toISOString();
-    const change = apply(app, at);
-    if (!change) return { app, changed: false };
-    const event = chainEvent(applicationId, app.audit, at, { actor: change.actor, action: change.action, details: change.details, ...(change.reason ? { reason: change.reason } : {}) });
-    const next = { ...change.next, audit: headOf(event) };
-    try {
-      await deps.applications.commit({
-        next,
-        expectedSeq: app.audit.seq,
-        events: [event],
-        ...(change.completeTask ? { completeTask: { ...change.completeTask, at, outcome: { outcome: 'delivered' } } } : {}),
-      });
-      return { app: next, changed: true };
-    } catch (e) {
-      if (e instanceof ConflictError && attempt < 5) continue;
-      throw e;
-    }
-  }
-}
+type DeliveryChange = { next: ApplicationRecord; actor: string; action: string; details: Record<string, unknown>; reason?: string; completeTask?: { taskId: string; by: string } };
+
+/** This module's changes as amendments: one audit entry, and the waiting delivery task completed when one is named. */
+const commitWith = (deps: Pick<Deps, 'applications' | 'clock'>, applicationId: string, apply: (app: ApplicationRecord, at: string) => DeliveryChange | null) =>
+  amend(
+    deps,
+    applicationId,
+    (app) => {
+      const at = deps.clock.now().toISOString();
+      const c = apply(app, at);
+      if (!c) return null;
+      const entry = { actor: c.actor, action: c.action, details: c.details, ...(c.reason ? { reason: c.reason } : {}) };
+      return { next: c.next, at, entry, ...(c.completeTask ? { completeTask: { ...c.completeTask, at, outcome: { outcome: 'delivered' } } } : {}) };
+    },
+    6,
+  );
 
 /** The flow's delivery step: electronic completes at once; EMS gets a waybill; pickup waits. Output: whether the flow waits. */
 export async function deliver(deps: Pick<Deps, 'clock' | 'applications' | 'courier'>, input: { applicationId: string }) {
@@ -112,11 +99,11 @@ export function checkEmsSignature(secrets: string[], timestamp: string | undefin
  * Output: what was done with the event.
  */
 export async function receiveEmsEvent(deps: Pick<Deps, 'clock' | 'applications' | 'tasks' | 'workflow'>, event: z.infer<typeof EmsEvent>) {
-  const found = await deps.applications.findByWaybill(event.waybillNo);
-  if (!found) throw notFound('ems.waybill-unknown', '运单号不存在');
-  const task = await deliveryTask(deps, found.applicationId);
+  const applicationId = await deps.applications.applicationIdByWaybill(event.waybillNo);
+  if (!applicationId) throw notFound('ems.waybill-unknown', '运单号不存在');
+  const task = await deliveryTask(deps, applicationId);
   let outcome: 'taken' | 'duplicate' | 'stale' = 'taken';
-  const { app, changed } = await commitWith(deps, found.applicationId, (a) => {
+  const { app, changed } = await commitWith(deps, applicationId, (a) => {
     const d = a.delivery;
     if (d.eventIds?.includes(event.eventId)) return (outcome = 'duplicate'), null;
     if ((d.lastEventAt && Date.parse(event.occurredAt) <= Date.parse(d.lastEventAt)) || a.status === 'completed' || d.waybillNo !== event.waybillNo) return (outcome = 'stale'), null;
@@ -178,12 +165,16 @@ export async function revokeLicense(deps: Pick<Deps, 'clock' | 'applications' | 
 
 /** Records that a flow failed, so that the application shows it and supervisors can act. */
 export async function recordFlowFailure(deps: Pick<Deps, 'clock' | 'applications'>, input: { applicationId: string; error?: { Error?: string; Cause?: string } }) {
-  if (!(await deps.applications.get(input.applicationId))) return { recorded: false };
-  await commitWith(deps, input.applicationId, (a, at) => ({
-    next: { ...a, flowError: { error: input.error?.Error ?? 'Unknown', cause: String(input.error?.Cause ?? '').slice(0, 1000), at } },
-    actor: 'system',
-    action: 'flow.failed',
-    details: { error: input.error?.Error ?? 'Unknown' },
-  }));
-  return { recorded: true };
+  try {
+    await commitWith(deps, input.applicationId, (a, at) => ({
+      next: { ...a, flowError: { error: input.error?.Error ?? 'Unknown', cause: String(input.error?.Cause ?? '').slice(0, 1000), at } },
+      actor: 'system',
+      action: 'flow.failed',
+      details: { error: input.error?.Error ?? 'Unknown' },
+    }));
+    return { recorded: true };
+  } catch (e) {
+    if ((e as { code?: string }).code === 'application.not-found') return { recorded: false };
+    throw e;
+  }
 }

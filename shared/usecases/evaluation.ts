@@ -1,45 +1,41 @@
 import type { Deps } from '../deps.ts';
-import { chainEvent, headOf, verifyChain } from '../domain/audit.ts';
+import { verifyChain } from '../domain/audit.ts';
 import { conflict, notFound } from '../domain/errors.ts';
-import { ConflictError } from '../ports.ts';
 import type { Caller } from '../http/api.ts';
 import { isOwner } from './view.ts';
 import { canRead, getApplication } from './queries.ts';
+import { amend } from './amend.ts';
 
 /**
  * The applicant's evaluation (好差评, SPEC rule 13): once per completed application; a score of
  * 1 or 2 opens a follow-up case for the department.
  */
 export async function evaluateApplication(deps: Pick<Deps, 'clock' | 'calendar' | 'lightRule' | 'applications' | 'cases'>, caller: Caller, applicationId: string, input: { score: number; comment?: string }) {
-  for (let attempt = 0; ; attempt++) {
-    const app = await deps.applications.get(applicationId);
-    if (!app || !isOwner(caller, app)) throw notFound('application.not-found', '办件不存在');
+  const { app } = await amend(deps, applicationId, (app) => {
+    if (!isOwner(caller, app)) throw notFound('application.not-found', '办件不存在');
     if (app.status !== 'completed') throw conflict('evaluation.not-completed', '办结后才能评价');
     if (app.evaluation) throw conflict('evaluation.already', '每个办件只能评价一次');
     const at = deps.clock.now().toISOString();
-    const evaluation = { score: input.score, ...(input.comment ? { comment: input.comment } : {}), at };
-    const event = chainEvent(applicationId, app.audit, at, { actor: caller.sub, action: 'evaluated', details: { score: input.score }, ...(input.comment ? { reason: input.comment } : {}) });
-    try {
-      await deps.applications.commit({ next: { ...app, evaluation, audit: headOf(event) }, expectedSeq: app.audit.seq, events: [event] });
-    } catch (e) {
-      if (e instanceof ConflictError && attempt < 3) continue;
-      throw e;
-    }
-    if (input.score <= 2) {
-      await deps.cases.open({
-        caseId: `case_eval_${applicationId}`,
-        kind: 'evaluation',
-        status: 'open',
-        applicationId,
-        applicationNo: app.applicationNo,
-        itemCode: app.itemCode,
-        dept: app.department,
-        openedAt: at,
-        detail: `差评回访：${app.applicationNo} 评分 ${input.score}${input.comment ? `，“${input.comment}”` : ''}`,
-      });
-    }
-    return getApplication(deps, caller, applicationId);
+    return {
+      next: { ...app, evaluation: { score: input.score, ...(input.comment ? { comment: input.comment } : {}), at } },
+      at,
+      entry: { actor: caller.sub, action: 'evaluated', details: { score: input.score }, ...(input.comment ? { reason: input.comment } : {}) },
+    };
+  });
+  if (input.score <= 2) {
+    await deps.cases.open({
+      caseId: `case_eval_${applicationId}`,
+      kind: 'evaluation',
+      status: 'open',
+      applicationId,
+      applicationNo: app.applicationNo,
+      itemCode: app.itemCode,
+      dept: app.department,
+      openedAt: app.evaluation!.at,
+      detail: `差评回访：${app.applicationNo} 评分 ${input.score}${input.comment ? `，“${input.comment}”` : ''}`,
+    });
   }
+  return getApplication(deps, caller, applicationId);
 }
 
 /** The audit trail of an application and whether its hash chain is intact, recomputed now (SPEC rule 11). */

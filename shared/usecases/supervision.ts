@@ -7,6 +7,7 @@ import { ConflictError } from '../ports.ts';
 import type { TaskRecord } from '../domain/task.ts';
 import type { Caller } from '../http/api.ts';
 import { completeTask, taskView } from './tasks.ts';
+import { amend } from './amend.ts';
 
 /**
  * Electronic supervision (电子监察, SPEC rule 10). The scan reads only the open steps whose light
@@ -18,18 +19,13 @@ type ScanDeps = Pick<Deps, 'clock' | 'catalog' | 'calendar' | 'lightRule' | 'app
 
 const SYSTEM = 'system:supervision';
 
-/** Appends a supervision event to the application's trail (retried if another writer moved it). */
+/** Appends a supervision event to the application's trail; a step whose application is gone, or stays contended, is left to the next scan. */
 async function audit(deps: Pick<Deps, 'applications'>, applicationId: string, at: string, action: string, details: Record<string, unknown>) {
-  for (let attempt = 0; attempt < 5; attempt++) {
-    const app = await deps.applications.get(applicationId);
-    if (!app) return;
-    const event = chainEvent(applicationId, app.audit, at, { actor: SYSTEM, action, details });
-    try {
-      await deps.applications.commit({ next: { ...app, audit: headOf(event) }, expectedSeq: app.audit.seq, events: [event] });
-      return;
-    } catch (e) {
-      if (!(e instanceof ConflictError)) throw e;
-    }
+  try {
+    await amend(deps, applicationId, (app) => ({ next: app, at, entry: { actor: SYSTEM, action, details } }), 5);
+  } catch (e) {
+    if (e instanceof ConflictError || (e as { code?: string }).code === 'application.not-found') return;
+    throw e;
   }
 }
 

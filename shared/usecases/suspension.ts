@@ -1,11 +1,11 @@
 import type { Deps } from '../deps.ts';
-import { chainEvent, headOf } from '../domain/audit.ts';
 import { chinaDate, endOfChinaDay, yellowAt } from '../domain/calendar.ts';
 import { conflict, forbidden, notFound } from '../domain/errors.ts';
 import type { ApplicationRecord } from '../domain/application.ts';
 import type { Caller } from '../http/api.ts';
-import { ConflictError } from '../ports.ts';
+import { isBureauStep } from '../domain/task.ts';
 import { getApplication } from './queries.ts';
+import { amend } from './amend.ts';
 
 /**
  * The clock of an accepted application (SPEC rule 5): suspension (中止) for a hearing, testing,
@@ -26,27 +26,18 @@ async function change(
   ranks: string[],
   apply: (app: ApplicationRecord, at: Date) => { next: ApplicationRecord; action: string; reason?: string; details: Record<string, unknown>; pause: boolean },
 ) {
-  for (let attempt = 0; ; attempt++) {
-    const app = await deps.applications.get(applicationId);
-    if (!app || caller.dept !== app.department) throw notFound('application.not-found', '办件不存在');
+  await amend(deps, applicationId, async (app) => {
+    if (caller.dept !== app.department) throw notFound('application.not-found', '办件不存在');
     if (!ranks.includes(caller.rank!)) throw forbidden('auth.rank', ranks.includes('chief') ? '须由首席代表或副局长办理' : '延期须经副局长批准');
     const now = deps.clock.now();
     const { next, action, reason, details, pause } = apply(app, now);
-    const open = (await deps.tasks.openForApplication(applicationId)).filter((t) => t.step !== 'correction' && t.step !== 'acceptance');
-    const event = chainEvent(applicationId, app.audit, now.toISOString(), { actor: caller.sub, action, details, ...(reason ? { reason } : {}) });
-    next.audit = headOf(event);
-    const retimeTasks = open.map((t) => {
-      const dueAt = next.due!.promisedAt;
-      return { taskId: t.taskId, dueAt, watchAt: pause ? null : yellowAt(deps.calendar, new Date(t.openedAt), new Date(dueAt), deps.lightRule).toISOString() };
-    });
-    try {
-      await deps.applications.commit({ next, expectedSeq: app.audit.seq, events: [event], retimeTasks });
-      return getApplication(deps, caller, applicationId);
-    } catch (e) {
-      if (e instanceof ConflictError && attempt < 3) continue;
-      throw e;
-    }
-  }
+    // The steps after acceptance are due when the decision is; acceptance keeps its own due time.
+    const open = (await deps.tasks.openForApplication(applicationId)).filter((t) => isBureauStep(t.step) && t.step !== 'acceptance');
+    const dueAt = next.due!.promisedAt;
+    const retimeTasks = open.map((t) => ({ taskId: t.taskId, dueAt, watchAt: pause ? null : yellowAt(deps.calendar, new Date(t.openedAt), new Date(dueAt), deps.lightRule).toISOString() }));
+    return { next, at: now.toISOString(), entry: { actor: caller.sub, action, details, ...(reason ? { reason } : {}) }, retimeTasks };
+  });
+  return getApplication(deps, caller, applicationId);
 }
 
 export const suspendApplication = (deps: ClockDeps, caller: Caller, applicationId: string, input: { kind: string; reason: string }) =>

@@ -4,7 +4,7 @@ import { lightOf, yellowAt } from '../domain/calendar.ts';
 import { findItem, type Item } from '../domain/catalog.ts';
 import { DomainError, conflict, forbidden, notFound } from '../domain/errors.ts';
 import { REMEDIES_NOTICE, type ApplicationRecord } from '../domain/application.ts';
-import { OUTCOME_SCHEMAS, ownerOf, Step, type Outcome, type TaskRecord } from '../domain/task.ts';
+import { isBureauStep, OUTCOME_SCHEMAS, ownerOf, Step, type Outcome, type TaskRecord } from '../domain/task.ts';
 import { sha256Hex } from '../domain/canonical.ts';
 import { ConflictError } from '../ports.ts';
 import { parseWith, type Caller } from '../http/api.ts';
@@ -54,8 +54,8 @@ export async function openTask(deps: TaskDeps, input: { taskToken: string; appli
     status: 'open',
     openedAt: now.toISOString(),
     dueAt,
-    // The applicant's correction is not the bureau's deadline; a paused clock is not watched.
-    ...(step === 'correction' || step === 'delivery' || app.clockPaused ? {} : { watch: 'open' as const, watchAt: yellowAt(deps.calendar, now, new Date(dueAt), deps.lightRule).toISOString() }),
+    // Only the bureau's steps are supervised, and only while the clock runs.
+    ...(!isBureauStep(step) || app.clockPaused ? {} : { watch: 'open' as const, watchAt: yellowAt(deps.calendar, now, new Date(dueAt), deps.lightRule).toISOString() }),
     taskToken: input.taskToken,
   };
   await deps.tasks.open(task);

@@ -85,15 +85,14 @@ export class DynamoApplications implements ApplicationRepository {
     });
   }
 
-  async findByWaybill(waybillNo: string) {
+  async applicationIdByWaybill(waybillNo: string) {
     const [hit] = await queryAll<ApplicationRecord>(this.db, {
       TableName: this.cfg.APPLICATIONS_TABLE,
       IndexName: 'byWaybill',
       KeyConditionExpression: 'waybillNo = :w',
       ExpressionAttributeValues: { ':w': waybillNo },
     });
-    // The index is eventually consistent: read the application itself.
-    return hit ? this.get(hit.applicationId) : undefined;
+    return hit?.applicationId;
   }
 
   async create(change: ApplicationChange): Promise<boolean> {
