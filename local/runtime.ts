@@ -42,6 +42,7 @@ export interface Runtime {
   sfn: LocalStepFunctions;
   idp: DevIdentityProvider;
   endpoints: { dynamodb: string; s3: string; sfn: string };
+  dynamodbPid?: number;
   close(): Promise<void>;
 }
 
@@ -269,6 +270,8 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     sfn,
     idp,
     endpoints: { dynamodb: dynamo.endpoint, s3: s3.endpoint, sfn: `http://127.0.0.1:${sfnPort}` },
+    /** DynamoDB Local's JVM, whose CPU time the benchmark counts. */
+    dynamodbPid: dynamo.process.pid,
     async close() {
       await sfn.close();
       await new Promise<void>((r) => server.close(() => r()));

@@ -94,3 +94,53 @@ describe('idempotency', () => {
     expect(after.length).toBe(before + 1);
   });
 });
+
+describe('reads made side by side', () => {
+  async function recordingReader() {
+    const { DynamoDBClient } = await import('@aws-sdk/client-dynamodb');
+    const { DynamoDBDocumentClient, PutCommand } = await import('@aws-sdk/lib-dynamodb');
+    const { ItemReader } = await import('#shared/adapters/aws/item-reader.ts');
+    const db = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: platform.runtime.endpoints.dynamodb }));
+    const commands: string[] = [];
+    db.middlewareStack.add((next, context) => (args) => (commands.push(String(context.commandName)), next(args)), { step: 'initialize' });
+    const put = (TableName: string, Item: Record<string, unknown>) => db.send(new PutCommand({ TableName, Item }));
+    return { reader: new ItemReader(db), commands, put };
+  }
+
+  it('travel as one BatchGetItem and each gets its own item, a missing one undefined, a repeated one twice', async () => {
+    const { reader, commands, put } = await recordingReader();
+    await put('Uploads', { uploadId: 'upl_side_a', owner: 'a' });
+    await put('Uploads', { uploadId: 'upl_side_b', owner: 'b' });
+    await put('Blacklist', { subjectId: 'side-subject', reason: '测试' });
+    commands.length = 0;
+    const [a, b, again, missing, listed] = await Promise.all([
+      reader.get('Uploads', { uploadId: 'upl_side_a' }),
+      reader.get('Uploads', { uploadId: 'upl_side_b' }),
+      reader.get('Uploads', { uploadId: 'upl_side_a' }),
+      reader.get('Uploads', { uploadId: 'upl_side_missing' }),
+      reader.get('Blacklist', { subjectId: 'side-subject' }),
+    ]);
+    expect([a, b, again, missing, listed]).toEqual([
+      { uploadId: 'upl_side_a', owner: 'a' },
+      { uploadId: 'upl_side_b', owner: 'b' },
+      { uploadId: 'upl_side_a', owner: 'a' },
+      undefined,
+      { subjectId: 'side-subject', reason: '测试' },
+    ]);
+    expect(commands).toEqual(['BatchGetItemCommand']);
+
+    commands.length = 0;
+    expect(await reader.get('Uploads', { uploadId: 'upl_side_b' })).toEqual({ uploadId: 'upl_side_b', owner: 'b' });
+    expect(commands).toEqual(['GetItemCommand']);
+  });
+
+  it('see a write made just before, and split past 100 keys', async () => {
+    const { reader, commands, put } = await recordingReader();
+    const ids = Array.from({ length: 130 }, (_, i) => `upl_many_${i}`);
+    await Promise.all(ids.map((uploadId, i) => put('Uploads', { uploadId, n: i })));
+    commands.length = 0;
+    const items = await Promise.all(ids.map((uploadId) => reader.get<{ n: number }>('Uploads', { uploadId })));
+    expect(items.map((i) => i?.n)).toEqual(ids.map((_, i) => i));
+    expect(commands).toEqual(['BatchGetItemCommand', 'BatchGetItemCommand']);
+  });
+});

@@ -1,5 +1,5 @@
 import { DynamoDBClient, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { BatchGetCommand, DynamoDBDocumentClient, GetCommand, type BatchGetCommandOutput, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, DynamoDBDocumentClient, type BatchGetCommandOutput, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { ApplicationRecord } from '../../domain/application.ts';
 import type { AuditEvent } from '../../domain/audit.ts';
 import type { TaskRecord } from '../../domain/task.ts';
@@ -21,6 +21,7 @@ import {
 } from '../../ports.ts';
 import type { Config } from '../../config.ts';
 import { meter } from './usage.ts';
+import { readerFor } from './item-reader.ts';
 
 /** DynamoDB adapters of the repositories. Writes that belong together are one transaction. */
 
@@ -52,8 +53,7 @@ export class DynamoApplications implements ApplicationRepository {
   ) {}
 
   async get(applicationId: string) {
-    const out = await this.db.send(new GetCommand({ TableName: this.cfg.APPLICATIONS_TABLE, Key: { applicationId }, ConsistentRead: true }));
-    return out.Item as ApplicationRecord | undefined;
+    return readerFor(this.db).get<ApplicationRecord>(this.cfg.APPLICATIONS_TABLE, { applicationId });
   }
 
   listByApplicant(applicantId: string) {
@@ -214,8 +214,7 @@ export class DynamoTasks implements TaskRepository {
   }
 
   async get(taskId: string) {
-    const out = await this.db.send(new GetCommand({ TableName: this.cfg.TASKS_TABLE, Key: { taskId }, ConsistentRead: true }));
-    return out.Item as TaskRecord | undefined;
+    return readerFor(this.db).get<TaskRecord>(this.cfg.TASKS_TABLE, { taskId });
   }
 
   listOpen(dept: string, rank: string) {
@@ -287,8 +286,7 @@ export class DynamoUploads implements UploadRepository {
   }
 
   async get(uploadId: string) {
-    const out = await this.db.send(new GetCommand({ TableName: this.cfg.UPLOADS_TABLE, Key: { uploadId }, ConsistentRead: true }));
-    return out.Item as UploadRecord | undefined;
+    return readerFor(this.db).get<UploadRecord>(this.cfg.UPLOADS_TABLE, { uploadId });
   }
 }
 
@@ -308,8 +306,7 @@ export class DynamoLicenses implements LicenseRepository {
   }
 
   async get(licenseNo: string) {
-    const out = await this.db.send(new GetCommand({ TableName: this.cfg.LICENSES_TABLE, Key: { licenseNo }, ConsistentRead: true }));
-    return out.Item as LicenseRecord | undefined;
+    return readerFor(this.db).get<LicenseRecord>(this.cfg.LICENSES_TABLE, { licenseNo });
   }
 
   async revoke(licenseNo: string, revocation: { at: string; reason: string; legalBasis: string; by: string }) {
@@ -376,8 +373,7 @@ export class DynamoBlacklist implements BlacklistRepository {
   ) {}
 
   async get(subjectId: string) {
-    const out = await this.db.send(new GetCommand({ TableName: this.cfg.BLACKLIST_TABLE, Key: { subjectId }, ConsistentRead: true }));
-    return out.Item as BlacklistEntry | undefined;
+    return readerFor(this.db).get<BlacklistEntry>(this.cfg.BLACKLIST_TABLE, { subjectId });
   }
 
   trail(subjectId: string) {

@@ -5,14 +5,17 @@
  */
 export interface Usage {
   calls: Record<string, number>;
+  /** Milliseconds spent waiting on each operation, summed over its calls (where a request's time goes). */
+  ms: Record<string, number>;
   readUnits: number;
   writeUnits: number;
 }
 
-export const usage: Usage = { calls: {}, readUnits: 0, writeUnits: 0 };
+export const usage: Usage = { calls: {}, ms: {}, readUnits: 0, writeUnits: 0 };
 
 export function resetUsage() {
   usage.calls = {};
+  usage.ms = {};
   usage.readUnits = 0;
   usage.writeUnits = 0;
 }
@@ -34,7 +37,9 @@ export function meter<C>(service: string, client: C): C {
       usage.calls[op] = (usage.calls[op] ?? 0) + 1;
       const input = args.input as Record<string, unknown>;
       if (service === 'dynamodb' && input && typeof input === 'object') input.ReturnConsumedCapacity = 'TOTAL';
+      const started = performance.now();
       const out = await next(args);
+      usage.ms[op] = (usage.ms[op] ?? 0) + performance.now() - started;
       if (service === 'dynamodb') {
         const consumed = (out.output as { ConsumedCapacity?: Capacity | Capacity[] }).ConsumedCapacity;
         for (const c of Array.isArray(consumed) ? consumed : consumed ? [consumed] : []) {
