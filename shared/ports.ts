@@ -24,8 +24,10 @@ export interface UploadRecord {
   sha256: string;
   createdAt: string;
   expiresAt: string;
-  /** Time-to-live in epoch seconds: a record never used is removed by DynamoDB. */
-  ttl: number;
+  /** While no application has taken the upload: the China date it expires (the sweep's index). */
+  unusedUntil?: string;
+  /** Time-to-live in epoch seconds, a backstop behind the sweep. Removed once taken. */
+  ttl?: number;
   usedBy?: string;
 }
 
@@ -143,6 +145,10 @@ export interface TaskRepository {
 export interface UploadRepository {
   put(upload: UploadRecord): Promise<void>;
   get(uploadId: string): Promise<UploadRecord | undefined>;
+  /** The uploads still unused that expire on a China date (YYYY-MM-DD). */
+  unusedUntil(day: string): Promise<UploadRecord[]>;
+  /** Removes an upload's record if it is still unused; false if an application took it meanwhile. */
+  forget(uploadId: string): Promise<boolean>;
 }
 
 export interface LicenseRepository {
@@ -165,8 +171,8 @@ export interface ObjectStore {
   /** The object's bytes, or undefined when there is none. */
   get(key: string): Promise<Uint8Array | undefined>;
   put(key: string, body: Uint8Array, contentType: string): Promise<void>;
-  copy(fromKey: string, toKey: string): Promise<void>;
-  exists(key: string): Promise<boolean>;
+  /** Deletes these objects (an absent one is no error). */
+  deleteAll(keys: string[]): Promise<void>;
 }
 
 export interface Workflow {

@@ -19,8 +19,6 @@ export const CityConfig = z.object({
   /** Sealed licenses are kept immutable: GOVERNANCE for a demo, COMPLIANCE in production. */
   licenseLock: z.object({ mode: z.enum(['GOVERNANCE', 'COMPLIANCE']), years: z.number().int().min(1).max(100) }),
   logRetentionDays: z.number().int().min(180),
-  /** Uploads never used by an application are deleted after this many days. */
-  uploadExpiryDays: z.number().int().min(1).max(30).default(7),
 });
 export type CityConfig = z.infer<typeof CityConfig>;
 

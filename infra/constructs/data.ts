@@ -49,8 +49,8 @@ export class Data extends Construct {
       serverAccessLogsBucket: this.accessLogs,
       serverAccessLogsPrefix: 'materials/',
       lifecycleRules: [
-        // Uploads an application never took; taken ones were copied under applications/.
-        { id: 'expire-unused-uploads', prefix: 'uploads/', expiration: Duration.days(city.uploadExpiryDays), noncurrentVersionExpiration: Duration.days(1) },
+        // The daily sweep deletes the uploads no application took; their old versions then go too.
+        { id: 'forget-swept-uploads', noncurrentVersionExpiration: Duration.days(1), expiredObjectDeleteMarker: true },
       ],
     });
     this.licenses = new Bucket(this, 'LicensesBucket', {

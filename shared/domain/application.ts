@@ -31,8 +31,7 @@ export type Delivery =
 export interface StoredMaterial {
   materialCode: string;
   uploadId: string;
-  /** Where the applicant uploaded it (expires) and where the application keeps it. */
-  uploadKey: string;
+  /** Where the bytes are: the upload's own key, kept for as long as the application. */
   key: string;
   fileName: string;
   format: MaterialFormat;

@@ -82,7 +82,6 @@ export async function correctApplication(deps: CorrectionDeps, caller: Caller, a
       if (e instanceof ConflictError && attempt < 3) continue;
       throw e;
     }
-    await Promise.all(checked.stored.map((m) => deps.materials.copy(m.uploadKey, m.key)));
     if (taskToken) await deps.workflow.sendSuccess(taskToken, { outcome: 'corrected' });
     return getApplication(deps, caller, applicationId);
   }

@@ -32,7 +32,8 @@ export const applicationIdFor = (sub: string, key: string) => `app_${sha256Hex(`
  * the stored bytes), of an allowed format recognised from its bytes, within the size limit.
  * Returns every problem, and the materials that passed.
  */
-export async function checkMaterials(deps: Pick<Deps, 'uploads' | 'materials'>, caller: Caller, item: Item, refs: MaterialRef[], applicationId: string) {
+export async function checkMaterials(deps: Pick<Deps, 'uploads' | 'materials' | 'clock'>, caller: Caller, item: Item, refs: MaterialRef[], applicationId: string) {
+  const now = deps.clock.now().getTime();
   const problems: FieldProblem[] = [];
   const stored: StoredMaterial[] = [];
   const given = new Map<string, number>();
@@ -48,7 +49,10 @@ export async function checkMaterials(deps: Pick<Deps, 'uploads' | 'materials'>, 
       if (i === undefined) return;
       const path = `materials.${i}`;
       const upload = await deps.uploads.get(refs[i].uploadId);
-      if (!upload || upload.owner !== caller.sub) return problems.push({ path, code: 'material.upload-not-found', message: `${spec.name}：上传记录不存在或已过期` });
+      // An expired upload is refused even before the sweep removes it: the sweep can never take a material from under an application.
+      if (!upload || upload.owner !== caller.sub || (!upload.usedBy && Date.parse(upload.expiresAt) <= now)) {
+        return problems.push({ path, code: 'material.upload-not-found', message: `${spec.name}：上传记录不存在或已过期` });
+      }
       if (upload.usedBy && upload.usedBy !== applicationId) return problems.push({ path, code: 'material.upload-used', message: `${spec.name}：该文件已用于其他办件` });
       const bytes = await deps.materials.get(upload.key);
       if (!bytes) return problems.push({ path, code: 'material.not-uploaded', message: `${spec.name}：文件尚未上传` });
@@ -64,8 +68,7 @@ export async function checkMaterials(deps: Pick<Deps, 'uploads' | 'materials'>, 
         stored.push({
           materialCode: spec.code,
           uploadId: upload.uploadId,
-          uploadKey: upload.key,
-          key: `applications/${applicationId}/${spec.code}`,
+          key: upload.key,
           fileName: upload.fileName,
           format: format!,
           size: bytes.length,
@@ -104,8 +107,8 @@ function applicantProblems(input: SubmitRequest, caller: Caller, today: string):
  * uploaded materials together; a retry with the same key and body answers as the first time,
  * another body → 409; a listed applicant is refused (403, counted); check everything against
  * the item and collect every deficiency (一次性告知); store the application with its first
- * audit event, taking the uploads, in one transaction; copy the materials under the
- * application while its flow starts.
+ * audit event, taking the uploads (their bytes are the application's from then on), in one
+ * transaction; start its flow.
  * Output: the application as its applicant sees it.
  */
 export async function submitApplication(deps: SubmitDeps, caller: Caller, idempotencyKey: string, input: SubmitRequest) {
@@ -174,9 +177,9 @@ export async function submitApplication(deps: SubmitDeps, caller: Caller, idempo
     const winner = await deps.applications.get(applicationId);
     return replay(deps, caller, winner!, requestHash);
   }
-  // Only the request that created the application copies its materials out of the upload
-  // area (which expires) and starts the flow; the two do not wait for each other.
-  await Promise.all([...stored.map((m) => deps.materials.copy(m.uploadKey, m.key)), startFlow(deps, app)]);
+  // Only the request that created the application starts its flow. The materials stay where
+  // they were uploaded: taking the uploads (above) is what keeps them.
+  await startFlow(deps, app);
   return { created: true, view: applicationView(deps, app, [event], caller) };
 }
 
@@ -198,13 +201,8 @@ async function startFlow(deps: SubmitDeps, app: ApplicationRecord) {
 async function replay(deps: SubmitDeps, caller: Caller, app: ApplicationRecord, requestHash: string) {
   if (app.requestHash !== requestHash) throw new DomainError(409, 'idempotency.key-reused', '该幂等键已用于另一份不同的申请');
   if (app.status === 'submitted' && deps.clock.now().getTime() - Date.parse(app.submittedAt) > RECOVERY_AFTER_MS) {
-    // The first attempt may have stopped before copying the materials or starting the flow;
-    // both steps are safe to repeat. (A concurrent duplicate, younger, leaves them to it.)
-    await Promise.all(
-      app.materials.map(async (m) => {
-        if (!(await deps.materials.exists(m.key))) await deps.materials.copy(m.uploadKey, m.key);
-      }),
-    );
+    // The first attempt may have stopped before starting the flow; starting it again is safe.
+    // (A concurrent duplicate, younger, leaves it to the first.)
     await startFlow(deps, app);
   }
   return { created: false, view: applicationView(deps, app, await deps.applications.audit(app.applicationId), caller) };

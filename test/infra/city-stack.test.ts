@@ -90,7 +90,16 @@ describe('the data of a city', () => {
     template.hasResourceProperties('AWS::S3::BucketPolicy', {
       PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
     });
-    template.hasResourceProperties('AWS::S3::Bucket', { LifecycleConfiguration: { Rules: Match.arrayWith([Match.objectLike({ Prefix: 'uploads/', ExpirationInDays: 7 })]) } });
+    // Swept uploads leave old versions behind, which expire; no rule ever expires a current material.
+    const materialRules = Object.values(template.findResources('AWS::S3::Bucket')).flatMap((b) => b.Properties.LifecycleConfiguration?.Rules ?? []);
+    expect(materialRules).toContainEqual(expect.objectContaining({ NoncurrentVersionExpiration: { NoncurrentDays: 1 }, ExpiredObjectDeleteMarker: true }));
+  });
+
+  it('sweeps unused uploads daily, and only the sweep may delete a material', () => {
+    template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'cron(30 19 * * ? *)', State: 'ENABLED' });
+    const deleters = Object.values(template.findResources('AWS::IAM::Policy')).filter((p) => JSON.stringify(p.Properties.PolicyDocument).includes('s3:DeleteObject'));
+    expect(deleters).toHaveLength(1);
+    expect(deleters[0].Properties.Roles[0].Ref).toMatch(/sweepuploads/i);
   });
 
   it('has the approval seal as an asymmetric signing key in KMS, retained', () => {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { as, newKey, pdfBytes, PERSON_ID, PHARMACIST_MATERIALS, pharmacistBody, startPlatform, upload, uploadAll, type Platform } from '../support/platform.ts';
+import { as, Client, newKey, pdfBytes, PERSON_ID, PHARMACIST_MATERIALS, pharmacistBody, startPlatform, TEST_NOW, upload, uploadAll, type Platform } from '../support/platform.ts';
 
 /** Intake against the embedded stack: one-time notice, bytes checked as declared, idempotency. */
 let platform: Platform;
@@ -142,5 +142,52 @@ describe('reads made side by side', () => {
     const items = await Promise.all(ids.map((uploadId) => reader.get<{ n: number }>('Uploads', { uploadId })));
     expect(items.map((i) => i?.n)).toEqual(ids.map((_, i) => i));
     expect(commands).toEqual(['BatchGetItemCommand', 'BatchGetItemCommand']);
+  });
+});
+
+describe('uploads no application takes', () => {
+  async function storedKeys() {
+    const { S3Client, ListObjectsV2Command } = await import('@aws-sdk/client-s3');
+    const s3 = new S3Client({ endpoint: platform.runtime.endpoints.s3, forcePathStyle: true });
+    const out = await s3.send(new ListObjectsV2Command({ Bucket: 'oneseal-materials', Prefix: 'materials/' }));
+    return new Set((out.Contents ?? []).map((o) => o.Key!));
+  }
+
+  it('are refused once expired and swept with their bytes; taken ones stay with their applications', async () => {
+    const anon = new Client(platform.url);
+    const client = await applicant();
+    const taken = await uploadAll(client, PHARMACIST_MATERIALS);
+    expect((await client.post('/v1/applications', pharmacistBody(taken), { 'Idempotency-Key': newKey() })).status).toBe(201);
+    const unused = await uploadAll(client, PHARMACIST_MATERIALS);
+    for (const m of [...taken, ...unused]) expect((await storedKeys()).has(`materials/${m.uploadId}`)).toBe(true);
+
+    try {
+      // Not swept while they may still be used.
+      expect((await anon.post('/dev/uploads/sweep')).body).toEqual({ swept: 0 });
+      expect((await anon.post('/dev/clock', { now: '2026-06-09T02:00:00Z' })).status).toBe(200); // eight days on
+      const late = await client.post('/v1/applications', pharmacistBody(unused), { 'Idempotency-Key': newKey() });
+      expect(late.status).toBe(422);
+      expect(late.body.errors.map((e: { code: string }) => e.code)).toEqual(['material.upload-not-found', 'material.upload-not-found', 'material.upload-not-found']);
+
+      const sweep = await anon.post('/dev/uploads/sweep');
+      expect(sweep.body.swept).toBeGreaterThanOrEqual(3); // these three, and any other test's left over
+      const after = await storedKeys();
+      for (const m of unused) expect(after.has(`materials/${m.uploadId}`)).toBe(false);
+      for (const m of taken) expect(after.has(`materials/${m.uploadId}`)).toBe(true);
+      expect((await anon.post('/dev/uploads/sweep')).body).toEqual({ swept: 0 });
+    } finally {
+      await anon.post('/dev/clock', { now: TEST_NOW });
+    }
+  });
+
+  it('are found by an index a data folder from an older version gains at start', async () => {
+    const { DynamoDBClient, DescribeTableCommand, UpdateTableCommand } = await import('@aws-sdk/client-dynamodb');
+    const { createTables } = await import('../../local/emulators.ts');
+    const db = new DynamoDBClient({ endpoint: platform.runtime.endpoints.dynamodb });
+    const indexes = async () => ((await db.send(new DescribeTableCommand({ TableName: 'Uploads' }))).Table?.GlobalSecondaryIndexes ?? []).map((i) => i.IndexName);
+    await db.send(new UpdateTableCommand({ TableName: 'Uploads', GlobalSecondaryIndexUpdates: [{ Delete: { IndexName: 'unusedByDay' } }] }));
+    await expect.poll(indexes, { timeout: 10_000 }).toEqual([]);
+    await createTables(platform.runtime.endpoints.dynamodb);
+    expect(await indexes()).toEqual(['unusedByDay']);
   });
 });

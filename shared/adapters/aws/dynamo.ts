@@ -1,5 +1,5 @@
 import { DynamoDBClient, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { BatchGetCommand, DynamoDBDocumentClient, type BatchGetCommandOutput, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, DeleteCommand, DynamoDBDocumentClient, type BatchGetCommandOutput, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { ApplicationRecord } from '../../domain/application.ts';
 import type { AuditEvent } from '../../domain/audit.ts';
 import type { TaskRecord } from '../../domain/task.ts';
@@ -133,7 +133,7 @@ export class DynamoApplications implements ApplicationRepository {
         Update: {
           TableName: this.cfg.UPLOADS_TABLE,
           Key: { uploadId },
-          UpdateExpression: 'SET usedBy = :app REMOVE #ttl',
+          UpdateExpression: 'SET usedBy = :app REMOVE #ttl, unusedUntil',
           ConditionExpression: 'attribute_exists(uploadId) AND (attribute_not_exists(usedBy) OR usedBy = :app)',
           ExpressionAttributeNames: { '#ttl': 'ttl' },
           ExpressionAttributeValues: { ':app': change.next.applicationId },
@@ -287,6 +287,25 @@ export class DynamoUploads implements UploadRepository {
 
   async get(uploadId: string) {
     return readerFor(this.db).get<UploadRecord>(this.cfg.UPLOADS_TABLE, { uploadId });
+  }
+
+  unusedUntil(day: string) {
+    return queryAll<UploadRecord>(this.db, {
+      TableName: this.cfg.UPLOADS_TABLE,
+      IndexName: 'unusedByDay',
+      KeyConditionExpression: 'unusedUntil = :day',
+      ExpressionAttributeValues: { ':day': day },
+    });
+  }
+
+  async forget(uploadId: string) {
+    try {
+      await this.db.send(new DeleteCommand({ TableName: this.cfg.UPLOADS_TABLE, Key: { uploadId }, ConditionExpression: 'attribute_exists(unusedUntil)' }));
+      return true;
+    } catch (e) {
+      if ((e as Error).name === 'ConditionalCheckFailedException') return false;
+      throw e;
+    }
   }
 }
 

@@ -63,19 +63,12 @@ export class S3Store implements ObjectStore {
     await client.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentType: contentType }));
   }
 
-  async copy(fromKey: string, toKey: string) {
-    const [{ CopyObjectCommand }, client] = await Promise.all([sdk(), this.client()]);
-    await client.send(new CopyObjectCommand({ Bucket: this.bucket, Key: toKey, CopySource: `${this.bucket}/${encodeURIComponent(fromKey).replace(/%2F/g, '/')}` }));
-  }
-
-  async exists(key: string) {
-    const [{ HeadObjectCommand }, client] = await Promise.all([sdk(), this.client()]);
-    try {
-      await client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }));
-      return true;
-    } catch (e) {
-      if ((e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 404) return false;
-      throw e;
+  async deleteAll(keys: string[]) {
+    const [{ DeleteObjectsCommand }, client] = await Promise.all([sdk(), this.client()]);
+    // DeleteObjects takes up to 1,000 keys, and answers 200 even when some could not be deleted.
+    for (let i = 0; i < keys.length; i += 1000) {
+      const out = await client.send(new DeleteObjectsCommand({ Bucket: this.bucket, Delete: { Objects: keys.slice(i, i + 1000).map((Key) => ({ Key })), Quiet: true } }));
+      if (out.Errors?.length) throw new Error(`S3 could not delete ${out.Errors.length} objects, the first ${out.Errors[0].Key}: ${out.Errors[0].Code}`);
     }
   }
 }

@@ -41,7 +41,14 @@ export const TABLES: TableSpec[] = [
     ],
   },
   { id: 'Audit', env: 'AUDIT_TABLE', partitionKey: { name: 'applicationId', type: 'S' }, sortKey: { name: 'seq', type: 'N' }, indexes: [] },
-  { id: 'Uploads', env: 'UPLOADS_TABLE', partitionKey: { name: 'uploadId', type: 'S' }, ttl: 'ttl', indexes: [] },
+  {
+    id: 'Uploads',
+    env: 'UPLOADS_TABLE',
+    partitionKey: { name: 'uploadId', type: 'S' },
+    ttl: 'ttl',
+    // Sparse: `unusedUntil` is set only until an application takes the upload, so the sweep reads unused uploads only.
+    indexes: [{ name: 'unusedByDay', partitionKey: { name: 'unusedUntil', type: 'S' }, sortKey: { name: 'uploadId', type: 'S' } }],
+  },
   { id: 'Licenses', env: 'LICENSES_TABLE', partitionKey: { name: 'licenseNo', type: 'S' }, indexes: [] },
   { id: 'Counters', env: 'COUNTERS_TABLE', partitionKey: { name: 'name', type: 'S' }, indexes: [] },
   { id: 'Blacklist', env: 'BLACKLIST_TABLE', partitionKey: { name: 'subjectId', type: 'S' }, indexes: [] },
