@@ -23,7 +23,7 @@ const { P256FileSigner, Sm2FileSigner } = await import('../shared/adapters/local
 const { sealDigestInput } = await import('../shared/domain/license.ts');
 const { sha256Hex } = await import('../shared/domain/canonical.ts');
 const support = await import('../test/support/platform.ts');
-const { ESM_BANNER } = await import('../infra/constructs/function.ts');
+const { ESM_BANNER, externalModulesOf } = await import('../infra/constructs/function.ts');
 const { as, bodyFor, Client, complete, enterpriseApplicant, newKey, officers, PERSON_ID, ENTERPRISE_CODE, PHARMACIST_MATERIALS, pharmacistBody, uploadAll, waitForStatus, waitForTask, TEST_NOW } = support;
 
 const ROOT = resolve(fileURLToPath(import.meta.url), '../..');
@@ -338,37 +338,38 @@ try {
     extra.cost = costs;
   }
 
-  // ---- 6. Lambda bundles: size and cold initialisation -----------------------------------------
-  if (wanted('bundles')) {
-    const outDir = join(ROOT, 'bench/.bundles');
-    rmSync(outDir, { recursive: true, force: true });
-    mkdirSync(outDir, { recursive: true });
-    const bundles: Record<string, unknown> = {};
-    for (const fn of [...API_FUNCTIONS, ...Object.values(FLOW_FUNCTIONS), ...SCHEDULED_FUNCTIONS]) {
-      const outfile = join(outDir, fn, 'index.mjs');
-      await build({
-        entryPoints: [join(ROOT, 'functions', fn, 'handler.ts')], outfile, bundle: true, platform: 'node', format: 'esm', target: 'node22', minify: true,
-        mainFields: ['module', 'main'], external: ['@aws-sdk/*'], logLevel: 'silent',
-        banner: { js: ESM_BANNER },
-      });
-      const size = statSync(outfile).size;
-      const inits: number[] = [];
-      for (let i = 0; i < 3; i++) {
-        const r = spawnSync(process.execPath, ['--input-type=module', '-e', `const t = performance.now(); await import(${JSON.stringify(outfile)}); console.log(performance.now() - t);`], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, ONESEAL_USAGE: '0' } });
-        const ms = Number(r.stdout.trim().split('\n').pop());
-        if (r.status !== 0 || !Number.isFinite(ms) || ms <= 0) throw new Error(`${fn}: the bundle does not import: ${r.stderr.slice(0, 500)}`);
-        inits.push(ms);
-      }
-      const limit = fn === 'seal-licenses' ? 3 * 1024 * 1024 : 1024 * 1024;
-      bundles[fn] = { bytes: size, coldInitMs: median(inits) };
-      record('bundles', `${fn}: size`, [size / 1024], 'KiB', { text: fn === 'seal-licenses' ? '≤ 3 MB' : '≤ 1 MB', ok: () => size <= limit });
-      record('bundles', `${fn}: cold init`, inits, 'ms', { text: '≤ 300 ms', ok: (v) => v <= 300 });
-    }
-    extra.bundles = bundles;
-  }
 } finally {
   await runtime.close();
   rmSync(dataDir, { recursive: true, force: true });
+}
+
+// ---- 6. Lambda bundles: size and cold initialisation, the emulators stopped (a sandbox has its CPU to itself)
+if (wanted('bundles')) {
+  const outDir = join(ROOT, 'bench/.bundles');
+  rmSync(outDir, { recursive: true, force: true });
+  mkdirSync(outDir, { recursive: true });
+  const bundles: Record<string, unknown> = {};
+  for (const fn of [...API_FUNCTIONS, ...Object.values(FLOW_FUNCTIONS), ...SCHEDULED_FUNCTIONS]) {
+    const outfile = join(outDir, fn, 'index.mjs');
+    await build({
+      entryPoints: [join(ROOT, 'functions', fn, 'handler.ts')], outfile, bundle: true, platform: 'node', format: 'esm', target: 'node22', minify: true,
+      mainFields: ['module', 'main'], external: externalModulesOf(fn), logLevel: 'silent',
+      banner: { js: ESM_BANNER },
+    });
+    const size = statSync(outfile).size;
+    const inits: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const r = spawnSync(process.execPath, ['--input-type=module', '-e', `const t = performance.now(); await import(${JSON.stringify(outfile)}); console.log(performance.now() - t);`], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, ONESEAL_USAGE: '0' } });
+      const ms = Number(r.stdout.trim().split('\n').pop());
+      if (r.status !== 0 || !Number.isFinite(ms) || ms <= 0) throw new Error(`${fn}: the bundle does not import: ${r.stderr.slice(0, 500)}`);
+      inits.push(ms);
+    }
+    const limit = fn === 'seal-licenses' ? 3 * 1024 * 1024 : 1024 * 1024;
+    bundles[fn] = { bytes: size, coldInitMs: median(inits) };
+    record('bundles', `${fn}: size`, [size / 1024], 'KiB', { text: fn === 'seal-licenses' ? '≤ 3 MB' : '≤ 1 MB', ok: () => size <= limit });
+    record('bundles', `${fn}: cold init`, inits, 'ms', { text: '≤ 300 ms', ok: (v) => v <= 300 });
+  }
+  extra.bundles = bundles;
 }
 
 const results = {

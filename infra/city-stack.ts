@@ -78,7 +78,7 @@ export class CityStack extends Stack {
               memorySize: 1536,
               timeout: Duration.minutes(5),
               environment: { ...environment, SEAL_FONT_FILE: '/var/task/NotoSansSC-Regular.ttf' },
-              // The font, and harfbuzz's wasm where subset-font resolves it (node_modules/harfbuzzjs beside the bundle).
+              // The font, and harfbuzz's wasm where shared/seal/subset.ts resolves it (node_modules/harfbuzzjs beside the bundle).
               bundling: {
                 commandHooks: {
                   beforeBundling: () => [],

@@ -3,8 +3,8 @@ import { createRequire } from 'node:module';
 import fontkit from '@pdf-lib/fontkit';
 import { PDFDocument, rgb, type PDFFont, type PDFPage } from 'pdf-lib';
 import QRCode from 'qrcode';
-import subsetFont from 'subset-font';
 import type { LicenseData } from '../domain/license.ts';
+import { subsetFont } from './subset.ts';
 
 /**
  * The license PDF (SPEC rule 8): the license's fields in Chinese, its number, the issuing
@@ -84,7 +84,7 @@ export async function renderLicensePdf(data: LicenseData, fontFile?: string): Pr
   const rows = lines(data);
   const title = data.licenseName;
   const allText = [title, data.issuer, '（审批专用章）', '扫码核验', data.licenseNo, '证照编号', ...rows.flat(), '0123456789年月日：，★'].join('');
-  const subset = await subsetFont(fullFont(fontFile), allText, { targetFormat: 'truetype' });
+  const subset = await subsetFont(fullFont(fontFile), allText);
 
   const pdf = await PDFDocument.create();
   pdf.registerFontkit(fontkit);
