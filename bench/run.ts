@@ -9,6 +9,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync }
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { Figure } from './readme.ts';
 import { build } from 'esbuild';
 import { DynamoDBClient, CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand, DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
@@ -24,6 +25,7 @@ const { sealDigestInput } = await import('../shared/domain/license.ts');
 const { sha256Hex } = await import('../shared/domain/canonical.ts');
 const support = await import('../test/support/platform.ts');
 const { ESM_BANNER, externalModulesOf } = await import('../infra/constructs/function.ts');
+const { updateReadme } = await import('./readme.ts');
 const { as, bodyFor, Client, complete, enterpriseApplicant, newKey, officers, PERSON_ID, ENTERPRISE_CODE, PHARMACIST_MATERIALS, pharmacistBody, uploadAll, waitForStatus, waitForTask, TEST_NOW } = support;
 
 const ROOT = resolve(fileURLToPath(import.meta.url), '../..');
@@ -36,7 +38,6 @@ for (const s of chosen) if (!SECTIONS.includes(s)) throw new Error(`unknown sect
 const wanted = (section: string) => !chosen.length || chosen.includes(section);
 
 // ---- reporting ------------------------------------------------------------------------------
-interface Figure { section: string; name: string; median: number; min?: number; max?: number; unit: string; target?: string; pass?: boolean }
 const figures: Figure[] = [];
 const extra: Record<string, unknown> = {};
 const fmt = (n: number) => (Math.abs(n) >= 100 ? n.toFixed(0) : Math.abs(n) >= 1 ? n.toFixed(2) : n.toPrecision(3));
@@ -383,6 +384,7 @@ const results = {
 // A partial run does not overwrite the full one's results.
 const resultsFile = chosen.length ? 'bench/.results.partial.json' : 'bench/results.json';
 writeFileSync(join(ROOT, resultsFile), `${JSON.stringify(results, null, 2)}\n`);
+if (!chosen.length) updateReadme(results);
 const missed = figures.filter((f) => f.pass === false);
 console.log(`\n${figures.filter((f) => f.pass !== undefined).length - missed.length} targets met, ${missed.length} missed, in ${results.durationSeconds} s; results in ${resultsFile}`);
 for (const f of missed) console.log(`  missed: ${f.section} — ${f.name}: ${fmt(f.median)} ${f.unit} (target ${f.target})`);
