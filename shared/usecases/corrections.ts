@@ -1,15 +1,14 @@
 import type { z } from 'zod';
 import type { Deps } from '../deps.ts';
 import type { CorrectionRequest } from '../contract.ts';
-import { chainEvent, headOf } from '../domain/audit.ts';
 import { findItem } from '../domain/catalog.ts';
 import { conflict, DomainError, notFound, type FieldProblem } from '../domain/errors.ts';
-import { formProblems, type ApplicationRecord, type StoredMaterial } from '../domain/application.ts';
-import { ConflictError } from '../ports.ts';
+import { formProblems, type StoredMaterial } from '../domain/application.ts';
 import type { Caller } from '../http/api.ts';
 import { isOwner } from './view.ts';
 import { checkMaterials, missingMaterials } from './submit.ts';
 import { getApplication } from './queries.ts';
+import { amend } from './amend.ts';
 
 type CorrectionDeps = Pick<Deps, 'clock' | 'catalog' | 'calendar' | 'lightRule' | 'applications' | 'tasks' | 'uploads' | 'materials' | 'workflow'>;
 
@@ -27,18 +26,18 @@ const merge = (current: StoredMaterial[], added: StoredMaterial[]) =>
  * Output: the application as the applicant sees it.
  */
 export async function correctApplication(deps: CorrectionDeps, caller: Caller, applicationId: string, input: z.infer<typeof CorrectionRequest>) {
-  for (let attempt = 0; ; attempt++) {
-    const app = await deps.applications.get(applicationId);
-    if (!app || !isOwner(caller, app)) throw notFound('application.not-found', '办件不存在');
+  let taskToken: string | undefined;
+  await amend(deps, applicationId, async (app) => {
+    if (!isOwner(caller, app)) throw notFound('application.not-found', '办件不存在');
     const item = findItem(deps.catalog, app.itemCode, app.itemVersion)!;
-    const now = deps.clock.now();
-    const at = now.toISOString();
+    const at = deps.clock.now().toISOString();
     const checked = await checkMaterials(deps, caller, item, input.materials, applicationId);
     const problems: FieldProblem[] = [...checked.problems];
-    let next: ApplicationRecord;
-    let action: string;
-    let taskId: string | undefined;
-    let taskToken: string | undefined;
+    const entry = {
+      actor: caller.sub,
+      details: { materials: checked.stored.map((m) => ({ code: m.materialCode, sha256: m.sha256 })), formFields: Object.keys(input.form ?? {}) },
+    };
+    const takeUploads = checked.stored.map((m) => m.uploadId);
 
     if (app.status === 'correcting') {
       const form = { ...app.form, ...(input.form ?? {}) };
@@ -47,10 +46,16 @@ export async function correctApplication(deps: CorrectionDeps, caller: Caller, a
       if (problems.length) throw new DomainError(422, 'correction.invalid', `补正后仍有 ${problems.length} 处问题`, problems);
       const task = (await deps.tasks.openForApplication(applicationId)).find((t) => t.step === 'correction');
       if (!task) throw conflict('correction.not-ready', '补正通知尚在生成，请稍后重试');
-      ({ taskId, taskToken } = task);
-      next = { ...app, status: 'submitted', form, materials, receivedAt: at, corrections: { ...app.corrections!, resolvedAt: at } };
-      action = 'corrected';
-    } else if (app.deferred && !app.deferred.suppliedAt && ['accepted', 'suspended'].includes(app.status)) {
+      taskToken = task.taskToken;
+      return {
+        next: { ...app, status: 'submitted', form, materials, receivedAt: at, corrections: { ...app.corrections!, resolvedAt: at } },
+        at,
+        entry: { ...entry, action: 'corrected' },
+        takeUploads,
+        completeTask: { taskId: task.taskId, by: caller.sub, at, outcome: { outcome: 'corrected' } },
+      };
+    }
+    if (app.deferred && !app.deferred.suppliedAt && ['accepted', 'suspended'].includes(app.status)) {
       if (input.form) problems.push({ path: 'form', code: 'deferred.form', message: '容缺补交只能提交材料' });
       input.materials.forEach((m, i) => {
         if (!app.deferred!.materialCodes.includes(m.materialCode)) problems.push({ path: `materials.${i}.materialCode`, code: 'deferred.not-deferred', message: `材料“${m.materialCode}”不在容缺清单中` });
@@ -58,31 +63,17 @@ export async function correctApplication(deps: CorrectionDeps, caller: Caller, a
       if (!input.materials.length) problems.push({ path: 'materials', code: 'deferred.empty', message: '请提交容缺的材料' });
       if (problems.length) throw new DomainError(422, 'deferred.invalid', '容缺材料补交不符合要求', problems);
       const left = app.deferred.materialCodes.filter((c) => !checked.stored.some((m) => m.materialCode === c));
-      next = { ...app, materials: merge(app.materials, checked.stored), deferred: { ...app.deferred, materialCodes: left, ...(left.length ? {} : { suppliedAt: at }) } };
-      action = 'deferred.supplied';
-    } else {
-      throw conflict('application.not-correcting', '该办件当前不需要补正或补交材料');
+      taskToken = undefined;
+      return {
+        next: { ...app, materials: merge(app.materials, checked.stored), deferred: { ...app.deferred, materialCodes: left, ...(left.length ? {} : { suppliedAt: at }) } },
+        at,
+        entry: { ...entry, action: 'deferred.supplied' },
+        takeUploads,
+      };
     }
-
-    const event = chainEvent(applicationId, app.audit, at, {
-      actor: caller.sub,
-      action,
-      details: { materials: checked.stored.map((m) => ({ code: m.materialCode, sha256: m.sha256 })), formFields: Object.keys(input.form ?? {}) },
-    });
-    next.audit = headOf(event);
-    try {
-      await deps.applications.commit({
-        next,
-        expectedSeq: app.audit.seq,
-        events: [event],
-        takeUploads: checked.stored.map((m) => m.uploadId),
-        ...(taskId ? { completeTask: { taskId, by: caller.sub, at, outcome: { outcome: 'corrected' } } } : {}),
-      });
-    } catch (e) {
-      if (e instanceof ConflictError && attempt < 3) continue;
-      throw e;
-    }
-    if (taskToken) await deps.workflow.sendSuccess(taskToken, { outcome: 'corrected' });
-    return getApplication(deps, caller, applicationId);
-  }
+    throw conflict('application.not-correcting', '该办件当前不需要补正或补交材料');
+  });
+  // The correction task's callback lets the flow return to acceptance.
+  if (taskToken) await deps.workflow.sendSuccess(taskToken, { outcome: 'corrected' });
+  return getApplication(deps, caller, applicationId);
 }
