@@ -271,14 +271,15 @@ try {
     };
     const officer = async (dept: string, rank = 'clerk') => counting(await as(runtime.url, { sub: `${dept}-${rank}-bench`, role: 'officer', dept, rank }));
     const company = counting(await as(runtime.url, { sub: ENTERPRISE_CODE, role: 'applicant' }));
+    const submit = async (itemCode: string): Promise<string> => (await company.post('/v1/applications', await bodyFor(company, itemCode, enterpriseApplicant), { 'Idempotency-Key': newKey() })).body.applicationId;
     const journeys: Record<string, () => Promise<string>> = {
       instant: async () => {
-        const id = (await company.post('/v1/applications', await bodyFor(company, 'pharmacist-registration', enterpriseApplicant), { 'Idempotency-Key': newKey() })).body.applicationId;
+        const id = await submit('pharmacist-registration');
         await complete(await officer('drug'), id, 'acceptance', { outcome: 'accept' });
         return id;
       },
       promised: async () => {
-        const id = (await company.post('/v1/applications', await bodyFor(company, 'pharmacy-retail-license', enterpriseApplicant), { 'Idempotency-Key': newKey() })).body.applicationId;
+        const id = await submit('pharmacy-retail-license');
         const c = await officer('drug');
         await complete(c, id, 'acceptance', { outcome: 'accept' });
         await complete(c, id, 'review', { outcome: 'pass' });
@@ -287,21 +288,21 @@ try {
         return id;
       },
       joint: async () => {
-        const id = (await company.post('/v1/applications', await bodyFor(company, 'oversize-transport-permit', enterpriseApplicant), { 'Idempotency-Key': newKey() })).body.applicationId;
+        const id = await submit('oversize-transport-permit');
         await complete(await officer('transport'), id, 'acceptance', { outcome: 'accept' });
         for (const d of ['transport', 'highway', 'traffic-police']) await complete(await officer(d), id, 'joint-review', { outcome: 'pass' });
         await complete(await officer('transport', 'chief'), id, 'decision', { outcome: 'approve', opinion: '准予' });
         return id;
       },
       referral: async () => {
-        const id = (await company.post('/v1/applications', await bodyFor(company, 'drug-wholesale-license', enterpriseApplicant), { 'Idempotency-Key': newKey() })).body.applicationId;
+        const id = await submit('drug-wholesale-license');
         const c = await officer('drug');
         await complete(c, id, 'acceptance', { outcome: 'accept' });
         await complete(c, id, 'review', { outcome: 'pass' });
         await complete(await officer('drug', 'chief'), id, 'referral', { outcome: 'approve', opinion: '自治区局准予' });
         return id;
       },
-      filing: async () => (await company.post('/v1/applications', await bodyFor(company, 'catering-filing', enterpriseApplicant), { 'Idempotency-Key': newKey() })).body.applicationId,
+      filing: () => submit('catering-filing'),
     };
     const flowNames: Record<string, string> = { instant: 'instant', promised: 'promised', joint: 'joint', referral: 'referral', filing: 'filing' };
     const costs: Record<string, unknown> = {};
