@@ -152,9 +152,13 @@ try {
   // ---- 2. journey: last decision → verifiable license ------------------------------------------
   if (wanted('journey')) {
     const clerk = await as(runtime.url, officers.clerk);
+    // The first journey meets cold functions (the sealer loads its font and harfbuzz): it is
+    // reported on its own, and the percentiles are of the 20 that follow.
+    const WARM = 20;
     const journey: number[] = [];
-    for (let i = 0; i < 15; i++) {
-      progress(`journey ${i + 1}/15`);
+    let cold = 0;
+    for (let i = 0; i <= WARM; i++) {
+      progress(i ? `journey ${i}/${WARM}` : 'journey, cold');
       const r = await applicant.post('/v1/applications', pharmacistBody(await uploadAll(applicant, PHARMACIST_MATERIALS)), { 'Idempotency-Key': newKey() });
       const task = await waitForTask(clerk, r.body.applicationId, 'acceptance', 60_000);
       const t0 = performance.now();
@@ -167,8 +171,10 @@ try {
         }
         await new Promise((res) => setTimeout(res, 5));
       }
-      journey.push(performance.now() - t0);
+      if (i) journey.push(performance.now() - t0);
+      else cold = performance.now() - t0;
     }
+    record('journey', 'last decision → verifiable license, first (cold)', [cold], 'ms');
     record('journey', 'last decision → verifiable license, p50', [pct(journey, 50)], 'ms');
     record('journey', 'last decision → verifiable license, p95', [pct(journey, 95)], 'ms', { text: '≤ 1000 ms', ok: (v) => v <= 1000 });
   }
