@@ -334,7 +334,7 @@ try {
         dynamoDbWrites: usage.writeUnits * prices.dynamoDbPerWriteUnit,
         dynamoDbReads: usage.readUnits * prices.dynamoDbPerReadUnit,
         s3: s3Puts * prices.s3PerPutCopyPost + s3Gets * prices.s3PerGet,
-        kmsSign: 1 * prices.kmsPerAsymmetricSign,
+        kmsSign: (usage.calls['kms:Sign'] ?? 0) * prices.kmsPerAsymmetricSign,
         httpApi: apiCalls * prices.httpApiPerRequest,
       };
       const total = Object.values(breakdown).reduce((s, v) => s + v, 0);

@@ -10,6 +10,7 @@ import { KmsSigner } from './adapters/aws/kms-signer.ts';
 import { P256FileSigner, Sm2FileSigner } from './adapters/local/file-signer.ts';
 import { SimulatedCourier } from './adapters/local/simulated-courier.ts';
 import { EmsHttpCourier } from './adapters/aws/ems-courier.ts';
+import { meterLocalSigner } from './adapters/aws/usage.ts';
 
 import type { Config } from './config.ts';
 
@@ -41,9 +42,7 @@ export function wiring(): Deps {
     signer:
       cfg.SEAL_MODE === 'kms'
         ? new KmsSigner(cfg.SEAL_KEY_ID!, cfg.SEAL_ALGORITHM)
-        : cfg.SEAL_ALGORITHM === 'SM2_SM3'
-          ? new Sm2FileSigner(cfg.SEAL_KEY_FILE!.replace(/\.pem$/, '-sm2.json'))
-          : new P256FileSigner(cfg.SEAL_KEY_FILE!),
+        : meterLocalSigner(cfg.SEAL_ALGORITHM === 'SM2_SM3' ? new Sm2FileSigner(cfg.SEAL_KEY_FILE!.replace(/\.pem$/, '-sm2.json')) : new P256FileSigner(cfg.SEAL_KEY_FILE!)),
     courier: cfg.COURIER_MODE === 'simulated' ? new SimulatedCourier() : new EmsHttpCourier(cfg.EMS_ENDPOINT ?? '', async () => (await emsSecret(cfg)) as { partnerId: string; key: string }),
     emsSecrets: async () => {
       if (!cfg.EMS_SECRET_ARN) return [cfg.EMS_WEBHOOK_SECRET, ...(cfg.EMS_WEBHOOK_SECRET_PREVIOUS ? [cfg.EMS_WEBHOOK_SECRET_PREVIOUS] : [])];

@@ -2,6 +2,7 @@ import { createHash, createPublicKey, verify } from 'node:crypto';
 import type { KMSClient } from '@aws-sdk/client-kms';
 import { sm2 } from 'sm-crypto-v2';
 import type { SealAlgorithm, Signer } from '../../ports.ts';
+import { meter } from './usage.ts';
 
 /**
  * The city's approval seal in KMS: an asymmetric key (ECC_NIST_P256, or SM2 in China regions)
@@ -20,7 +21,7 @@ export class KmsSigner implements Signer {
 
   /** The KMS client, loaded on first use (only the sealer and the verifier need it). */
   private client() {
-    this.kms ??= sdk().then((m) => new m.KMSClient({}));
+    this.kms ??= sdk().then((m) => meter('kms', new m.KMSClient({})));
     return this.kms;
   }
 
