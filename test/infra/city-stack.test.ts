@@ -1,3 +1,7 @@
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
@@ -14,10 +18,11 @@ import { FLOWS } from '../../local/flows.ts';
  * Every city's stack as CloudFormation will receive it, functions bundled by the local esbuild,
  * checked by cdk-nag's AwsSolutions pack as `npm run synth` does. Yinchuan is looked at closely.
  */
+let app: App;
 let template: Template;
 let templates: Map<string, Template>;
 beforeAll(() => {
-  const app = new App();
+  app = new App();
   const stacks = CITIES.map((city) => new CityStack(app, city.stackName, { city, env: { region: city.region } }));
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   app.synth(); // throws on any unacknowledged cdk-nag finding
@@ -131,6 +136,23 @@ describe('the functions and the API', () => {
       const found = routes.find((r) => r.RouteKey === `${route.method} ${route.path}`)!;
       expect(found.AuthorizationType ?? 'NONE', found.RouteKey).toBe(route.auth ? 'JWT' : 'NONE');
     }
+  });
+
+  it('ships a sealer that starts on its own: its bundle imports outside the repo, with harfbuzz and the font beside it', () => {
+    const [sealer] = Object.values(template.findResources('AWS::Lambda::Function')).filter((f) => f.Properties.FunctionName === 'oneseal-640100-seal-licenses');
+    // Copied out of the repository, so that nothing resolves from the project's node_modules.
+    const dir = mkdtempSync(join(tmpdir(), 'oneseal-sealer-'));
+    cpSync(join(app.outdir, `asset.${String(sealer.Properties.Code.S3Key).replace(/\.zip$/, '')}`), dir, { recursive: true });
+    expect(existsSync(join(dir, sealer.Properties.Environment.Variables.SEAL_FONT_FILE.replace('/var/task/', '')))).toBe(true);
+    const check = `
+      const m = await import('./index.mjs');
+      const { createRequire } = await import('node:module');
+      const wasm = createRequire(new URL('./index.mjs', import.meta.url)).resolve('harfbuzzjs/dist/harfbuzz-subset.wasm');
+      console.log(typeof m.handler, wasm.startsWith(process.cwd()));`;
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', check], { cwd: dir, encoding: 'utf8', env: { PATH: process.env.PATH, AWS_REGION: 'cn-northwest-1' } });
+    rmSync(dir, { recursive: true, force: true });
+    expect(r.stderr).toBe('');
+    expect(r.stdout.trim()).toBe('function true');
   });
 
   it('lets the sealer sign with the seal key and nothing else reach it', () => {
