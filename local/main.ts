@@ -1,11 +1,15 @@
-import { startRuntime } from './runtime.ts';
+import { startRuntime, StartError } from './runtime.ts';
 
 /** `npm start`: the embedded platform, no configuration needed. PORT and DATA_DIR override the defaults. */
 const port = Number(process.env.PORT ?? 3000);
 const dataDir = process.env.DATA_DIR ?? '.data';
 
 console.log('oneseal: starting the embedded platform (DynamoDB Local, S3 emulator, Step Functions runtime)…');
-const runtime = await startRuntime({ port, dataDir, log: (line) => console.log(`  ${line}`) });
+const runtime = await startRuntime({ port, dataDir, log: (line) => console.log(`  ${line}`) }).catch((e: Error) => {
+  if (!(e instanceof StartError)) throw e;
+  console.error(`oneseal: cannot start: ${e.message}`);
+  process.exit(1);
+});
 console.log(`
 oneseal is running — 银川市 (640100), embedded mode
   API        ${runtime.url}/v1  (OpenAPI: ${runtime.url}/v1/openapi.json)

@@ -1,6 +1,6 @@
 import './polyfills.ts';
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -111,21 +111,49 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
   const dataDir = resolve(options.dataDir ?? '.data');
   mkdirSync(dataDir, { recursive: true });
 
-  // The emulators take any credentials; s3rver checks signatures made with its default key pair.
-  Object.assign(process.env, { AWS_REGION: 'cn-northwest-1', AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER' });
-  const [dynamo, s3] = await Promise.all([startDynamo(dataDir), startS3(dataDir, ['oneseal-materials', 'oneseal-licenses'])]);
-  await createTables(dynamo.endpoint);
-  const idp = await DevIdentityProvider.open(join(dataDir, 'idp-key.json'));
-
-  // Idle keep-alive connections stay open longer than clients keep them (Node's default of 5 s
-  // races with a client reusing the socket and answers ECONNRESET).
+  // The API's port and the data folder first: a start that cannot have them fails before any
+  // emulator runs. Idle keep-alive connections stay open longer than clients keep them (Node's
+  // default of 5 s races with a client reusing the socket and answers ECONNRESET).
   const server = createServer({ keepAliveTimeout: 65_000, headersTimeout: 66_000 });
   const port = await new Promise<number>((res, rej) => {
-    server.once('error', rej);
+    server.once('error', (e: NodeJS.ErrnoException) =>
+      rej(e.code === 'EADDRINUSE' ? new StartError(`port ${options.port} is already in use (another oneseal?): stop it, or set PORT to another port`) : e),
+    );
     server.listen(options.port ?? 0, '127.0.0.1', () => res((server.address() as { port: number }).port));
   });
   const url = `http://127.0.0.1:${port}`;
-  const sfnPort = await freePort();
+  let unlock: () => void;
+  try {
+    unlock = lockDataDir(dataDir);
+  } catch (e) {
+    server.close();
+    throw e;
+  }
+
+  // The emulators take any credentials; s3rver checks signatures made with its default key pair.
+  Object.assign(process.env, { AWS_REGION: 'cn-northwest-1', AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER' });
+  const started = await Promise.allSettled([startDynamo(dataDir), startS3(dataDir, ['oneseal-materials', 'oneseal-licenses'])]);
+  const stopEmulators = async () => {
+    if (started[0].status === 'fulfilled') await stopProcess(started[0].value.process);
+    if (started[1].status === 'fulfilled') await (started[1].value.server as S3rver).close();
+    server.close();
+    unlock();
+  };
+  if (started[0].status === 'rejected' || started[1].status === 'rejected') {
+    await stopEmulators();
+    throw started.find((s): s is PromiseRejectedResult => s.status === 'rejected')!.reason;
+  }
+  const [dynamo, s3] = [started[0].value, started[1].value];
+  let idp: DevIdentityProvider;
+  let sfnPort: number;
+  try {
+    await createTables(dynamo.endpoint);
+    idp = await DevIdentityProvider.open(join(dataDir, 'idp-key.json'));
+    sfnPort = await freePort();
+  } catch (e) {
+    await stopEmulators();
+    throw e;
+  }
 
   Object.assign(process.env, {
     AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
@@ -285,8 +313,35 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
       server.closeAllConnections?.();
       await (s3.server as S3rver).close();
       await stopProcess(dynamo.process);
+      unlock();
     },
   };
+}
+
+/** A start that cannot go on, for a reason the user can fix: said in one line, no stack. */
+export class StartError extends Error {}
+
+/**
+ * One platform per data folder: two DynamoDB Locals on one database would corrupt it. The
+ * folder holds the pid of the process using it; a pid that is no longer alive is taken over.
+ */
+function lockDataDir(dataDir: string): () => void {
+  const file = join(dataDir, 'oneseal.pid');
+  const holder = existsSync(file) ? Number(readFileSync(file, 'utf8')) : 0;
+  if (holder && holder !== process.pid && isAlive(holder)) {
+    throw new StartError(`the data folder ${dataDir} is in use by another oneseal (pid ${holder}): stop it, or set DATA_DIR to another folder (if none is running, delete ${file})`);
+  }
+  writeFileSync(file, String(process.pid));
+  return () => rmSync(file, { force: true });
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 function stopProcess(child: ChildProcess): Promise<void> {

@@ -1,8 +1,9 @@
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { startRuntime } from '../../local/runtime.ts';
+import { startRuntime, StartError } from '../../local/runtime.ts';
 import { as, Client, ENTERPRISE_CODE, officers, submitPharmacy, TEST_NOW, waitForStatus, waitForTask } from '../support/platform.ts';
 
 /** The embedded runtime is durable: stopping and starting it loses no application. Its own file: one runtime per process at a time. */
@@ -36,7 +37,31 @@ describe('a restart of the embedded runtime', () => {
       expect(verify.body.valid).toBe(true);
     } finally {
       await runtime.close();
-      rmSync(dataDir, { recursive: true, force: true });
+      for (const dir of [dataDir, otherDir]) rmSync(dir, { recursive: true, force: true });
     }
   });
 });
+
+describe('a start that cannot go on', () => {
+  it('says why in one line and leaves nothing running: a busy port, a data folder in use by another process', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'oneseal-busy-'));
+    const otherDir = mkdtempSync(join(tmpdir(), 'oneseal-busy-'));
+    const runtime = await startRuntime({ dataDir });
+    const jvms = () => spawnSync('pgrep', ['-f', 'DynamoDBLocal.jar'], { encoding: 'utf8' }).stdout.trim().split('\n').filter(Boolean).length;
+    try {
+      const running = jvms();
+      const port = Number(new URL(runtime.url).port);
+      await expect(startRuntime({ dataDir: otherDir, port })).rejects.toThrow(new StartError(`port ${port} is already in use (another oneseal?): stop it, or set PORT to another port`));
+
+      // npm start as a second process on the same data folder.
+      const second = spawnSync(process.execPath, ['--import', 'tsx', 'local/main.ts'], { encoding: 'utf8', env: { ...process.env, PORT: '0', DATA_DIR: dataDir }, timeout: 60_000 });
+      expect(second.status).toBe(1);
+      expect(second.stderr).toContain(`oneseal: cannot start: the data folder ${dataDir} is in use by another oneseal (pid ${process.pid})`);
+      expect(jvms()).toBe(running);
+    } finally {
+      await runtime.close();
+      for (const dir of [dataDir, otherDir]) rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
