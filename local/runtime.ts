@@ -146,51 +146,53 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
   const [dynamo, s3] = [started[0].value, started[1].value];
   let idp: DevIdentityProvider;
   let sfnPort: number;
+  let sfn: LocalStepFunctions;
+  // Whatever fails from here stops the emulators again: a failed start leaves nothing running.
   try {
     await createTables(dynamo.endpoint);
     idp = await DevIdentityProvider.open(join(dataDir, 'idp-key.json'));
     sfnPort = await freePort();
+
+    Object.assign(process.env, {
+      AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
+      AWS_ENDPOINT_URL_S3: s3.endpoint,
+      AWS_ENDPOINT_URL_SFN: `http://127.0.0.1:${sfnPort}`,
+      CITY_CODE,
+      PUBLIC_BASE_URL: url,
+      STATE_MACHINE_ARN_PREFIX: ARN_PREFIX,
+      SEAL_MODE: 'local',
+      // The demo city seals as its deployment does (SM2 for Yinchuan); SEAL_ALGORITHM overrides.
+      SEAL_ALGORITHM: process.env.SEAL_ALGORITHM ?? (yinchuan.seal.keySpec === 'SM2' ? 'SM2_SM3' : 'ECDSA_P256_SHA256'),
+      COURIER_MODE: 'simulated',
+      EMS_WEBHOOK_SECRET: process.env.EMS_WEBHOOK_SECRET ?? 'dev-ems-secret',
+      SEAL_KEY_FILE: join(dataDir, 'seal', 'p256.pem'),
+      S3_FORCE_PATH_STYLE: 'true',
+      [BUCKETS.materials]: 'oneseal-materials',
+      [BUCKETS.licenses]: 'oneseal-licenses',
+    });
+    resetConfig();
+    resetWiring();
+
+    const lambdas: Record<string, LocalLambda> = {};
+    for (const fn of Object.values(FLOW_FUNCTIONS)) {
+      lambdas[`oneseal-${fn}`] = async (payload) => (await loadHandler(fn))(payload, lambdaContext(fn));
+    }
+    sfn = new LocalStepFunctions(dataDir, lambdas);
+    for (const flow of FLOWS) {
+      const text = readFileSync(join(ROOT, 'statemachines', `${flow}.asl.json`), 'utf8');
+      const filled = text.replace(/\$\{(\w+)\}/g, (_, name: string) => {
+        if (name === 'Partition') return 'aws';
+        const fn = Object.entries(FLOW_FUNCTIONS).find(([k]) => `${k}FunctionArn` === name)?.[1];
+        if (!fn) throw new Error(`statemachines/${flow}.asl.json: unknown placeholder \${${name}}`);
+        return `arn:aws:lambda:local:000000000000:function:oneseal-${fn}`;
+      });
+      sfn.register(`${ARN_PREFIX}${flow}`, JSON.parse(filled));
+    }
+    await sfn.listen(sfnPort);
   } catch (e) {
     await stopEmulators();
     throw e;
   }
-
-  Object.assign(process.env, {
-    AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
-    AWS_ENDPOINT_URL_S3: s3.endpoint,
-    AWS_ENDPOINT_URL_SFN: `http://127.0.0.1:${sfnPort}`,
-    CITY_CODE,
-    PUBLIC_BASE_URL: url,
-    STATE_MACHINE_ARN_PREFIX: ARN_PREFIX,
-    SEAL_MODE: 'local',
-    // The demo city seals as its deployment does (SM2 for Yinchuan); SEAL_ALGORITHM overrides.
-    SEAL_ALGORITHM: process.env.SEAL_ALGORITHM ?? (yinchuan.seal.keySpec === 'SM2' ? 'SM2_SM3' : 'ECDSA_P256_SHA256'),
-    COURIER_MODE: 'simulated',
-    EMS_WEBHOOK_SECRET: process.env.EMS_WEBHOOK_SECRET ?? 'dev-ems-secret',
-    SEAL_KEY_FILE: join(dataDir, 'seal', 'p256.pem'),
-    S3_FORCE_PATH_STYLE: 'true',
-    [BUCKETS.materials]: 'oneseal-materials',
-    [BUCKETS.licenses]: 'oneseal-licenses',
-  });
-  resetConfig();
-  resetWiring();
-
-  const lambdas: Record<string, LocalLambda> = {};
-  for (const fn of Object.values(FLOW_FUNCTIONS)) {
-    lambdas[`oneseal-${fn}`] = async (payload) => (await loadHandler(fn))(payload, lambdaContext(fn));
-  }
-  const sfn = new LocalStepFunctions(dataDir, lambdas);
-  for (const flow of FLOWS) {
-    const text = readFileSync(join(ROOT, 'statemachines', `${flow}.asl.json`), 'utf8');
-    const filled = text.replace(/\$\{(\w+)\}/g, (_, name: string) => {
-      if (name === 'Partition') return 'aws';
-      const fn = Object.entries(FLOW_FUNCTIONS).find(([k]) => `${k}FunctionArn` === name)?.[1];
-      if (!fn) throw new Error(`statemachines/${flow}.asl.json: unknown placeholder \${${name}}`);
-      return `arn:aws:lambda:local:000000000000:function:oneseal-${fn}`;
-    });
-    sfn.register(`${ARN_PREFIX}${flow}`, JSON.parse(filled));
-  }
-  await sfn.listen(sfnPort);
   sfn.resumeAll();
 
   server.on('request', (req, res) => {
