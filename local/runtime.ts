@@ -133,14 +133,19 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
   // The emulators take any credentials; s3rver checks signatures made with its default key pair.
   Object.assign(process.env, { AWS_REGION: 'cn-northwest-1', AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER' });
   const started = await Promise.allSettled([startDynamo(dataDir), startS3(dataDir, ['oneseal-materials', 'oneseal-licenses'])]);
-  const stopEmulators = async () => {
-    if (started[0].status === 'fulfilled') await stopProcess(started[0].value.process);
+  /** Stops the API server, the emulators that started and frees the data folder: on a failed start, and at close. */
+  const stopAll = async () => {
+    if (server.listening) {
+      const closed = new Promise<void>((r) => server.close(() => r()));
+      server.closeAllConnections?.();
+      await closed;
+    }
     if (started[1].status === 'fulfilled') await (started[1].value.server as S3rver).close();
-    server.close();
+    if (started[0].status === 'fulfilled') await stopProcess(started[0].value.process);
     unlock();
   };
   if (started[0].status === 'rejected' || started[1].status === 'rejected') {
-    await stopEmulators();
+    await stopAll();
     throw started.find((s): s is PromiseRejectedResult => s.status === 'rejected')!.reason;
   }
   const [dynamo, s3] = [started[0].value, started[1].value];
@@ -190,7 +195,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     }
     await sfn.listen(sfnPort);
   } catch (e) {
-    await stopEmulators();
+    await stopAll();
     throw e;
   }
   sfn.resumeAll();
@@ -311,11 +316,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     dynamodbPid: dynamo.process.pid,
     async close() {
       await sfn.close();
-      await new Promise<void>((r) => server.close(() => r()));
-      server.closeAllConnections?.();
-      await (s3.server as S3rver).close();
-      await stopProcess(dynamo.process);
-      unlock();
+      await stopAll();
     },
   };
 }

@@ -30,6 +30,3 @@ export const unauthorized = (message = '未提供有效的身份令牌') => new 
 export const forbidden = (code: string, message: string) => new DomainError(403, code, message);
 export const notFound = (code: string, message: string) => new DomainError(404, code, message);
 export const conflict = (code: string, message: string) => new DomainError(409, code, message);
-export const unprocessable = (code: string, message: string, errors: FieldProblem[]) => new DomainError(422, code, message, errors);
-
-export const isDomainError = (e: unknown): e is DomainError => e instanceof DomainError;

@@ -1,4 +1,4 @@
-import { canonicalJson, sha256Hex } from './canonical.ts';
+import { canonicalJson } from './canonical.ts';
 
 /**
  * Licenses (电子证照, SPEC rule 8). A license number reads TYPE-AREA-YEAR-SEQUENCE-CHECK, e.g.
@@ -50,8 +50,6 @@ export interface LicenseData {
 export function sealDigestInput(data: LicenseData, pdfSha256: string): string {
   return canonicalJson({ license: data, pdfSha256 });
 }
-
-export const sealDigestHex = (data: LicenseData, pdfSha256: string) => sha256Hex(sealDigestInput(data, pdfSha256));
 
 export function licenseStatus(record: { revokedAt?: string | null; expiresAt: string | null }, now: Date): LicenseStatus {
   if (record.revokedAt) return 'revoked';

@@ -37,7 +37,7 @@ export async function deliver(deps: Pick<Deps, 'clock' | 'applications' | 'couri
   if (!ready) return { status: current.status, awaiting: current.status === 'delivering' || current.delivery.status === 'awaiting-pickup' };
   const method = current.delivery.method;
   const waybill =
-    method === 'ems' && current.delivery.method === 'ems'
+    current.delivery.method === 'ems'
       ? await deps.courier.createWaybill({
           applicationId: current.applicationId,
           applicationNo: current.applicationNo,
@@ -63,7 +63,7 @@ export async function deliver(deps: Pick<Deps, 'clock' | 'applications' | 'couri
 }
 
 /** Completes the flow's waiting delivery step, once the application is committed as completed. */
-async function finishFlow(deps: Pick<Deps, 'tasks' | 'workflow'>, taskToken: string | undefined) {
+async function finishFlow(deps: Pick<Deps, 'workflow'>, taskToken: string | undefined) {
   if (taskToken) await deps.workflow.sendSuccess(taskToken, { outcome: 'delivered' });
 }
 

@@ -1,5 +1,4 @@
 import type { Deps } from '../deps.ts';
-import { chainEvent, headOf } from '../domain/audit.ts';
 import { chinaDate, lightOf } from '../domain/calendar.ts';
 import { findItem, publishedItems } from '../domain/catalog.ts';
 import { blockedCounter } from './blacklist.ts';

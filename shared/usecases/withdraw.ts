@@ -1,5 +1,4 @@
 import type { Deps } from '../deps.ts';
-import { chainEvent, headOf } from '../domain/audit.ts';
 import { conflict, notFound } from '../domain/errors.ts';
 import type { Caller } from '../http/api.ts';
 import { isOwner } from './view.ts';

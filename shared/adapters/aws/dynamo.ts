@@ -1,5 +1,5 @@
 import { DynamoDBClient, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { BatchGetCommand, DeleteCommand, DynamoDBDocumentClient, type BatchGetCommandOutput, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, DynamoDBDocumentClient, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { ApplicationRecord } from '../../domain/application.ts';
 import type { AuditEvent } from '../../domain/audit.ts';
 import type { TaskRecord } from '../../domain/task.ts';
@@ -44,6 +44,17 @@ async function queryAll<T>(db: DynamoDBDocumentClient, input: ConstructorParamet
     ExclusiveStartKey = page.LastEvaluatedKey;
   } while (ExclusiveStartKey);
   return items;
+}
+
+/** A write guarded by a condition: true if it was made, false if the condition did not hold. */
+async function whether(write: Promise<unknown>): Promise<boolean> {
+  try {
+    await write;
+    return true;
+  } catch (e) {
+    if ((e as Error).name === 'ConditionalCheckFailedException') return false;
+    throw e;
+  }
 }
 
 export class DynamoApplications implements ApplicationRepository {
@@ -200,17 +211,8 @@ export class DynamoTasks implements TaskRepository {
   ) {}
 
   async open(task: TaskRecord) {
-    try {
-      await this.db.send(
-        new PutCommand({
-          TableName: this.cfg.TASKS_TABLE,
-          Item: { ...task, inbox: `${task.dept}#${task.rank}` },
-          ConditionExpression: 'attribute_not_exists(taskId)',
-        }),
-      );
-    } catch (e) {
-      if ((e as Error).name !== 'ConditionalCheckFailedException') throw e;
-    }
+    // Opening a task twice (a retried flow step) opens it once.
+    await whether(this.db.send(new PutCommand({ TableName: this.cfg.TASKS_TABLE, Item: { ...task, inbox: `${task.dept}#${task.rank}` }, ConditionExpression: 'attribute_not_exists(taskId)' })));
   }
 
   async get(taskId: string) {
@@ -236,9 +238,9 @@ export class DynamoTasks implements TaskRepository {
     });
   }
 
-  async setLight(taskId: string, light: 'yellow' | 'red', watchAt: string | null) {
-    try {
-      await this.db.send(
+  setLight(taskId: string, light: 'yellow' | 'red', watchAt: string | null) {
+    return whether(
+      this.db.send(
         new UpdateCommand({
           TableName: this.cfg.TASKS_TABLE,
           Key: { taskId },
@@ -247,12 +249,8 @@ export class DynamoTasks implements TaskRepository {
           ExpressionAttributeNames: { '#status': 'status', ...(watchAt ? {} : { '#watch': 'watch' }) },
           ExpressionAttributeValues: { ':open': 'open', ':light': light, ...(watchAt ? { ':watchAt': watchAt } : {}) },
         }),
-      );
-      return true;
-    } catch (e) {
-      if ((e as Error).name === 'ConditionalCheckFailedException') return false;
-      throw e;
-    }
+      ),
+    );
   }
 
   listLit(light: 'yellow' | 'red') {
@@ -298,14 +296,8 @@ export class DynamoUploads implements UploadRepository {
     });
   }
 
-  async forget(uploadId: string) {
-    try {
-      await this.db.send(new DeleteCommand({ TableName: this.cfg.UPLOADS_TABLE, Key: { uploadId }, ConditionExpression: 'attribute_exists(unusedUntil)' }));
-      return true;
-    } catch (e) {
-      if ((e as Error).name === 'ConditionalCheckFailedException') return false;
-      throw e;
-    }
+  forget(uploadId: string) {
+    return whether(this.db.send(new DeleteCommand({ TableName: this.cfg.UPLOADS_TABLE, Key: { uploadId }, ConditionExpression: 'attribute_exists(unusedUntil)' })));
   }
 }
 
@@ -316,21 +308,17 @@ export class DynamoLicenses implements LicenseRepository {
   ) {}
 
   async put(record: LicenseRecord) {
-    try {
-      await this.db.send(new PutCommand({ TableName: this.cfg.LICENSES_TABLE, Item: record, ConditionExpression: 'attribute_not_exists(licenseNo)' }));
-    } catch (e) {
-      // A sealed license is never overwritten: a retry that finds it already there is done.
-      if ((e as Error).name !== 'ConditionalCheckFailedException') throw e;
-    }
+    // A sealed license is never overwritten: a retry that finds it already there is done.
+    await whether(this.db.send(new PutCommand({ TableName: this.cfg.LICENSES_TABLE, Item: record, ConditionExpression: 'attribute_not_exists(licenseNo)' })));
   }
 
   async get(licenseNo: string) {
     return readerFor(this.db).get<LicenseRecord>(this.cfg.LICENSES_TABLE, { licenseNo });
   }
 
-  async revoke(licenseNo: string, revocation: { at: string; reason: string; legalBasis: string; by: string }) {
-    try {
-      await this.db.send(
+  revoke(licenseNo: string, revocation: { at: string; reason: string; legalBasis: string; by: string }) {
+    return whether(
+      this.db.send(
         new UpdateCommand({
           TableName: this.cfg.LICENSES_TABLE,
           Key: { licenseNo },
@@ -338,12 +326,8 @@ export class DynamoLicenses implements LicenseRepository {
           ConditionExpression: 'attribute_exists(licenseNo) AND attribute_not_exists(revokedAt)',
           ExpressionAttributeValues: { ':at': revocation.at, ':r': { reason: revocation.reason, legalBasis: revocation.legalBasis, by: revocation.by } },
         }),
-      );
-      return true;
-    } catch (e) {
-      if ((e as Error).name === 'ConditionalCheckFailedException') return false;
-      throw e;
-    }
+      ),
+    );
   }
 }
 
@@ -368,16 +352,9 @@ export class DynamoCounters implements Counters {
   }
 
   async sum(names: string[]) {
-    let total = 0;
-    for (let i = 0; i < names.length; i += 100) {
-      let keys: Record<string, unknown>[] | undefined = names.slice(i, i + 100).map((name) => ({ name }));
-      while (keys?.length) {
-        const out: BatchGetCommandOutput = await this.db.send(new BatchGetCommand({ RequestItems: { [this.cfg.COUNTERS_TABLE]: { Keys: keys } } }));
-        for (const item of out.Responses?.[this.cfg.COUNTERS_TABLE] ?? []) total += Number(item.value ?? 0);
-        keys = out.UnprocessedKeys?.[this.cfg.COUNTERS_TABLE]?.Keys;
-      }
-    }
-    return total;
+    // Read side by side, the counters travel in BatchGetItems of 100 (the item reader).
+    const counters = await Promise.all(names.map((name) => readerFor(this.db).get<{ value?: number }>(this.cfg.COUNTERS_TABLE, { name })));
+    return counters.reduce((total, c) => total + Number(c?.value ?? 0), 0);
   }
 }
 
@@ -419,14 +396,8 @@ export class DynamoCases implements CaseRepository {
     private readonly db: DynamoDBDocumentClient,
   ) {}
 
-  async open(c: AccountabilityCase) {
-    try {
-      await this.db.send(new PutCommand({ TableName: this.cfg.CASES_TABLE, Item: c, ConditionExpression: 'attribute_not_exists(caseId)' }));
-      return true;
-    } catch (e) {
-      if ((e as Error).name === 'ConditionalCheckFailedException') return false;
-      throw e;
-    }
+  open(c: AccountabilityCase) {
+    return whether(this.db.send(new PutCommand({ TableName: this.cfg.CASES_TABLE, Item: c, ConditionExpression: 'attribute_not_exists(caseId)' })));
   }
 
   list(status: 'open' | 'closed') {

@@ -23,6 +23,7 @@ export class P256FileSigner implements Signer {
   readonly algorithm: SealAlgorithm = 'ECDSA_P256_SHA256';
   readonly keyId: string;
   private readonly key: KeyObject;
+  private readonly publicKey: KeyObject;
 
   constructor(file: string) {
     this.key = keyFile(
@@ -30,7 +31,8 @@ export class P256FileSigner implements Signer {
       () => generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
       (pem) => createPrivateKey(pem),
     );
-    this.keyId = keyIdOf(createPublicKey(this.key).export({ type: 'spki', format: 'der' }));
+    this.publicKey = createPublicKey(this.key);
+    this.keyId = keyIdOf(this.publicKey.export({ type: 'spki', format: 'der' }));
   }
 
   async sign(message: Uint8Array) {
@@ -38,7 +40,7 @@ export class P256FileSigner implements Signer {
   }
 
   async verify(message: Uint8Array, signature: Uint8Array) {
-    return verify('sha256', message, { key: createPublicKey(this.key), dsaEncoding: 'der' }, signature);
+    return verify('sha256', message, { key: this.publicKey, dsaEncoding: 'der' }, signature);
   }
 }
 
