@@ -23,10 +23,15 @@ export const API_FUNCTIONS = [
   'ems-webhook',
   'record-pickup',
   'revoke-license',
+  'redrive-flow',
+  'calendar',
 ] as const;
 
 /** Functions run on a schedule. */
 export const SCHEDULED_FUNCTIONS = ['supervision-scan', 'sweep-uploads'] as const;
+
+/** Functions run by an event rule: record-failure on a flow execution's status change (FAILED, TIMED_OUT). */
+export const EVENT_FUNCTIONS = ['record-failure'] as const;
 export type ApiFunction = (typeof API_FUNCTIONS)[number];
 
 /** Functions the state machines invoke; `${<Name>FunctionArn}` in the ASL names them. */
@@ -35,7 +40,6 @@ export const FLOW_FUNCTIONS = {
   ConcludeJointReview: 'conclude-joint-review',
   SealLicenses: 'seal-licenses',
   Deliver: 'deliver',
-  RecordFailure: 'record-failure',
 } as const;
 export type FlowFunction = (typeof FLOW_FUNCTIONS)[keyof typeof FLOW_FUNCTIONS];
 
@@ -77,4 +81,7 @@ export const ROUTES: Route[] = [
   { method: 'PUT', path: '/v1/blacklist/{subjectId}', fn: 'blacklist', auth: true },
   { method: 'DELETE', path: '/v1/blacklist/{subjectId}', fn: 'blacklist', auth: true },
   { method: 'GET', path: '/v1/blacklist/{subjectId}', fn: 'blacklist', auth: true },
+  { method: 'POST', path: '/v1/applications/{applicationId}/redrive', fn: 'redrive-flow', auth: true },
+  { method: 'GET', path: '/v1/calendar/{year}', fn: 'calendar', auth: false },
+  { method: 'PUT', path: '/v1/calendar/{year}', fn: 'calendar', auth: true },
 ];

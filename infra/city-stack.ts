@@ -18,7 +18,7 @@ import type { Construct, IConstruct } from 'constructs';
 import type { Table } from 'aws-cdk-lib/aws-dynamodb';
 import type { Bucket } from 'aws-cdk-lib/aws-s3';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
-import { API_FUNCTIONS, FLOW_FUNCTIONS, ROUTES, SCHEDULED_FUNCTIONS, type ApiFunction, type FlowFunction } from '../functions/routes.ts';
+import { API_FUNCTIONS, EVENT_FUNCTIONS, FLOW_FUNCTIONS, ROUTES, SCHEDULED_FUNCTIONS, type ApiFunction, type FlowFunction } from '../functions/routes.ts';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { BUCKETS, TABLES } from '../shared/adapters/aws/tables.ts';
@@ -37,7 +37,7 @@ export interface CityStackProps extends StackProps {
 }
 
 /** One city: its data, its approval seal, its functions, its HTTP API and its flows. */
-type FunctionName = ApiFunction | FlowFunction | (typeof SCHEDULED_FUNCTIONS)[number];
+type FunctionName = ApiFunction | FlowFunction | (typeof SCHEDULED_FUNCTIONS)[number] | (typeof EVENT_FUNCTIONS)[number];
 
 export class CityStack extends Stack {
   readonly functions: Record<FunctionName, AppFunction>;
@@ -89,7 +89,7 @@ export class CityStack extends Stack {
             }
           : {}),
       });
-    this.functions = Object.fromEntries([...API_FUNCTIONS, ...Object.values(FLOW_FUNCTIONS), ...SCHEDULED_FUNCTIONS].map((n) => [n, make(n)])) as Record<FunctionName, AppFunction>;
+    this.functions = Object.fromEntries([...API_FUNCTIONS, ...Object.values(FLOW_FUNCTIONS), ...SCHEDULED_FUNCTIONS, ...EVENT_FUNCTIONS].map((n) => [n, make(n)])) as Record<FunctionName, AppFunction>;
     const f = this.functions;
     const t = data.tables;
 
@@ -128,7 +128,12 @@ export class CityStack extends Stack {
     for (const [table, mode] of [[t.Applications, 'RW'], [t.Audit, 'RW'], [t.Licenses, 'RW'], [t.Counters, 'RW']] as const) f['seal-licenses'].bindTable(table, mode);
     data.licenses.grantPut(f['seal-licenses'].fn, 'licenses/*');
     seal.grant(f['seal-licenses'].fn, 'kms:Sign', 'kms:GetPublicKey');
-    for (const name of ['deliver', 'record-failure', 'ems-webhook', 'record-pickup', 'revoke-license'] as const) {
+    // Every function computes on the working-day calendar, whose published years it reads.
+    for (const fn of Object.values(f)) fn.bindTable(t.Calendar, 'RO');
+    for (const [table, mode] of [[t.Calendar, 'RW'], [t.Audit, 'RW'], [t.Applications, 'RW'], [t.Tasks, 'RW']] as const) f.calendar.bindTable(table, mode);
+    for (const [table, mode] of [[t.Applications, 'RW'], [t.Audit, 'RW'], [t.Tasks, 'RW'], [t.Cases, 'RW']] as const) f['record-failure'].bindTable(table, mode);
+    for (const [table, mode] of [[t.Applications, 'RW'], [t.Audit, 'RW']] as const) f['redrive-flow'].bindTable(table, mode);
+    for (const name of ['deliver', 'ems-webhook', 'record-pickup', 'revoke-license'] as const) {
       f[name].bindTable(t.Applications, 'RW');
       f[name].bindTable(t.Audit, 'RW');
     }
@@ -168,6 +173,7 @@ export class CityStack extends Stack {
     // Withdrawal stops the application's execution, of whichever of this city's flows it runs.
     const executionsArn = `arn:${Aws.PARTITION}:states:${city.region}:${Aws.ACCOUNT_ID}:execution:${machinePrefix}*`;
     f['withdraw-application'].fn.addToRolePolicy(new PolicyStatement({ actions: ['states:StopExecution'], resources: [executionsArn] }));
+    f['redrive-flow'].fn.addToRolePolicy(new PolicyStatement({ actions: ['states:RedriveExecution'], resources: [executionsArn] }));
     // SendTaskSuccess and SendTaskFailure take no resource-level permission (the task token is the capability).
     // The supervision scan: deemed acceptance completes acceptance tasks, as an officer would.
     // Failed scheduled invocations land in an encrypted dead-letter queue, which is alarmed.
@@ -176,6 +182,17 @@ export class CityStack extends Stack {
       description: '电子监察：黄灯、红灯、追责与视为受理',
       schedule: Schedule.rate(Duration.minutes(15)),
       targets: [new LambdaFunction(f['supervision-scan'].fn, { deadLetterQueue: deadLetters, retryAttempts: 2 })],
+    });
+    // A flow that fails (a step failed for good, a callback timed out) is recorded from its status
+    // change: the flows catch nothing, so that RedriveExecution restarts one from the state that failed.
+    new Rule(this, 'FlowFailures', {
+      description: '办理流程失败：记录到办件、关闭待办任务、开启监察案件',
+      eventPattern: {
+        source: ['aws.states'],
+        detailType: ['Step Functions Execution Status Change'],
+        detail: { status: ['FAILED', 'TIMED_OUT'], stateMachineArn: machines.map((m) => m.stateMachineArn) },
+      },
+      targets: [new LambdaFunction(f['record-failure'].fn, { deadLetterQueue: deadLetters, retryAttempts: 8, maxEventAge: Duration.hours(24) })],
     });
     new Rule(this, 'UploadSweepSchedule', {
       description: '清理过期未用的上传材料',

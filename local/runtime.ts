@@ -8,8 +8,9 @@ import type { ChildProcess } from 'node:child_process';
 import type S3rver from 's3rver';
 import { ROUTES, FLOW_FUNCTIONS, SCHEDULED_FUNCTIONS, type Route } from '#functions/routes.ts';
 import { advanceClock, clock, setClock } from '#shared/clock.ts';
+import { chinaDate } from '#shared/domain/calendar.ts';
 import { resetConfig } from '#shared/config.ts';
-import { resetWiring, wiring } from '#shared/wiring.ts';
+import { ready, resetWiring } from '#shared/wiring.ts';
 import { BUCKETS } from '#shared/adapters/aws/tables.ts';
 import { maskIds, problem, zodProblems, type ApiEvent, type ApiResult } from '#shared/http/api.ts';
 import { FLOWS } from './flows.ts';
@@ -115,6 +116,13 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
   // emulator runs. Idle keep-alive connections stay open longer than clients keep them (Node's
   // default of 5 s races with a client reusing the socket and answers ECONNRESET).
   const server = createServer({ keepAliveTimeout: 65_000, headersTimeout: 66_000 });
+  // Until the platform is ready, every request is answered at once: 503, try again shortly.
+  let serve: ((req: IncomingMessage, res: ServerResponse) => void) | undefined;
+  server.on('request', (req, res) => {
+    if (serve) return serve(req, res);
+    req.resume();
+    send(res, { ...problem(503, 'platform.starting', '平台正在启动，请稍后重试'), headers: { 'content-type': 'application/problem+json; charset=utf-8', 'retry-after': '2' } });
+  });
   const port = await new Promise<number>((res, rej) => {
     server.once('error', (e: NodeJS.ErrnoException) =>
       rej(e.code === 'EADDRINUSE' ? new StartError(`port ${options.port} is already in use (another oneseal?): stop it, or set PORT to another port`) : e),
@@ -182,7 +190,16 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     for (const fn of Object.values(FLOW_FUNCTIONS)) {
       lambdas[`oneseal-${fn}`] = async (payload) => (await loadHandler(fn))(payload, lambdaContext(fn));
     }
-    sfn = new LocalStepFunctions(dataDir, lambdas);
+    sfn = new LocalStepFunctions(dataDir, lambdas, {
+      // Waiting flows follow the dev clock: callback timeouts, heartbeats and Wait states.
+      now: () => clock.now(),
+      // What EventBridge's "Step Functions Execution Status Change" rule does in a deployed stack.
+      onExecutionEnded: async (e) => {
+        if (e.status !== 'FAILED' && e.status !== 'TIMED_OUT') return;
+        const event = { source: 'aws.states', 'detail-type': 'Step Functions Execution Status Change', time: clock.now().toISOString(), detail: e };
+        await (await loadHandler('record-failure'))(event, lambdaContext('record-failure'));
+      },
+    });
     for (const flow of FLOWS) {
       const text = readFileSync(join(ROOT, 'statemachines', `${flow}.asl.json`), 'utf8');
       const filled = text.replace(/\$\{(\w+)\}/g, (_, name: string) => {
@@ -200,12 +217,12 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
   }
   sfn.resumeAll();
 
-  server.on('request', (req, res) => {
+  serve = (req, res) => {
     handle(req, res).catch((e) => {
       log(`request failed: ${maskIds((e as Error).message)}`);
       if (!res.headersSent) send(res, problem((e as { statusCode?: number }).statusCode ?? 500, 'internal', '系统内部错误'));
     });
-  });
+  };
 
   async function handle(req: IncomingMessage, res: ServerResponse) {
     const started = Date.now();
@@ -216,7 +233,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
 
     if (u.pathname === '/.well-known/jwks.json' && method === 'GET') return send(res, { statusCode: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify(idp.jwks) });
     if (u.pathname === '/dev/token' && method === 'POST') return send(res, await devToken(body));
-    if (u.pathname === '/dev/clock') return send(res, devClock(method, body));
+    if (u.pathname === '/dev/clock') return send(res, await devClock(method, body));
     const scheduled = SCHEDULED_ON_DEMAND.get(u.pathname);
     if (scheduled && method === 'POST') {
       const report = await (await loadHandler(scheduled))({ source: 'dev' }, lambdaContext(scheduled));
@@ -277,7 +294,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     return { statusCode: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token: await idp.issue(parsed.data) }) };
   }
 
-  function devClock(method: string, body: Buffer): ApiResult {
+  async function devClock(method: string, body: Buffer): Promise<ApiResult> {
     if (method === 'POST') {
       const Req = z.union([
         z.object({ now: z.iso.datetime({ offset: true }) }),
@@ -294,14 +311,14 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
       else {
         const { workingDays = 0, hours = 0 } = parsed.data.advance;
         if (workingDays) {
-          const cal = wiring().calendar;
-          const now = clock.now();
-          const target = cal.addWorkingDays(new Date(now.getTime() + 8 * 3600_000).toISOString().slice(0, 10), workingDays);
-          // Same time of day, N working days later.
-          advanceClock(Date.parse(`${target}T00:00:00Z`) - Date.parse(`${new Date(now.getTime() + 8 * 3600_000).toISOString().slice(0, 10)}T00:00:00Z`));
+          // Same time of day, N working days later (on the calendar as it stands, provisional years included).
+          const today = chinaDate(clock.now());
+          advanceClock(Date.parse((await ready()).calendar.addWorkingDays(today, workingDays)) - Date.parse(today));
         }
         advanceClock(hours * 3600_000);
       }
+      // Waiting flows follow the dev clock: a callback whose timeout has now passed times out at once.
+      sfn.tick();
     } else if (method !== 'GET') return problem(405, 'request.method-not-allowed', '不支持该请求方法');
     return { statusCode: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ now: clock.now().toISOString() }) };
   }

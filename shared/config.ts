@@ -15,6 +15,7 @@ const Env = z.object({
   COUNTERS_TABLE: z.string().default('Counters'),
   BLACKLIST_TABLE: z.string().default('Blacklist'),
   CASES_TABLE: z.string().default('Cases'),
+  CALENDAR_TABLE: z.string().default('Calendar'),
   MATERIALS_BUCKET: z.string().default('oneseal-materials'),
   LICENSES_BUCKET: z.string().default('oneseal-licenses'),
   STATE_MACHINE_ARN_PREFIX: z.string().default('arn:aws:states:local:000000000000:stateMachine:oneseal-'),

@@ -55,3 +55,18 @@ export const SubmitRequest = z.object({
 export type SubmitRequest = z.infer<typeof SubmitRequest>;
 
 export const IdempotencyKey = z.string().regex(/^[\w.:-]{1,128}$/);
+
+/** PUT /v1/calendar/{year}: the State Council's schedule for a year (weekdays off, weekend days worked) and where it was published. */
+export const CalendarYearRequest = z
+  .object({
+    holidays: z.array(z.iso.date()).max(366),
+    workdays: z.array(z.iso.date()).max(366),
+    source: z.string().trim().min(1).max(500),
+  })
+  .strict()
+  .superRefine((s, ctx) => {
+    const off = new Set(s.holidays);
+    s.workdays.forEach((d, i) => {
+      if (off.has(d)) ctx.addIssue({ code: 'custom', path: ['workdays', i], message: `${d} 不能既是放假日又是调休上班日` });
+    });
+  });

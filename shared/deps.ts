@@ -1,7 +1,7 @@
 import type { Catalog } from './domain/catalog.ts';
 import type { HashAlgorithm } from './domain/audit.ts';
 import type { LightRule, WorkingCalendar } from './domain/calendar.ts';
-import type { ApplicationRepository, BlacklistRepository, CaseRepository, Clock, Courier, Counters, LicenseRepository, ObjectStore, Signer, TaskRepository, UploadRepository, Workflow } from './ports.ts';
+import type { ApplicationRepository, BlacklistRepository, CalendarRepository, CaseRepository, Clock, Courier, Counters, LicenseRepository, ObjectStore, Signer, TaskRepository, UploadRepository, Workflow } from './ports.ts';
 
 /** Everything a use case may need; each use case names the part it uses. */
 export interface Deps {
@@ -9,7 +9,12 @@ export interface Deps {
   /** The audit chains' hash: SM3 in cities that seal with SM2, SHA-256 elsewhere. */
   auditHash: HashAlgorithm;
   catalog: Catalog;
-  calendar: WorkingCalendar;
+  /** The working-day calendar as it stands: shipped schedules, published ones, the city's overrides. */
+  readonly calendar: WorkingCalendar;
+  /** The official schedules an admin published. */
+  calendars: CalendarRepository;
+  /** From now on this container computes with `calendar` (after a publication; other containers reload within a minute). */
+  adoptCalendar(calendar: WorkingCalendar): void;
   /** The city's thresholds for yellow (SPEC rule 10). */
   lightRule: LightRule;
   applications: ApplicationRepository;

@@ -57,12 +57,12 @@ export interface ApplicationChange {
   /** Open tasks this change cancels (a withdrawal). */
   cancelTasks?: string[];
   /** Open tasks whose due time moves (resumption, extension); watchAt null pauses their watch. */
-  retimeTasks?: { taskId: string; dueAt: string; watchAt: string | null }[];
+  retimeTasks?: { taskId: string; dueAt: string; watchAt: string | null; dueCalendar?: 'official' | 'provisional' }[];
 }
 
 export interface AccountabilityCase {
   caseId: string;
-  kind: 'overdue' | 'evaluation';
+  kind: 'overdue' | 'evaluation' | 'flow-failed';
   status: 'open' | 'closed';
   applicationId: string;
   applicationNo: string;
@@ -105,6 +105,28 @@ export interface BlacklistRepository {
   commit(change: { next: BlacklistEntry; expectedSeq: number; events: AuditEvent[] }): Promise<void>;
 }
 
+/** A year's official holiday schedule as an admin published it, with its audit trail's head. */
+export interface PublishedYear {
+  year: number;
+  holidays: string[];
+  workdays: string[];
+  source: string;
+  publishedBy: string;
+  publishedAt: string;
+  audit: ChainHead;
+}
+
+export const calendarTrailId = (year: number) => `calendar#${year}`;
+
+export interface CalendarRepository {
+  /** Every published year. A few dozen small items at most: read whole. */
+  published(): Promise<PublishedYear[]>;
+  get(year: number): Promise<PublishedYear | undefined>;
+  trail(year: number): Promise<AuditEvent[]>;
+  /** Writes the year and its audit events, guarded by the trail's sequence (0: a first publication). */
+  commit(change: { next: PublishedYear; expectedSeq: number; events: AuditEvent[] }): Promise<void>;
+}
+
 export class ConflictError extends Error {
   /** Per written item, why the write was cancelled (DynamoDB's cancellation reason codes). */
   readonly reasons: string[];
@@ -139,6 +161,8 @@ export interface TaskRepository {
   watchDue(now: string): Promise<TaskRecord[]>;
   /** Records a new light on an open task and when to look again (null: not before it is done). False if it was already so. */
   setLight(taskId: string, light: 'yellow' | 'red', watchAt: string | null): Promise<boolean>;
+  /** Puts an open task back in the scan's index (a step the scan could not finish is looked at again). */
+  watchAgain(taskId: string, watchAt: string): Promise<void>;
   listLit(light: 'yellow' | 'red'): Promise<TaskRecord[]>;
 }
 
@@ -179,6 +203,8 @@ export interface Workflow {
   start(flow: FlowKind, name: string, input: Record<string, unknown>): Promise<string>;
   sendSuccess(taskToken: string, output: unknown): Promise<void>;
   sendFailure(taskToken: string, error: string, cause: string): Promise<void>;
+  /** Restarts a failed flow from the state that failed (RedriveExecution); throws a 409 DomainError when it cannot be. */
+  redrive(flow: FlowKind, name: string): Promise<void>;
   /** Stops the flow of an application (a withdrawal); stopping a stopped flow is harmless. */
   stop(flow: FlowKind, name: string, cause: string): Promise<void>;
 }

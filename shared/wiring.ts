@@ -3,7 +3,7 @@ import { clock } from './clock.ts';
 import { config } from './config.ts';
 import type { Deps } from './deps.ts';
 import { WorkingCalendar } from './domain/calendar.ts';
-import { DynamoApplications, DynamoBlacklist, DynamoCases, DynamoCounters, DynamoLicenses, DynamoTasks, DynamoUploads, documentClient } from './adapters/aws/dynamo.ts';
+import { DynamoApplications, DynamoBlacklist, DynamoCalendar, DynamoCases, DynamoCounters, DynamoLicenses, DynamoTasks, DynamoUploads, documentClient } from './adapters/aws/dynamo.ts';
 import { S3Store, s3Client } from './adapters/aws/s3.ts';
 import { StepFunctionsWorkflow } from './adapters/aws/sfn.ts';
 import { KmsSigner } from './adapters/aws/kms-signer.ts';
@@ -16,6 +16,10 @@ import type { Config } from './config.ts';
 
 /** The composition root: the adapters for this deployment, built once per Lambda container. */
 let deps: Deps | undefined;
+/** The calendar this container computes with, and when the published years were last read. */
+let calendar: { current: WorkingCalendar; loadedAt: number; loading?: Promise<void> } | undefined;
+/** How long a container trusts the published years it read: a publication reaches every function within this. */
+const CALENDAR_TTL_MS = 60_000;
 
 export function wiring(): Deps {
   if (deps) return deps;
@@ -23,11 +27,19 @@ export function wiring(): Deps {
   const s3 = s3Client(cfg);
   const db = documentClient();
   const catalog = catalogFor(cfg.CITY_CODE);
+  const held = (calendar = { current: new WorkingCalendar({ overrides: catalog.calendar }), loadedAt: 0 });
   deps = {
     clock,
     auditHash: cfg.SEAL_ALGORITHM === 'SM2_SM3' ? 'SM3' : 'SHA-256',
     catalog,
-    calendar: new WorkingCalendar(catalog.calendar),
+    get calendar() {
+      return held.current;
+    },
+    calendars: new DynamoCalendar(cfg, db),
+    adoptCalendar: (c) => {
+      held.current = c;
+      held.loadedAt = Date.now();
+    },
     lightRule: catalog.lightRule,
     applications: new DynamoApplications(cfg, db),
     tasks: new DynamoTasks(cfg, db),
@@ -55,8 +67,32 @@ export function wiring(): Deps {
   return deps;
 }
 
+/**
+ * The dependencies, with the calendar's published years read if this container's copy is older
+ * than a minute: every handler starts here, so every function computes on the published years.
+ */
+export async function ready(): Promise<Deps> {
+  const d = wiring();
+  const held = calendar!;
+  if (Date.now() - held.loadedAt > CALENDAR_TTL_MS) {
+    held.loading ??= (async () => {
+      try {
+        const published = await d.calendars.published();
+        held.current = published.reduce((c, y) => c.withSchedule(y), new WorkingCalendar({ overrides: d.catalog.calendar }));
+        held.loadedAt = Date.now();
+      } finally {
+        held.loading = undefined;
+      }
+    })();
+    // A container that never read them fails the request; one that did goes on with its copy.
+    await (held.loadedAt ? held.loading.catch(() => {}) : held.loading);
+  }
+  return d;
+}
+
 export function resetWiring(): void {
   deps = undefined;
+  calendar = undefined;
 }
 
 /** The EMS secret from Secrets Manager, cached for five minutes so that a rotation is picked up. */

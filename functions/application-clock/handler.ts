@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { apiHandler, callerOf, json, parseBody, pathParam } from '#shared/http/api.ts';
 import { extendApplication, resumeApplication, suspendApplication, SUSPENSION_KINDS } from '#shared/usecases/suspension.ts';
-import { wiring } from '#shared/wiring.ts';
+import { ready } from '#shared/wiring.ts';
 
 const Suspend = z.object({ kind: z.enum(SUSPENSION_KINDS), reason: z.string().trim().min(1).max(1000) });
 const Extend = z.object({ reason: z.string().trim().min(1).max(1000) });
@@ -10,7 +10,7 @@ const Extend = z.object({ reason: z.string().trim().min(1).max(1000) });
 export const handler = apiHandler(async (event) => {
   const caller = callerOf(event, 'officer');
   const id = pathParam(event, 'applicationId');
-  const deps = wiring();
+  const deps = await ready();
   if (event.routeKey.endsWith('/suspend')) return json(200, await suspendApplication(deps, caller, id, parseBody(event, Suspend)));
   if (event.routeKey.endsWith('/resume')) return json(200, await resumeApplication(deps, caller, id));
   return json(200, await extendApplication(deps, caller, id, parseBody(event, Extend).reason));

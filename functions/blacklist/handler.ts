@@ -1,7 +1,7 @@
 import { apiHandler, callerOf, json, parseBody, pathParam } from '#shared/http/api.ts';
 import { BlacklistRequest } from '#shared/contract.ts';
 import { getBlacklistEntry, putOnBlacklist, removeFromBlacklist } from '#shared/usecases/blacklist.ts';
-import { wiring } from '#shared/wiring.ts';
+import { ready } from '#shared/wiring.ts';
 
 /** PUT, DELETE and GET /v1/blacklist/{subjectId}: the credit blacklist, for admins. */
 export const handler = apiHandler(async (event) => {
@@ -9,10 +9,10 @@ export const handler = apiHandler(async (event) => {
   const subjectId = pathParam(event, 'subjectId');
   switch (event.requestContext.http.method) {
     case 'PUT':
-      return json(200, await putOnBlacklist(wiring(), caller, subjectId, parseBody(event, BlacklistRequest)));
+      return json(200, await putOnBlacklist(await ready(), caller, subjectId, parseBody(event, BlacklistRequest)));
     case 'DELETE':
-      return json(200, await removeFromBlacklist(wiring(), caller, subjectId));
+      return json(200, await removeFromBlacklist(await ready(), caller, subjectId));
     default:
-      return json(200, await getBlacklistEntry(wiring(), subjectId));
+      return json(200, await getBlacklistEntry(await ready(), subjectId));
   }
 });

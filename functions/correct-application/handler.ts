@@ -1,10 +1,10 @@
 import { apiHandler, callerOf, json, parseBody, pathParam } from '#shared/http/api.ts';
 import { CorrectionRequest } from '#shared/contract.ts';
 import { correctApplication } from '#shared/usecases/corrections.ts';
-import { wiring } from '#shared/wiring.ts';
+import { ready } from '#shared/wiring.ts';
 
 /** POST /v1/applications/{applicationId}/corrections: the applicant's correction, or deferred materials supplied later. */
 export const handler = apiHandler(async (event) => {
   const caller = callerOf(event, 'applicant');
-  return json(200, await correctApplication(wiring(), caller, pathParam(event, 'applicationId'), parseBody(event, CorrectionRequest)));
+  return json(200, await correctApplication(await ready(), caller, pathParam(event, 'applicationId'), parseBody(event, CorrectionRequest)));
 });

@@ -1,11 +1,11 @@
 import { apiHandler, json, parseWith } from '#shared/http/api.ts';
 import { badRequest } from '#shared/domain/errors.ts';
 import { checkEmsSignature, EmsEvent, receiveEmsEvent } from '#shared/usecases/delivery.ts';
-import { wiring } from '#shared/wiring.ts';
+import { ready } from '#shared/wiring.ts';
 
 /** POST /v1/webhooks/ems: signed EMS delivery events; the signature is over the raw body, checked before parsing. */
 export const handler = apiHandler(async (event) => {
-  const deps = wiring();
+  const deps = await ready();
   const raw = event.body ? (event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body) : '';
   checkEmsSignature(await deps.emsSecrets(), event.headers['x-ems-timestamp'], event.headers['x-ems-signature'], raw, deps.clock.now());
   let body: unknown;

@@ -1,12 +1,12 @@
 import { z } from 'zod';
 import { apiHandler, callerOf, json, parseBody, pathParam } from '#shared/http/api.ts';
 import { evaluateApplication } from '#shared/usecases/evaluation.ts';
-import { wiring } from '#shared/wiring.ts';
+import { ready } from '#shared/wiring.ts';
 
 export const EvaluationRequest = z.object({ score: z.number().int().min(1).max(5), comment: z.string().trim().max(500).optional() });
 
 /** POST /v1/applications/{applicationId}/evaluation: the applicant's rating, once, after completion. */
 export const handler = apiHandler(async (event) => {
   const caller = callerOf(event, 'applicant');
-  return json(201, await evaluateApplication(wiring(), caller, pathParam(event, 'applicationId'), parseBody(event, EvaluationRequest)));
+  return json(201, await evaluateApplication(await ready(), caller, pathParam(event, 'applicationId'), parseBody(event, EvaluationRequest)));
 });

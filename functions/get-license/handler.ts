@@ -1,9 +1,9 @@
 import { apiHandler, callerOf, json, pathParam } from '#shared/http/api.ts';
 import { getLicense } from '#shared/usecases/queries.ts';
-import { wiring } from '#shared/wiring.ts';
+import { ready } from '#shared/wiring.ts';
 
 /** GET /v1/licenses/{licenseNo}: metadata and a short-lived download URL, for the holder and officers. */
 export const handler = apiHandler(async (event) => {
   const caller = callerOf(event, 'applicant', 'officer', 'supervisor');
-  return json(200, await getLicense(wiring(), caller, pathParam(event, 'licenseNo')));
+  return json(200, await getLicense(await ready(), caller, pathParam(event, 'licenseNo')));
 });

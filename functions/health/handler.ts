@@ -1,9 +1,11 @@
 import { apiHandler, json } from '#shared/http/api.ts';
 import { openApiDocument } from '#shared/http/openapi.ts';
 import { config } from '#shared/config.ts';
+import { ready } from '#shared/wiring.ts';
 
-/** GET /v1/health and GET /v1/openapi.json: public, no I/O. */
+/** GET /v1/health and GET /v1/openapi.json: public. Health says up to which year the calendar is official. */
 export const handler = apiHandler(async (event) => {
   if (event.routeKey === 'GET /v1/openapi.json') return json(200, openApiDocument(config().PUBLIC_BASE_URL));
-  return json(200, { status: 'ok', city: config().CITY_CODE, time: new Date().toISOString() });
+  const deps = await ready();
+  return json(200, { status: 'ok', city: config().CITY_CODE, time: deps.clock.now().toISOString(), calendar: { officialThrough: deps.calendar.officialThrough() } });
 });

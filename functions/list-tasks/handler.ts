@@ -1,12 +1,12 @@
 import { apiHandler, callerOf, json } from '#shared/http/api.ts';
 import { badRequest } from '#shared/domain/errors.ts';
 import { listTasks } from '#shared/usecases/tasks.ts';
-import { wiring } from '#shared/wiring.ts';
+import { ready } from '#shared/wiring.ts';
 
 /** GET /v1/tasks?status=open: the open tasks of the caller's department and rank. */
 export const handler = apiHandler(async (event) => {
   const caller = callerOf(event, 'officer');
   const status = event.queryStringParameters?.status ?? 'open';
   if (status !== 'open') throw badRequest('tasks.status', 'status 目前只支持 open');
-  return json(200, { tasks: await listTasks(wiring(), caller) });
+  return json(200, { tasks: await listTasks(await ready(), caller) });
 });

@@ -1,13 +1,13 @@
 import { apiHandler, callerOf, json, pathParam } from '#shared/http/api.ts';
 import { getApplication, listOwnApplications } from '#shared/usecases/queries.ts';
-import { wiring } from '#shared/wiring.ts';
+import { ready } from '#shared/wiring.ts';
 
 /** GET /v1/applications (the applicant's own) and GET /v1/applications/{applicationId}. */
 export const handler = apiHandler(async (event) => {
   if (event.routeKey === 'GET /v1/applications') {
     const caller = callerOf(event, 'applicant');
-    return json(200, { applications: await listOwnApplications(wiring(), caller) });
+    return json(200, { applications: await listOwnApplications(await ready(), caller) });
   }
   const caller = callerOf(event, 'applicant', 'officer', 'supervisor');
-  return json(200, await getApplication(wiring(), caller, pathParam(event, 'applicationId')));
+  return json(200, await getApplication(await ready(), caller, pathParam(event, 'applicationId')));
 });

@@ -1,9 +1,9 @@
 import { apiHandler, callerOf, json, pathParam } from '#shared/http/api.ts';
 import { readAudit } from '#shared/usecases/evaluation.ts';
-import { wiring } from '#shared/wiring.ts';
+import { ready } from '#shared/wiring.ts';
 
 /** GET /v1/applications/{applicationId}/audit: the trail and whether it is intact, for supervisors and the department. */
 export const handler = apiHandler(async (event) => {
   const caller = callerOf(event, 'supervisor', 'officer');
-  return json(200, await readAudit(wiring(), caller, pathParam(event, 'applicationId')));
+  return json(200, await readAudit(await ready(), caller, pathParam(event, 'applicationId')));
 });

@@ -1,10 +1,34 @@
+import middy from '@middy/core';
 import { z } from 'zod';
-import { flowHandler } from '#shared/http/flow.ts';
-import { recordFlowFailure } from '#shared/usecases/delivery.ts';
-import { wiring } from '#shared/wiring.ts';
+import { logger } from '#shared/http/api.ts';
+import { recordFlowFailure } from '#shared/usecases/flow.ts';
+import { ready } from '#shared/wiring.ts';
 
-/** The end of every failure path: the failure is recorded on the application and its trail. */
-export const handler = flowHandler(
-  z.object({ applicationId: z.string().min(1), error: z.object({ Error: z.string().optional(), Cause: z.string().optional() }).optional() }),
-  (input) => recordFlowFailure(wiring(), input),
-);
+/**
+ * EventBridge's "Step Functions Execution Status Change" for this city's flows (FAILED or
+ * TIMED_OUT; the embedded runtime sends the same event): the failure is recorded on the
+ * application, its open tasks close and a supervision case opens. The flows themselves catch
+ * nothing, so that RedriveExecution can restart one from the state that failed.
+ */
+const StatusChange = z.object({
+  detail: z.object({
+    executionArn: z.string(),
+    status: z.string(),
+    input: z.string().nullish(),
+    error: z.string().nullish(),
+    cause: z.string().nullish(),
+  }),
+});
+
+export const handler = middy().handler(async (event: unknown) => {
+  const { detail } = StatusChange.parse(event);
+  if (detail.status !== 'FAILED' && detail.status !== 'TIMED_OUT') return { recorded: false };
+  const applicationId = z.object({ applicationId: z.string().min(1) }).safeParse(JSON.parse(detail.input || '{}')).data?.applicationId;
+  if (!applicationId) {
+    logger.error('flow failed without an application', { executionArn: detail.executionArn });
+    return { recorded: false };
+  }
+  const result = await recordFlowFailure(await ready(), { applicationId, executionArn: detail.executionArn, error: detail.error ?? (detail.status === 'TIMED_OUT' ? 'States.Timeout' : undefined), cause: detail.cause ?? undefined });
+  logger.info('flow failure recorded', { applicationId, error: detail.error, ...result });
+  return result;
+});

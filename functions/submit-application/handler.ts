@@ -2,7 +2,7 @@ import { apiHandler, callerOf, json, parseBody } from '#shared/http/api.ts';
 import { IdempotencyKey, SubmitRequest } from '#shared/contract.ts';
 import { badRequest } from '#shared/domain/errors.ts';
 import { submitApplication } from '#shared/usecases/submit.ts';
-import { wiring } from '#shared/wiring.ts';
+import { ready } from '#shared/wiring.ts';
 
 /** POST /v1/applications: submit an application; the Idempotency-Key header is required. */
 export const handler = apiHandler(async (event) => {
@@ -10,6 +10,6 @@ export const handler = apiHandler(async (event) => {
   const key = IdempotencyKey.safeParse(event.headers['idempotency-key']);
   if (!key.success) throw badRequest('idempotency.key-missing', '请在 Idempotency-Key 请求头中提供幂等键（1–128 位字母、数字或 ._:-）');
   const body = parseBody(event, SubmitRequest);
-  const { view } = await submitApplication(wiring(), caller, key.data, body);
+  const { view } = await submitApplication(await ready(), caller, key.data, body);
   return json(201, view, { location: `/v1/applications/${view.applicationId}` });
 });

@@ -1,11 +1,11 @@
 import middy from '@middy/core';
 import { logger } from '#shared/http/api.ts';
 import { sweepUploads } from '#shared/usecases/uploads.ts';
-import { wiring } from '#shared/wiring.ts';
+import { ready } from '#shared/wiring.ts';
 
 /** The daily sweep of uploads no application took (EventBridge; POST /dev/uploads/sweep locally). */
 export const handler = middy().handler(async () => {
-  const report = await sweepUploads(wiring());
+  const report = await sweepUploads(await ready());
   logger.info('uploads swept', report);
   return report;
 });

@@ -1,7 +1,7 @@
 import { apiHandler, json, pathParam } from '#shared/http/api.ts';
 import { badRequest } from '#shared/domain/errors.ts';
 import { verifyLicense } from '#shared/usecases/verify.ts';
-import { wiring } from '#shared/wiring.ts';
+import { ready } from '#shared/wiring.ts';
 
 /**
  * GET /v1/licenses/{licenseNo}/verify: public verification of a sealed license;
@@ -12,7 +12,7 @@ export const handler = apiHandler(async (event) => {
   if (event.requestContext.http.method === 'POST') {
     if (!event.body) throw badRequest('verify.no-file', '请在请求体中提交证照 PDF 文件');
     const bytes = event.isBase64Encoded ? Buffer.from(event.body, 'base64') : Buffer.from(event.body, 'binary');
-    return json(200, await verifyLicense(wiring(), licenseNo, bytes));
+    return json(200, await verifyLicense(await ready(), licenseNo, bytes));
   }
-  return json(200, await verifyLicense(wiring(), licenseNo));
+  return json(200, await verifyLicense(await ready(), licenseNo));
 });

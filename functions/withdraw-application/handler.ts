@@ -1,11 +1,11 @@
 import { apiHandler, callerOf, json, parseBody, pathParam } from '#shared/http/api.ts';
 import { WithdrawRequest } from '#shared/contract.ts';
 import { withdrawApplication } from '#shared/usecases/withdraw.ts';
-import { wiring } from '#shared/wiring.ts';
+import { ready } from '#shared/wiring.ts';
 
 /** POST /v1/applications/{applicationId}/withdraw: withdrawal by the applicant until the decision. */
 export const handler = apiHandler(async (event) => {
   const caller = callerOf(event, 'applicant');
   const { reason } = parseBody(event, WithdrawRequest);
-  return json(200, await withdrawApplication(wiring(), caller, pathParam(event, 'applicationId'), reason));
+  return json(200, await withdrawApplication(await ready(), caller, pathParam(event, 'applicationId'), reason));
 });

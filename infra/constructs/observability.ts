@@ -66,6 +66,29 @@ export class Observability extends Construct {
       dimensions: { City: '$.city' },
     });
     alarm('RedLights', redLights, 1, `${props.cityName}: supervision turned a step red and opened an accountability case`);
+    // Steps the scan could not finish (each is logged as "supervision step failed" with its application and retried next scan).
+    const scanFailures = new Metric({ namespace: 'OneSeal', metricName: 'SupervisionStepFailures', dimensionsMap: { City: props.areaCode }, statistic: 'Sum', period: Duration.minutes(15) });
+    new MetricFilter(this, 'ScanFailuresFilter', {
+      logGroup: props.scanLogs,
+      filterPattern: FilterPattern.stringValue('$.message', '=', 'supervision scan'),
+      metricNamespace: 'OneSeal',
+      metricName: 'SupervisionStepFailures',
+      metricValue: '$.failed',
+      dimensions: { City: '$.city' },
+    });
+    alarm('SupervisionStepFailures', scanFailures, 1, `${props.cityName}: the supervision scan could not process a step (see "supervision step failed" in its log); it retries at every scan`);
+
+    // From 1 November, next year's official holiday schedule should be published (PUT /v1/calendar/{year}).
+    const provisional = new Metric({ namespace: 'OneSeal', metricName: 'CalendarNextYearProvisional', dimensionsMap: { City: props.areaCode }, statistic: 'Maximum', period: Duration.hours(6) });
+    new MetricFilter(this, 'CalendarFilter', {
+      logGroup: props.scanLogs,
+      filterPattern: FilterPattern.stringValue('$.message', '=', 'supervision scan'),
+      metricNamespace: 'OneSeal',
+      metricName: 'CalendarNextYearProvisional',
+      metricValue: '$.calendarNextYearProvisional',
+      dimensions: { City: '$.city' },
+    });
+    alarm('CalendarNextYearProvisional', provisional, 1, `${props.cityName}: next year's official holiday schedule is not published yet; its deadlines are provisional. Publish it: PUT /v1/calendar/{year} (docs/operations.md)`);
 
     new Dashboard(this, 'Dashboard', {
       dashboardName: `oneseal-${props.areaCode}`,

@@ -1,6 +1,7 @@
 import type { FieldProblem } from './errors.ts';
 import type { DeliveryMethod, FlowKind, FormField, Item, MaterialFormat } from './catalog.ts';
 import type { ChainHead } from './audit.ts';
+import type { CalendarKind } from './deadlines.ts';
 
 /** An application (办件) and the rules of its life (SPEC rules 3–7). */
 
@@ -73,7 +74,7 @@ export interface ApplicationRecord {
   receivedAt?: string;
   acceptedAt?: string;
   /** Decision due (promised and legal limits); after approval, issuing the license is due too (Art. 44). */
-  due?: { promisedAt: string; legalAt: string; issueAt?: string };
+  due?: { promisedAt: string; legalAt: string; issueAt?: string; calendar?: CalendarKind };
   clockPaused: boolean;
   /** The running suspension (中止), and the ones before it. */
   suspension?: { kind: string; reason: string; since: string };
@@ -93,7 +94,26 @@ export interface ApplicationRecord {
   /** SHA-256 of the canonical submission, to tell a retry from a reuse of its idempotency key. */
   requestHash: string;
   audit: ChainHead;
-  flowError?: { error: string; cause: string; at: string };
+  /** Set when the flow failed; cleared when an admin redrives it. */
+  flowError?: { error: string; cause: string; at: string; executionArn?: string };
+  /** How often the flow was redriven after a failure. */
+  redrives?: number;
+}
+
+/** The flow of an application as the outside sees it (the view's `flow`). */
+export type FlowState = 'running' | 'waiting' | 'failed' | 'succeeded';
+
+/** Statuses in which the flow waits for a person: an officer, the applicant, the courier. */
+const WAITING = new Set<ApplicationRecord['status']>(['correcting', 'accepted', 'suspended', 'delivering']);
+/** Statuses in which the flow has ended (a withdrawal stops it, as the applicant asked). */
+const ENDED = new Set<ApplicationRecord['status']>(['completed', 'refused', 'denied', 'withdrawn']);
+
+export function flowState(app: ApplicationRecord): FlowState {
+  if (app.flowError) return 'failed';
+  if (ENDED.has(app.status)) return 'succeeded';
+  // A submitted application waits for acceptance, except a filing, which has no officer step.
+  if (WAITING.has(app.status) || (app.status === 'submitted' && app.flow !== 'filing')) return 'waiting';
+  return 'running';
 }
 
 /** Art. 38: a denial tells the applicant of the right to reconsideration or litigation. */

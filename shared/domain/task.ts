@@ -22,6 +22,8 @@ export interface TaskRecord {
   status: 'open' | 'completed' | 'cancelled';
   openedAt: string;
   dueAt: string;
+  /** Which calendar the due time was computed on (provisional: the year's official schedule is not in yet). */
+  dueCalendar?: 'official' | 'provisional';
   /** Set while open and the clock runs: the next moment the light can change (see calendar.yellowAt). */
   watch?: 'open';
   watchAt?: string;

@@ -162,19 +162,3 @@ export async function revokeLicense(deps: Pick<Deps, 'clock' | 'applications' | 
   await commitWith(deps, record.applicationId, (a) => ({ next: a, actor: caller.sub, action: 'license.revoked', details: { licenseNo }, reason: input.reason }));
   return { licenseNo, status: 'revoked' as const, revokedAt: at, reason: input.reason, legalBasis: input.legalBasis };
 }
-
-/** Records that a flow failed, so that the application shows it and supervisors can act. */
-export async function recordFlowFailure(deps: Pick<Deps, 'clock' | 'applications'>, input: { applicationId: string; error?: { Error?: string; Cause?: string } }) {
-  try {
-    await commitWith(deps, input.applicationId, (a, at) => ({
-      next: { ...a, flowError: { error: input.error?.Error ?? 'Unknown', cause: String(input.error?.Cause ?? '').slice(0, 1000), at } },
-      actor: 'system',
-      action: 'flow.failed',
-      details: { error: input.error?.Error ?? 'Unknown' },
-    }));
-    return { recorded: true };
-  } catch (e) {
-    if ((e as { code?: string }).code === 'application.not-found') return { recorded: false };
-    throw e;
-  }
-}

@@ -1,5 +1,5 @@
 import type { Deps } from '../deps.ts';
-import { chinaDate, lightOf } from '../domain/calendar.ts';
+import { chinaDate, endOfChinaDay, lightOf, startOfChinaDay } from '../domain/calendar.ts';
 import { findItem, publishedItems } from '../domain/catalog.ts';
 import { blockedCounter } from './blacklist.ts';
 import { ConflictError } from '../ports.ts';
@@ -34,40 +34,55 @@ export interface ScanReport {
   red: number;
   casesOpened: number;
   deemedAccepted: number;
+  /** Steps the scan could not finish: each is logged, left in the index and tried again next time. */
+  failed: number;
 }
 
 /**
  * Runs the supervision scan.
- * Steps: read the open steps due for a look; a step past its due time turns red, opens an
- * accountability case naming the application, step, department and rank, and — for an
- * acceptance nobody decided within 5 working days — is deemed accepted from the day of receipt
- * (Art. 32) and its flow moves on; a step close to its due time turns yellow and is looked at
- * again when it falls due.
+ * Steps: read the open steps due for a look; for each on its own (one step that fails never
+ * stops the others): a step past its due time turns red, opens an accountability case naming
+ * the application, step, department and rank, and — for an acceptance nobody decided within 5
+ * working days — is deemed accepted from the day of receipt (Art. 32) and its flow moves on; a
+ * step close to its due time turns yellow and is looked at again when it falls due. A step
+ * that fails goes back into the index for the next scan, which redoes only what is undone.
  * Output: what the scan read and did.
  */
-export async function runSupervisionScan(deps: ScanDeps): Promise<ScanReport> {
+export async function runSupervisionScan(deps: ScanDeps, onFailure: (task: TaskRecord, error: unknown) => void = () => {}): Promise<ScanReport> {
   const now = deps.clock.now();
   const at = now.toISOString();
   const due = await deps.tasks.watchDue(at);
-  const report: ScanReport = { read: due.length, yellow: 0, red: 0, casesOpened: 0, deemedAccepted: 0 };
+  const report: ScanReport = { read: due.length, yellow: 0, red: 0, casesOpened: 0, deemedAccepted: 0, failed: 0 };
   for (const task of due) {
-    const light = lightOf(deps.calendar, now, new Date(task.openedAt), new Date(task.dueAt), deps.lightRule);
-    if (light === 'green') continue;
-    if (light === 'yellow') {
-      if (await deps.tasks.setLight(task.taskId, 'yellow', task.dueAt)) {
-        report.yellow++;
-        await audit(deps, task.applicationId, at, 'supervision.yellow', { taskId: task.taskId, step: task.step, dueAt: task.dueAt });
-      }
-      continue;
+    try {
+      await superviseStep(deps, task, now, report);
+    } catch (e) {
+      report.failed++;
+      onFailure(task, e);
+      // Back into the index, so that the next scan tries again: every action is idempotent.
+      await deps.tasks.watchAgain(task.taskId, at).catch((again: unknown) => onFailure(task, again));
     }
-    if (await deps.tasks.setLight(task.taskId, 'red', null)) {
-      report.red++;
-      await audit(deps, task.applicationId, at, 'supervision.red', { taskId: task.taskId, step: task.step, dueAt: task.dueAt });
-    }
-    if (await openOverdueCase(deps, task, at)) report.casesOpened++;
-    if (task.step === 'acceptance' && (await deemAccepted(deps, task))) report.deemedAccepted++;
   }
   return report;
+}
+
+async function superviseStep(deps: ScanDeps, task: TaskRecord, now: Date, report: ScanReport) {
+  const at = now.toISOString();
+  const light = lightOf(deps.calendar, now, new Date(task.openedAt), new Date(task.dueAt), deps.lightRule);
+  if (light === 'green') return;
+  if (light === 'yellow') {
+    if (await deps.tasks.setLight(task.taskId, 'yellow', task.dueAt)) {
+      report.yellow++;
+      await audit(deps, task.applicationId, at, 'supervision.yellow', { taskId: task.taskId, step: task.step, dueAt: task.dueAt });
+    }
+    return;
+  }
+  if (await deps.tasks.setLight(task.taskId, 'red', null)) {
+    report.red++;
+    await audit(deps, task.applicationId, at, 'supervision.red', { taskId: task.taskId, step: task.step, dueAt: task.dueAt });
+  }
+  if (await openOverdueCase(deps, task, at)) report.casesOpened++;
+  if (task.step === 'acceptance' && (await deemAccepted(deps, task))) report.deemedAccepted++;
 }
 
 async function openOverdueCase(deps: ScanDeps, task: TaskRecord, at: string) {
@@ -110,6 +125,24 @@ export async function listLights(deps: Pick<Deps, 'tasks' | 'calendar' | 'lightR
 }
 
 export const listCases = async (deps: Pick<Deps, 'cases'>, status: 'open' | 'closed' = 'open') => deps.cases.list(status);
+
+/** From 1 November (China time), next year's official schedule should be in: the alarm that says so reads this. */
+export function nextYearProvisional(calendar: Pick<Deps['calendar'], 'yearStatus'>, now: Date): boolean {
+  const [year, month] = chinaDate(now).split('-').map(Number);
+  return month >= 11 && calendar.yearStatus(year + 1) === 'provisional';
+}
+
+/**
+ * The period of a statistics query, as [from, to) instants: a China date stands for the whole
+ * day (`to` included), a date-time for itself; without them, the current China month so far.
+ */
+export function statsPeriod(now: Date, from?: string, to?: string): { from: string; to: string } {
+  const isDate = (s: string) => /^\d{4}-\d{2}-\d{2}$/.test(s);
+  const today = chinaDate(now);
+  const start = from ? (isDate(from) ? startOfChinaDay(from) : new Date(from)) : startOfChinaDay(`${today.slice(0, 7)}-01`);
+  const end = to ? (isDate(to) ? new Date(endOfChinaDay(to).getTime() + 1) : new Date(to)) : new Date(endOfChinaDay(today).getTime() + 1);
+  return { from: start.toISOString(), to: end.toISOString() };
+}
 
 /**
  * Statistics (SPEC rule 14) of the applications submitted in [from, to), by department and item.

@@ -1,5 +1,6 @@
 import type { Deps } from '../deps.ts';
-import { chinaDate, endOfChinaDay, yellowAt } from '../domain/calendar.ts';
+import { chinaDate, yellowAt } from '../domain/calendar.ts';
+import { shiftDue } from '../domain/deadlines.ts';
 import { conflict, forbidden, notFound } from '../domain/errors.ts';
 import type { ApplicationRecord } from '../domain/application.ts';
 import type { Caller } from '../http/api.ts';
@@ -17,7 +18,12 @@ type ClockDeps = Pick<Deps, 'clock' | 'calendar' | 'lightRule' | 'applications' 
 
 export const SUSPENSION_KINDS = ['hearing', 'testing', 'inspection', 'expert-review', 'public-notice'] as const;
 
-const shift = (deps: Pick<Deps, 'calendar' | 'lightRule'>, due: string, days: number) => endOfChinaDay(deps.calendar.addWorkingDays(chinaDate(new Date(due)), days)).toISOString();
+/** The decision's due times moved on by `days` working days, and the calendar they now rest on. */
+function moveDue(deps: Pick<Deps, 'calendar'>, app: ApplicationRecord, days: number): NonNullable<ApplicationRecord['due']> {
+  const legalAt = shiftDue(deps.calendar, app.due!.legalAt, days);
+  const calendar = deps.calendar.kindBetween(chinaDate(new Date(app.acceptedAt!)), chinaDate(new Date(legalAt)));
+  return { ...app.due!, promisedAt: shiftDue(deps.calendar, app.due!.promisedAt, days), legalAt, calendar };
+}
 
 async function change(
   deps: ClockDeps,
@@ -57,7 +63,7 @@ export const resumeApplication = (deps: ClockDeps, caller: Caller, applicationId
     if (app.status !== 'suspended' || !app.suspension) throw conflict('application.not-suspended', '办件未处于中止状态');
     // The working days the clock stood still, counted as limits are: the suspension day not included.
     const paused = deps.calendar.workingDaysBetween(chinaDate(new Date(app.suspension.since)), chinaDate(now));
-    const due = { promisedAt: shift(deps, app.due!.promisedAt, paused), legalAt: shift(deps, app.due!.legalAt, paused) };
+    const due = moveDue(deps, app, paused);
     const { suspension, ...rest } = app;
     return {
       next: { ...rest, status: 'accepted', clockPaused: false, due, suspensions: [...(app.suspensions ?? []), { ...suspension, until: now.toISOString(), workingDays: paused }] },
@@ -72,7 +78,7 @@ export const extendApplication = (deps: ClockDeps, caller: Caller, applicationId
     if (app.status !== 'accepted' && app.status !== 'suspended') throw conflict('application.not-running', '只有已受理、尚未决定的办件可以延期');
     if (app.extension) throw conflict('application.already-extended', '该办件已经延期一次');
     const days = app.flow === 'joint' ? 15 : 10;
-    const due = { promisedAt: shift(deps, app.due!.promisedAt, days), legalAt: shift(deps, app.due!.legalAt, days) };
+    const due = moveDue(deps, app, days);
     return {
       next: { ...app, due, extension: { days, reason, by: caller.sub, at: now.toISOString() } },
       action: 'extended',

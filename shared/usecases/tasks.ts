@@ -8,14 +8,9 @@ import { isBureauStep, OUTCOME_SCHEMAS, ownerOf, Step, type Outcome, type TaskRe
 import { sha256Hex } from '../domain/canonical.ts';
 import { ConflictError } from '../ports.ts';
 import { parseWith, type Caller } from '../http/api.ts';
-import { ACCEPTANCE_DAYS } from './view.ts';
+import { acceptanceDue, decisionDue, DEFERRED_DAYS, ISSUE_DAYS, receivedAt } from '../domain/deadlines.ts';
 
 type TaskDeps = Pick<Deps, 'clock' | 'catalog' | 'calendar' | 'lightRule' | 'applications' | 'tasks' | 'workflow'>;
-
-/** Materials deferred at acceptance (容缺) are due within this many working days. */
-const DEFERRED_DAYS = 5;
-/** Issuing the license is due within 10 working days of approval (Art. 44). */
-const ISSUE_DAYS = 10;
 
 function itemOf(deps: Pick<Deps, 'catalog'>, app: ApplicationRecord): Item {
   const item = findItem(deps.catalog, app.itemCode, app.itemVersion);
@@ -39,10 +34,13 @@ export async function openTask(deps: TaskDeps, input: { taskToken: string; appli
   // A joint review names its department: each listed one reviews in parallel.
   const dept = step === 'joint-review' && input.dept ? input.dept : owner.dept;
   const rank = owner.rank;
-  const dueAt =
+  const due =
     step === 'acceptance'
-      ? deps.calendar.dueAfter(new Date(app.receivedAt ?? app.submittedAt), ACCEPTANCE_DAYS).toISOString()
-      : (app.due?.promisedAt ?? deps.calendar.dueAfter(now, item.promisedLimitDays).toISOString());
+      ? acceptanceDue(deps.calendar, app)
+      : app.due
+        ? { at: new Date(app.due.promisedAt), calendar: app.due.calendar ?? 'official' }
+        : deps.calendar.deadline(now, item.promisedLimitDays);
+  const dueAt = due.at.toISOString();
   const task: TaskRecord = {
     taskId: `tsk_${sha256Hex(input.taskToken).slice(0, 24)}`,
     applicationId: app.applicationId,
@@ -54,6 +52,7 @@ export async function openTask(deps: TaskDeps, input: { taskToken: string; appli
     status: 'open',
     openedAt: now.toISOString(),
     dueAt,
+    dueCalendar: due.calendar,
     // Only the bureau's steps are supervised, and only while the clock runs.
     ...(!isBureauStep(step) || app.clockPaused ? {} : { watch: 'open' as const, watchAt: yellowAt(deps.calendar, now, new Date(dueAt), deps.lightRule).toISOString() }),
     taskToken: input.taskToken,
@@ -93,15 +92,12 @@ function applyOutcome(deps: TaskDeps, app: ApplicationRecord, item: Item, task: 
   const approve = (decision: ApplicationRecord['decision']) => {
     next.status = 'approved';
     next.decision = decision;
-    next.due = { ...next.due!, issueAt: deps.calendar.dueAfter(now, ISSUE_DAYS).toISOString() };
+    next.due = { ...next.due!, issueAt: deps.calendar.deadline(now, ISSUE_DAYS).at.toISOString() };
   };
   const accept = () => {
     next.status = 'accepted';
     next.acceptedAt = at;
-    next.due = {
-      promisedAt: deps.calendar.dueAfter(now, item.promisedLimitDays).toISOString(),
-      legalAt: deps.calendar.dueAfter(now, item.legalLimitDays).toISOString(),
-    };
+    next.due = decisionDue(deps.calendar, now, item);
   };
   switch (outcome.outcome) {
     case 'accept':
@@ -116,7 +112,7 @@ function applyOutcome(deps: TaskDeps, app: ApplicationRecord, item: Item, task: 
         throw new DomainError(422, 'task.invalid-outcome', '只能对事项允许容缺的材料容缺受理', wrong.map((c) => ({ path: 'deferred', code: 'material.not-deferrable', message: `材料“${c}”不允许容缺` })));
       }
       accept();
-      next.deferred = { materialCodes: outcome.deferred, dueAt: deps.calendar.dueAfter(now, DEFERRED_DAYS).toISOString() };
+      next.deferred = { materialCodes: outcome.deferred, dueAt: deps.calendar.deadline(now, DEFERRED_DAYS).at.toISOString() };
       if (app.flow === 'instant') approve({ outcome: 'approve', opinion: outcome.opinion ?? '容缺受理，准予许可', by: caller.sub, at });
       break;
     }
@@ -142,6 +138,8 @@ function applyOutcome(deps: TaskDeps, app: ApplicationRecord, item: Item, task: 
   return next;
 }
 
+const flowEnded = () => conflict('task.flow-ended', '该任务所属的办理流程已经终止（流程失败或申请已撤回），不能再办理');
+
 /**
  * Completes an officer task (SPEC: POST /v1/tasks/{taskId}/complete).
  * Input: the officer, the task id, the outcome.
@@ -156,14 +154,17 @@ export async function completeTask(deps: TaskDeps, caller: Caller, taskId: strin
     const task = await deps.tasks.get(taskId);
     if (!task) throw notFound('task.not-found', '任务不存在');
     if (task.dept !== caller.dept || task.rank !== caller.rank) throw forbidden('task.not-yours', '该任务不属于您的部门或职级');
+    // A task closed by its flow's end (a failure, a withdrawal) is not the same as one done.
+    if (task.status === 'cancelled') throw flowEnded();
     if (task.status !== 'open') throw conflict('task.completed', '该任务已经办理完毕');
     const outcome = parseWith(OUTCOME_SCHEMAS[task.step], body) as Outcome;
     const app = await deps.applications.get(task.applicationId);
     if (!app) throw new Error(`application ${task.applicationId} of task ${taskId} not found`);
+    if (app.flowError) throw flowEnded();
     if (app.status === 'suspended') throw conflict('application.suspended', '办件处于中止状态，恢复后才能继续办理');
     const now = deps.clock.now();
     // Deemed acceptance (Art. 32): accepted from the day the complete application was received.
-    const next = applyOutcome(deps, app, itemOf(deps, app), task, outcome, caller, options.deemed ? new Date(app.receivedAt ?? app.submittedAt) : now);
+    const next = applyOutcome(deps, app, itemOf(deps, app), task, outcome, caller, options.deemed ? receivedAt(app) : now);
     const { outcome: kind, ...rest } = outcome;
     const reason = 'reason' in rest ? rest.reason : 'opinion' in rest ? rest.opinion : undefined;
     const event = chainEvent(app.applicationId, app.audit, now.toISOString(), {

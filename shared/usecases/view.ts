@@ -1,12 +1,10 @@
 import type { Deps } from '../deps.ts';
-import type { ApplicationRecord } from '../domain/application.ts';
+import { flowState, type ApplicationRecord } from '../domain/application.ts';
 import type { AuditEvent } from '../domain/audit.ts';
 import { lightOf, type Light } from '../domain/calendar.ts';
 import { maskPersonName, maskPhone, maskSubjectId } from '../domain/identity.ts';
 import type { Caller } from '../http/api.ts';
-
-/** Acceptance is due within 5 working days of receipt (Art. 32). */
-export const ACCEPTANCE_DAYS = 5;
+import { acceptanceDue, receivedAt } from '../domain/deadlines.ts';
 
 export const isOwner = (caller: Caller, app: ApplicationRecord) => caller.role === 'applicant' && caller.sub === app.applicantId;
 
@@ -21,10 +19,7 @@ export function applicantView(app: ApplicationRecord, own: boolean) {
 
 /** The light of the application's running clock: acceptance before acceptance, the promised limit after. */
 export function applicationLight(deps: Pick<Deps, 'calendar' | 'lightRule'>, app: ApplicationRecord, now: Date): Light {
-  if (app.status === 'submitted') {
-    const received = new Date(app.submittedAt);
-    return lightOf(deps.calendar, now, received, deps.calendar.dueAfter(received, ACCEPTANCE_DAYS), deps.lightRule);
-  }
+  if (app.status === 'submitted') return lightOf(deps.calendar, now, receivedAt(app), acceptanceDue(deps.calendar, app).at, deps.lightRule);
   if ((app.status === 'accepted' || app.status === 'suspended') && app.due && app.acceptedAt && !app.clockPaused) {
     return lightOf(deps.calendar, now, new Date(app.acceptedAt), new Date(app.due.promisedAt), deps.lightRule);
   }
@@ -48,7 +43,7 @@ export function applicationView(deps: Pick<Deps, 'calendar' | 'lightRule' | 'clo
     quantity: app.quantity,
     submittedAt: app.submittedAt,
     ...(app.acceptedAt ? { acceptedAt: app.acceptedAt } : {}),
-    ...(app.due ? { due: app.due } : {}),
+    ...(app.due ? { due: { ...app.due, calendar: app.due.calendar ?? 'official' } } : {}),
     light: applicationLight(deps, app, deps.clock.now()),
     clockPaused: app.clockPaused,
     ...(app.corrections ? { corrections: app.corrections } : {}),
@@ -60,6 +55,7 @@ export function applicationView(deps: Pick<Deps, 'calendar' | 'lightRule' | 'clo
     ...(app.suspensions ? { suspensions: app.suspensions } : {}),
     ...(app.extension ? { extension: app.extension } : {}),
     ...(app.evaluation ? { evaluation: app.evaluation } : {}),
+    flow: flowState(app),
     ...(app.flowError ? { flowError: { error: app.flowError.error, at: app.flowError.at } } : {}),
     delivery: { method: app.delivery.method, ...(app.delivery.waybillNo ? { waybillNo: app.delivery.waybillNo } : {}), ...(app.delivery.status ? { status: app.delivery.status } : {}) },
     ...(app.completedAt ? { completedAt: app.completedAt } : {}),

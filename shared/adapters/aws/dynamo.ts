@@ -1,11 +1,14 @@
 import { DynamoDBClient, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, DynamoDBDocumentClient, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, DynamoDBDocumentClient, PutCommand, QueryCommand, ScanCommand, TransactWriteCommand, UpdateCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { ApplicationRecord } from '../../domain/application.ts';
 import type { AuditEvent } from '../../domain/audit.ts';
 import type { TaskRecord } from '../../domain/task.ts';
 import {
   blacklistTrailId,
+  calendarTrailId,
   ConflictError,
+  type CalendarRepository,
+  type PublishedYear,
   type AccountabilityCase,
   type BlacklistEntry,
   type BlacklistRepository,
@@ -165,15 +168,16 @@ export class DynamoApplications implements ApplicationRepository {
         });
       }
     }
-    for (const { taskId, dueAt, watchAt } of change.retimeTasks ?? []) {
+    for (const { taskId, dueAt, watchAt, dueCalendar } of change.retimeTasks ?? []) {
+      const set = ['dueAt = :due', ...(dueCalendar ? ['dueCalendar = :cal'] : []), ...(watchAt ? ['#watch = :open', 'watchAt = :watchAt'] : [])].join(', ');
       items.push({
         Update: {
           TableName: this.cfg.TASKS_TABLE,
           Key: { taskId },
-          UpdateExpression: watchAt ? 'SET dueAt = :due, #watch = :open, watchAt = :watchAt REMOVE light' : 'SET dueAt = :due REMOVE #watch, watchAt, light',
+          UpdateExpression: watchAt ? `SET ${set} REMOVE light` : `SET ${set} REMOVE #watch, watchAt, light`,
           ConditionExpression: '#status = :open',
           ExpressionAttributeNames: { '#status': 'status', '#watch': 'watch' },
-          ExpressionAttributeValues: { ':due': dueAt, ':open': 'open', ...(watchAt ? { ':watchAt': watchAt } : {}) },
+          ExpressionAttributeValues: { ':due': dueAt, ':open': 'open', ...(watchAt ? { ':watchAt': watchAt } : {}), ...(dueCalendar ? { ':cal': dueCalendar } : {}) },
         },
       });
     }
@@ -248,6 +252,21 @@ export class DynamoTasks implements TaskRepository {
           ConditionExpression: '#status = :open AND (attribute_not_exists(light) OR light <> :light)',
           ExpressionAttributeNames: { '#status': 'status', ...(watchAt ? {} : { '#watch': 'watch' }) },
           ExpressionAttributeValues: { ':open': 'open', ':light': light, ...(watchAt ? { ':watchAt': watchAt } : {}) },
+        }),
+      ),
+    );
+  }
+
+  async watchAgain(taskId: string, watchAt: string) {
+    await whether(
+      this.db.send(
+        new UpdateCommand({
+          TableName: this.cfg.TASKS_TABLE,
+          Key: { taskId },
+          UpdateExpression: 'SET #watch = :open, watchAt = :watchAt',
+          ConditionExpression: '#status = :open',
+          ExpressionAttributeNames: { '#status': 'status', '#watch': 'watch' },
+          ExpressionAttributeValues: { ':open': 'open', ':watchAt': watchAt },
         }),
       ),
     );
@@ -387,6 +406,45 @@ export class DynamoBlacklist implements BlacklistRepository {
         ? { ConditionExpression: 'attribute_not_exists(subjectId)' }
         : { ConditionExpression: '#audit.#seq = :expected', ExpressionAttributeNames: { '#audit': 'audit', '#seq': 'seq' }, ExpressionAttributeValues: { ':expected': change.expectedSeq } };
     await transact(this.db, [{ Put: { TableName: this.cfg.BLACKLIST_TABLE, Item: change.next, ...guard } }, ...auditPuts(this.cfg.AUDIT_TABLE, change.events)], change.next.subjectId);
+  }
+}
+
+export class DynamoCalendar implements CalendarRepository {
+  constructor(
+    private readonly cfg: Config,
+    private readonly db: DynamoDBDocumentClient,
+  ) {}
+
+  async published() {
+    const out: PublishedYear[] = [];
+    let ExclusiveStartKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.db.send(new ScanCommand({ TableName: this.cfg.CALENDAR_TABLE, ConsistentRead: true, ExclusiveStartKey }));
+      out.push(...((page.Items ?? []) as PublishedYear[]));
+      ExclusiveStartKey = page.LastEvaluatedKey;
+    } while (ExclusiveStartKey);
+    return out.sort((a, b) => a.year - b.year);
+  }
+
+  get(year: number) {
+    return readerFor(this.db).get<PublishedYear>(this.cfg.CALENDAR_TABLE, { year });
+  }
+
+  trail(year: number) {
+    return queryAll<AuditEvent>(this.db, {
+      TableName: this.cfg.AUDIT_TABLE,
+      KeyConditionExpression: 'applicationId = :a',
+      ExpressionAttributeValues: { ':a': calendarTrailId(year) },
+      ConsistentRead: true,
+    });
+  }
+
+  async commit(change: { next: PublishedYear; expectedSeq: number; events: AuditEvent[] }) {
+    const guard =
+      change.expectedSeq === 0
+        ? { ConditionExpression: 'attribute_not_exists(audit)' }
+        : { ConditionExpression: '#audit.#seq = :expected', ExpressionAttributeNames: { '#audit': 'audit', '#seq': 'seq' }, ExpressionAttributeValues: { ':expected': change.expectedSeq } };
+    await transact(this.db, [{ Put: { TableName: this.cfg.CALENDAR_TABLE, Item: change.next, ...guard } }, ...auditPuts(this.cfg.AUDIT_TABLE, change.events)], calendarTrailId(change.next.year));
   }
 }
 

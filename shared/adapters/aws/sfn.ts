@@ -2,6 +2,7 @@ import type { SFNClient } from '@aws-sdk/client-sfn';
 import type { FlowKind } from '../../domain/catalog.ts';
 import type { Workflow } from '../../ports.ts';
 import { meter } from './usage.ts';
+import { conflict } from '../../domain/errors.ts';
 
 const sdk = () => import('@aws-sdk/client-sfn');
 
@@ -31,9 +32,23 @@ export class StepFunctionsWorkflow implements Workflow {
     await this.send((m) => new m.SendTaskFailureCommand({ taskToken, error, cause }));
   }
 
+  async redrive(flow: FlowKind, name: string) {
+    try {
+      await this.send((m) => new m.RedriveExecutionCommand({ executionArn: this.executionArn(flow, name) }));
+    } catch (e) {
+      if ((e as Error).name === 'ExecutionNotRedrivable' || (e as Error).name === 'ExecutionDoesNotExist') {
+        throw conflict('flow.not-redrivable', 'Step Functions 不能重新驱动该流程（执行已超过 14 天或并未失败）');
+      }
+      throw e;
+    }
+  }
+
   async stop(flow: FlowKind, name: string, cause: string) {
-    // The execution ARN follows from the state machine's: …:stateMachine:<machine> → …:execution:<machine>:<name>.
-    const executionArn = `${this.arnPrefix.replace(':stateMachine:', ':execution:')}${flow}:${name}`;
-    await this.send((m) => new m.StopExecutionCommand({ executionArn, error: 'Withdrawn', cause }));
+    await this.send((m) => new m.StopExecutionCommand({ executionArn: this.executionArn(flow, name), error: 'Withdrawn', cause }));
+  }
+
+  /** The execution ARN follows from the state machine's: …:stateMachine:<machine> → …:execution:<machine>:<name>. */
+  private executionArn(flow: FlowKind, name: string) {
+    return `${this.arnPrefix.replace(':stateMachine:', ':execution:')}${flow}:${name}`;
   }
 }

@@ -4,7 +4,7 @@
  */
 export interface TableSpec {
   /** Logical name; the physical name reaches a function through the env variable `env`. */
-  id: 'Applications' | 'Tasks' | 'Audit' | 'Uploads' | 'Licenses' | 'Counters' | 'Blacklist' | 'Cases';
+  id: 'Applications' | 'Tasks' | 'Audit' | 'Uploads' | 'Licenses' | 'Counters' | 'Blacklist' | 'Cases' | 'Calendar';
   env: string;
   partitionKey: { name: string; type: 'S' | 'N' };
   sortKey?: { name: string; type: 'S' | 'N' };
@@ -52,6 +52,8 @@ export const TABLES: TableSpec[] = [
   { id: 'Licenses', env: 'LICENSES_TABLE', partitionKey: { name: 'licenseNo', type: 'S' }, indexes: [] },
   { id: 'Counters', env: 'COUNTERS_TABLE', partitionKey: { name: 'name', type: 'S' }, indexes: [] },
   { id: 'Blacklist', env: 'BLACKLIST_TABLE', partitionKey: { name: 'subjectId', type: 'S' }, indexes: [] },
+  // The official yearly holiday schedules an admin published (PUT /v1/calendar/{year}), one item a year.
+  { id: 'Calendar', env: 'CALENDAR_TABLE', partitionKey: { name: 'year', type: 'N' }, indexes: [] },
   {
     id: 'Cases',
     env: 'CASES_TABLE',
