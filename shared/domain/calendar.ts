@@ -1,11 +1,21 @@
-import chineseDays from 'chinese-days/dist/chinese-days.json' with { type: 'json' };
-import { DomainError } from './errors.ts';
+import { dayNumber, isoDate, weekday, yearOf, yearStart } from '../calendar/dates.ts';
+import { OFFICIAL_SCHEDULES } from '../calendar/official.ts';
+import { fatalScheduleProblems, type YearSchedule } from '../calendar/schedule.ts';
+import { statutoryHolidays } from '../calendar/statutory.ts';
+
+export { OFFICIAL_SCHEDULES } from '../calendar/official.ts';
+export { RULE_YEARS, statutoryHolidays, type StatutoryHoliday } from '../calendar/statutory.ts';
+export { YearScheduleInput, fatalScheduleProblems, scheduleProblems, scheduleWarnings, yearScheduleInput, type YearSchedule } from '../calendar/schedule.ts';
 
 /**
- * The city's working-day calendar (SPEC rule 5): Monday to Friday, less the national public
- * holidays, plus the adjusted working days (调休) that fall on weekends, plus the city's own
- * overrides. Everything is counted in China time (UTC+8). A date in a year the calendar does
- * not know is refused: a deadline is never guessed.
+ * The city's working-day calendar (SPEC rule 5), in three layers, each over the one before:
+ *  1. Monday to Friday, less the statutory holidays computed by rule (calendar/statutory.ts);
+ *  2. for a year the State Council has published, its schedule instead: the days off of each
+ *     holiday period and the weekends worked in exchange (调休), as data with their source;
+ *  3. the city's own overrides.
+ * A year without a published schedule is provisional: it is counted by rule, never refused, and
+ * every deadline says which kind of calendar it rests on, so that it can be recounted when the
+ * schedule comes out (each November for the next year). Everything is in China time (UTC+8).
  */
 
 export interface CalendarOverrides {
@@ -15,13 +25,10 @@ export interface CalendarOverrides {
   workdays?: string[];
 }
 
-/** Thrown rather than guessing: the city adds the year's official schedule to its overrides. */
-export class CalendarYearUnknownError extends DomainError {
-  constructor(readonly year: number) {
-    super(503, 'calendar.year-unknown', `工作日历尚未收录${year}年的节假日安排，无法计算期限；请管理员补充${year}年官方安排后再办理`, undefined, { year });
-    this.name = 'CalendarYearUnknownError';
-  }
-}
+export type CalendarKind = 'official' | 'provisional';
+
+/** The first year of the 2025 law; officialThrough() counts unbroken official years from it. */
+const FIRST_SCHEDULE_YEAR = 2025;
 
 const CHINA_OFFSET_MS = 8 * 3600 * 1000;
 const DAY_MS = 24 * 3600 * 1000;
@@ -35,53 +42,138 @@ export const endOfChinaDay = (date: string): Date => new Date(Date.parse(`${date
 /** The first millisecond of a China calendar day, as an instant. */
 export const startOfChinaDay = (date: string): Date => new Date(Date.parse(`${date}T00:00:00Z`) - CHINA_OFFSET_MS);
 
-const nextDate = (date: string, days = 1): string => new Date(Date.parse(`${date}T00:00:00Z`) + days * DAY_MS).toISOString().slice(0, 10);
+/**
+ * One year, precomputed: deadlines and lights count working days thousands of times, and a
+ * table turns each count into two array reads instead of a walk over dates and string sets.
+ */
+interface YearTable {
+  readonly year: number;
+  /** Day number of 1 January. */
+  readonly first: number;
+  /** 1 for a working day, by day of the year (0 = 1 January). */
+  readonly work: Uint8Array;
+  /** cum[i]: working days among the first i days of the year; cum[work.length] is the year's total. */
+  readonly cum: Uint16Array;
+}
+
+/** The smallest day index i with cum[i + 1] >= k (1 ≤ k ≤ the year's total): the k-th working day. */
+function kthWorkingDay(t: YearTable, k: number): number {
+  let lo = 0;
+  let hi = t.work.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (t.cum[mid + 1] >= k) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
+}
+
+// Only a schedule's own fields: a stored record may carry more (who published it, its audit head).
+const copy = ({ year, holidays, workdays, source, publishedAt }: YearSchedule): YearSchedule => ({
+  year,
+  holidays: [...holidays],
+  workdays: [...workdays],
+  source,
+  ...(publishedAt === undefined ? {} : { publishedAt }),
+});
+const sortedUnique = (dates: Iterable<string>) => [...new Set(dates)].sort();
 
 export class WorkingCalendar {
-  private readonly holidays: Set<string>;
-  private readonly workdays: Set<string>;
-  private readonly knownYears: Set<number>;
+  private readonly official = new Map<number, YearSchedule>();
+  private readonly overrides: { holidays: string[]; workdays: string[] };
+  private readonly tables = new Map<number, YearTable>();
 
-  constructor(overrides: CalendarOverrides = {}) {
-    this.holidays = new Set([...Object.keys(chineseDays.holidays), ...(overrides.holidays ?? [])]);
-    this.workdays = new Set([...Object.keys(chineseDays.workdays), ...(overrides.workdays ?? [])]);
-    this.knownYears = new Set(Object.keys(chineseDays.holidays).map((d) => Number(d.slice(0, 4))));
-    for (const d of overrides.holidays ?? []) this.knownYears.add(Number(d.slice(0, 4)));
+  /**
+   * `official` defaults to the shipped schedules (2025, 2026). A RangeError for what cannot be
+   * counted with: a date that is not one, or not in its schedule's year, or a year given twice.
+   */
+  constructor(input: { official?: readonly YearSchedule[]; overrides?: CalendarOverrides } = {}) {
+    for (const s of input.official ?? OFFICIAL_SCHEDULES) {
+      const problems = fatalScheduleProblems(s);
+      if (this.official.has(s.year)) problems.push(`${s.year}年的安排重复`);
+      if (problems.length) throw new RangeError(`${s.year}年节假日安排有误：${problems.join('；')}`);
+      this.official.set(s.year, Object.freeze(copy(s)));
+    }
+    this.overrides = { holidays: [...(input.overrides?.holidays ?? [])], workdays: [...(input.overrides?.workdays ?? [])] };
+    for (const d of [...this.overrides.holidays, ...this.overrides.workdays]) dayNumber(d);
+  }
+
+  /** The table of a year, built on first use. Past 9999 there is no YYYY-MM-DD date: RangeError. */
+  private table(year: number): YearTable {
+    let t = this.tables.get(year);
+    if (t) return t;
+    if (!(Number.isInteger(year) && year >= 1 && year <= 9999)) throw new RangeError(`year out of the calendar's range: ${year}`);
+    const first = yearStart(year);
+    const work = new Uint8Array(yearStart(year + 1) - first);
+    for (let i = 0, wd = weekday(first); i < work.length; i++, wd = wd === 6 ? 0 : wd + 1) work[i] = wd === 0 || wd === 6 ? 0 : 1;
+    const set = (dates: string[], value: 0 | 1) => {
+      for (const d of dates) if (yearOf(d) === year) work[dayNumber(d) - first] = value;
+    };
+    const schedule = this.official.get(year);
+    if (schedule) {
+      set(schedule.holidays, 0);
+      set(schedule.workdays, 1);
+    } else {
+      set(statutoryHolidays(year).map((h) => h.date), 0);
+    }
+    // The city has the last word; a date it lists both ways is worked (as before).
+    set(this.overrides.holidays, 0);
+    set(this.overrides.workdays, 1);
+    const cum = new Uint16Array(work.length + 1);
+    for (let i = 0; i < work.length; i++) cum[i + 1] = cum[i] + work[i];
+    t = { year, first, work, cum };
+    this.tables.set(year, t);
+    return t;
   }
 
   isWorkingDay(date: string): boolean {
-    const year = Number(date.slice(0, 4));
-    if (!this.knownYears.has(year)) throw new CalendarYearUnknownError(year);
-    if (this.workdays.has(date)) return true;
-    if (this.holidays.has(date)) return false;
-    const weekday = new Date(`${date}T00:00:00Z`).getUTCDay();
-    return weekday !== 0 && weekday !== 6;
+    const day = dayNumber(date);
+    const t = this.table(yearOf(date));
+    return t.work[day - t.first] === 1;
   }
 
-  /** The Nth working day after `date` (the start day itself is not counted); N = 0 is the day itself. */
+  /** The Nth working day after `date` (the start day itself is not counted); N ≤ 0 is the day itself. */
   addWorkingDays(date: string, n: number): string {
-    let d = date;
-    for (let left = n; left > 0; ) {
-      d = nextDate(d);
-      if (this.isWorkingDay(d)) left--;
+    const day = dayNumber(date);
+    if (!(n > 0)) return date;
+    let t = this.table(yearOf(date));
+    // The ordinal, within t's year, of the working day we want.
+    let k = t.cum[day - t.first + 1] + Math.ceil(n);
+    while (k > t.cum[t.work.length]) {
+      k -= t.cum[t.work.length];
+      t = this.table(t.year + 1);
     }
-    return d;
+    return isoDate(t.first + kthWorkingDay(t, k));
   }
 
-  /** The Nth working day before `date` (N = 0 is the day itself). */
+  /** The Nth working day before `date` (N ≤ 0 is the day itself). */
   subtractWorkingDays(date: string, n: number): string {
-    let d = date;
-    for (let left = n; left > 0; ) {
-      d = nextDate(d, -1);
-      if (this.isWorkingDay(d)) left--;
+    const day = dayNumber(date);
+    if (!(n > 0)) return date;
+    let t = this.table(yearOf(date));
+    // Working days before `date` in its year, then whole years back, until N are behind us.
+    let before = t.cum[day - t.first];
+    let left = Math.ceil(n);
+    while (left > before) {
+      left -= before;
+      t = this.table(t.year - 1);
+      before = t.cum[t.work.length];
     }
-    return d;
+    return isoDate(t.first + kthWorkingDay(t, before - left + 1));
   }
 
   /** Working days strictly after `from` up to and including `to` (0 when `to` ≤ `from`). */
   workingDaysBetween(from: string, to: string): number {
-    let count = 0;
-    for (let d = nextDate(from); d <= to; d = nextDate(d)) if (this.isWorkingDay(d)) count++;
+    const a = dayNumber(from);
+    const b = dayNumber(to);
+    if (b <= a) return 0;
+    const ta = this.table(yearOf(from));
+    const tb = this.table(yearOf(to));
+    let count = tb.cum[b - tb.first + 1] - ta.cum[a - ta.first + 1];
+    for (let y = ta.year; y < tb.year; y++) {
+      const t = this.table(y);
+      count += t.cum[t.work.length];
+    }
     return count;
   }
 
@@ -91,6 +183,64 @@ export class WorkingCalendar {
    */
   dueAfter(start: Date, workingDays: number): Date {
     return endOfChinaDay(this.addWorkingDays(chinaDate(start), workingDays));
+  }
+
+  /** A deadline and the kind of calendar that produced it. */
+  deadline(start: Date, workingDays: number): { at: Date; calendar: CalendarKind } {
+    const startDay = chinaDate(start);
+    const dueDay = this.addWorkingDays(startDay, workingDays);
+    return { at: endOfChinaDay(dueDay), calendar: this.kindBetween(startDay, dueDay) };
+  }
+
+  /** The kind of calendar a computation over [fromDate, toDate] relied on: provisional if any year touched is provisional. */
+  kindBetween(fromDate: string, toDate: string): CalendarKind {
+    dayNumber(fromDate);
+    dayNumber(toDate);
+    const [a, b] = [yearOf(fromDate), yearOf(toDate)].sort((x, y) => x - y);
+    for (let y = a; y <= b; y++) if (!this.official.has(y)) return 'provisional';
+    return 'official';
+  }
+
+  yearStatus(year: number): CalendarKind {
+    return this.official.has(year) ? 'official' : 'provisional';
+  }
+
+  /** The latest year Y such that every year from 2025 through Y has an official schedule (2024 if none). */
+  officialThrough(): number {
+    let y = FIRST_SCHEDULE_YEAR;
+    while (this.official.has(y)) y++;
+    return y - 1;
+  }
+
+  /**
+   * GET /v1/calendar/{year}: the days off and the weekends worked, overrides included, exactly as
+   * isWorkingDay counts them. Official: the schedule's lists and its source. Provisional: the
+   * statutory days by rule, on weekdays and weekends alike, and no 调休 (only the city's).
+   */
+  yearView(year: number): { year: number; status: CalendarKind; source?: string; holidays: string[]; workdays: string[] } {
+    this.table(year);
+    const schedule = this.official.get(year);
+    const inYear = (dates: string[]) => dates.filter((d) => yearOf(d) === year);
+    const off = schedule ? schedule.holidays : statutoryHolidays(year).map((h) => h.date);
+    const on = schedule ? schedule.workdays : [];
+    return {
+      year,
+      status: schedule ? 'official' : 'provisional',
+      ...(schedule ? { source: schedule.source } : {}),
+      holidays: sortedUnique([...off, ...inYear(this.overrides.holidays)].filter((d) => !this.isWorkingDay(d))),
+      workdays: sortedUnique([...on, ...inYear(this.overrides.workdays)].filter((d) => this.isWorkingDay(d))),
+    };
+  }
+
+  /** A new calendar with one more (or a replaced) official year; this one is unchanged. */
+  withSchedule(schedule: YearSchedule): WorkingCalendar {
+    const official = [...this.official.values()].filter((s) => s.year !== schedule.year);
+    return new WorkingCalendar({ official: [...official, schedule], overrides: this.overrides });
+  }
+
+  /** The official schedules, by year (copies). */
+  schedules(): YearSchedule[] {
+    return [...this.official.values()].sort((a, b) => a.year - b.year).map(copy);
   }
 }
 

@@ -1,4 +1,4 @@
-import { chinaDate, endOfChinaDay, type WorkingCalendar } from './calendar.ts';
+import { chinaDate, endOfChinaDay, type CalendarKind, type WorkingCalendar } from './calendar.ts';
 import type { ApplicationRecord } from './application.ts';
 
 /**
@@ -13,8 +13,7 @@ export const DEFERRED_DAYS = 5;
 /** Issuing the license is due within 10 working days of approval (Art. 44). */
 export const ISSUE_DAYS = 10;
 
-/** Which calendar a due time was computed on: a provisional year has no official schedule yet. */
-export type CalendarKind = 'official' | 'provisional';
+export type { CalendarKind };
 
 /** When the complete application was received: the submission, or the correction that completed it. */
 export const receivedAt = (app: Pick<ApplicationRecord, 'receivedAt' | 'submittedAt'>) => new Date(app.receivedAt ?? app.submittedAt);

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ROUTES } from '../../functions/routes.ts';
-import { BlacklistRequest, CorrectionRequest, SubmitRequest, UploadRequest, WithdrawRequest } from '../contract.ts';
+import { BlacklistRequest, CalendarYearRequest, CorrectionRequest, SubmitRequest, UploadRequest, WithdrawRequest } from '../contract.ts';
 import { SUSPENSION_KINDS } from '../usecases/suspension.ts';
 import { EmsEvent } from '../usecases/delivery.ts';
 import { AcceptanceOutcome, DecisionOutcome, EscalatedDecisionOutcome, ExaminationOutcome } from '../domain/task.ts';
@@ -12,6 +12,7 @@ const BODIES: Record<string, z.ZodType> = {
   'POST /v1/applications/{applicationId}/corrections': CorrectionRequest,
   'POST /v1/applications/{applicationId}/withdraw': WithdrawRequest,
   'PUT /v1/blacklist/{subjectId}': BlacklistRequest,
+  'PUT /v1/calendar/{year}': CalendarYearRequest,
   'POST /v1/applications/{applicationId}/evaluation': z.object({ score: z.number().int().min(1).max(5), comment: z.string().max(500).optional() }),
   'POST /v1/applications/{applicationId}/suspend': z.object({ kind: z.enum(SUSPENSION_KINDS), reason: z.string().min(1) }),
   'POST /v1/applications/{applicationId}/extend': z.object({ reason: z.string().min(1) }),

@@ -1,6 +1,6 @@
 import type { Deps } from '../deps.ts';
 import { chainEvent, genesis, headOf } from '../domain/audit.ts';
-import { chinaDate, yellowAt, type WorkingCalendar } from '../domain/calendar.ts';
+import { chinaDate, scheduleProblems, scheduleWarnings, yellowAt, type WorkingCalendar } from '../domain/calendar.ts';
 import { acceptanceDue, recount } from '../domain/deadlines.ts';
 import { DomainError } from '../domain/errors.ts';
 import type { ApplicationRecord } from '../domain/application.ts';
@@ -45,6 +45,8 @@ export async function publishCalendarYear(
   const outside = [...input.holidays.map((d, i) => ({ d, path: `holidays.${i}` })), ...input.workdays.map((d, i) => ({ d, path: `workdays.${i}` }))].filter(({ d }) => !d.startsWith(`${year}-`));
   if (outside.length) throw new DomainError(422, 'calendar.date-outside-year', `日期应在${year}年之内`, outside.map(({ d, path }) => ({ path, code: 'calendar.date-outside-year', message: `${d} 不在${year}年` })));
   const schedule = { year, holidays: [...new Set(input.holidays)].sort(), workdays: [...new Set(input.workdays)].sort(), source: input.source };
+  const problems = scheduleProblems(schedule);
+  if (problems.length) throw new DomainError(422, 'calendar.schedule-invalid', '节假日安排不符合要求', problems.map((message) => ({ path: '(body)', code: 'calendar.schedule-invalid', message })));
   for (let attempt = 0; ; attempt++) {
     const existing = await deps.calendars.get(year);
     const at = deps.clock.now().toISOString();
@@ -63,7 +65,9 @@ export async function publishCalendarYear(
   const after = before.withSchedule(schedule);
   deps.adoptCalendar(after);
   const { recomputed, failed } = await recomputeOpenDeadlines(deps, before, after, year, caller.sub);
-  return { ...after.yearView(year), recomputed, ...(failed ? { failed } : {}) };
+  // Statutory days the schedule does not give off: published as given, but said.
+  const warnings = scheduleWarnings(schedule);
+  return { ...after.yearView(year), recomputed, ...(failed ? { failed } : {}), ...(warnings.length ? { warnings } : {}) };
 }
 
 /** Every inbox an open task can be in: each department at each rank, the applicant's and the courier's. */

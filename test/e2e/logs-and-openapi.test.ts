@@ -80,7 +80,7 @@ describe('the OpenAPI document', () => {
       '/v1/applications/{applicationId}', '/v1/applications/{applicationId}/corrections', '/v1/applications/{applicationId}/withdraw', '/v1/applications/{applicationId}/evaluation',
       '/v1/licenses/{licenseNo}', '/v1/tasks', '/v1/tasks/{taskId}/complete', '/v1/applications/{applicationId}/suspend', '/v1/applications/{applicationId}/resume',
       '/v1/applications/{applicationId}/extend', '/v1/licenses/{licenseNo}/revoke', '/v1/supervision/lights', '/v1/supervision/cases', '/v1/supervision/stats',
-      '/v1/applications/{applicationId}/audit', '/v1/blacklist/{subjectId}', '/v1/webhooks/ems',
+      '/v1/applications/{applicationId}/audit', '/v1/blacklist/{subjectId}', '/v1/webhooks/ems', '/v1/calendar/{year}', '/v1/applications/{applicationId}/redrive',
     ];
     expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(spec));
     for (const route of ROUTES) expect(doc.paths[route.path][route.method.toLowerCase()], `${route.method} ${route.path}`).toBeDefined();

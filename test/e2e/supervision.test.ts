@@ -43,7 +43,7 @@ describe('the supervision scan', () => {
     const ids = [];
     for (let i = 0; i < 30; i++) ids.push(await submitPharmacy());
     await waitForTask(clerk, ids[29], 'acceptance');
-    expect(await scan()).toEqual({ read: 0, yellow: 0, red: 0, casesOpened: 0, deemedAccepted: 0 });
+    expect(await scan()).toEqual({ read: 0, yellow: 0, red: 0, casesOpened: 0, deemedAccepted: 0, failed: 0 });
   });
 
   it('turns an untouched acceptance yellow, then red with one case, and deems it accepted from the day of receipt', async () => {

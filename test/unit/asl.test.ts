@@ -27,25 +27,34 @@ describe.each(files)('%s', (file) => {
     expect(result.isValid).toBe(true);
   });
 
-  it('gives every callback an explicit timeout and heartbeat, inside Map states too', () => {
+  it('gives every callback an explicit timeout and heartbeat, inside Map states too, that no wait for a person can outlast', () => {
     const nested = (sts: Record<string, any>): [string, any][] =>
       Object.entries(sts).flatMap(([n, s]) => [[n, s] as [string, any], ...(s.ItemProcessor ? nested(s.ItemProcessor.States) : [])]);
     const callbacks = nested(asl.States).filter(([, s]) => String(s.Resource).endsWith('.waitForTaskToken'));
+    const DAY = 86_400;
     for (const [name, s] of callbacks) {
-      expect(s.TimeoutSeconds, name).toBeGreaterThan(0);
-      expect(s.HeartbeatSeconds, name).toBeGreaterThan(0);
+      // A person's step (an officer, the applicant, the courier) may wait through a long
+      // suspension: the timeout is the longest a Standard execution lives (one year) less a
+      // few days, so a callback never dies before its execution would.
+      expect(s.TimeoutSeconds, name).toBeGreaterThanOrEqual(360 * DAY);
+      expect(s.TimeoutSeconds, name).toBeLessThan(365 * DAY);
+      // Nobody sends heartbeats for a person: the heartbeat can only end a step a day before its timeout would.
       expect(s.HeartbeatSeconds, name).toBeLessThan(s.TimeoutSeconds);
+      expect(s.HeartbeatSeconds, name).toBeGreaterThanOrEqual(s.TimeoutSeconds - DAY);
       expect(s.Parameters.Payload['taskToken.$'], name).toBe('$$.Task.Token');
     }
   });
 
-  it('retries the Lambda service errors with backoff and catches every failure into RecordFailure', () => {
-    for (const [name, s] of states.filter(([, s]) => s.Type === 'Task')) {
+  it('retries the Lambda service errors with backoff and catches nothing, so that a redrive restarts the state that failed', () => {
+    const nested = (sts: Record<string, any>): [string, any][] =>
+      Object.entries(sts).flatMap(([n, s]) => [[n, s] as [string, any], ...(s.ItemProcessor ? nested(s.ItemProcessor.States) : [])]);
+    for (const [name, s] of nested(asl.States).filter(([, s]) => s.Type === 'Task')) {
       const retry = (s.Retry ?? []).find((r: any) => LAMBDA_ERRORS.every((e) => r.ErrorEquals.includes(e)));
       expect(retry, name).toBeDefined();
       expect(retry.BackoffRate, name).toBeGreaterThan(1);
-      if (name !== 'RecordFailure') expect(s.Catch?.find((c: any) => c.ErrorEquals.includes('States.ALL'))?.Next, name).toBe('RecordFailure');
     }
+    // A Catch would route the error to another state, and RedriveExecution would restart there, not at the failure.
+    for (const [name, s] of nested(asl.States)) expect(s.Catch, name).toBeUndefined();
   });
 
   it('reaches an end from every state, and every state is reachable', () => {
