@@ -103,7 +103,7 @@ describe('suspension and extension', () => {
     expect(resumed.status).toBe(200);
     const paused = cal.workingDaysBetween('2026-06-09', '2026-07-20');
     const moved = (iso: string) => endOfChinaDay(cal.addWorkingDays(chinaDate(new Date(iso)), paused)).toISOString();
-    expect(resumed.body.due).toEqual({ promisedAt: moved(before.due.promisedAt), legalAt: moved(before.due.legalAt) });
+    expect(resumed.body.due).toEqual({ promisedAt: moved(before.due.promisedAt), legalAt: moved(before.due.legalAt), calendar: 'official' });
     expect((await waitForTask(clerk, id, 'review')).dueAt).toBe(resumed.body.due.promisedAt);
 
     const director = await as(platform.url, officers.director);
