@@ -10,7 +10,7 @@ import { demo } from '../../infra/cities/demo.ts';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { CityStack } from '../../infra/city-stack.ts';
 import { yinchuan } from '../../infra/cities/yinchuan.ts';
-import { ROUTES, API_FUNCTIONS, FLOW_FUNCTIONS, SCHEDULED_FUNCTIONS } from '#functions/routes.ts';
+import { ROUTES, API_FUNCTIONS, EVENT_FUNCTIONS, FLOW_FUNCTIONS, SCHEDULED_FUNCTIONS } from '#functions/routes.ts';
 import { TABLES } from '#shared/adapters/aws/tables.ts';
 import { FLOWS } from '../../local/flows.ts';
 
@@ -115,7 +115,7 @@ describe('the data of a city', () => {
 describe('the functions and the API', () => {
   it('bundles every function for Node 22 on ARM with tracing and a log group kept 180 days', () => {
     const fns = template.findResources('AWS::Lambda::Function');
-    expect(Object.keys(fns)).toHaveLength(API_FUNCTIONS.length + Object.keys(FLOW_FUNCTIONS).length + SCHEDULED_FUNCTIONS.length);
+    expect(Object.keys(fns)).toHaveLength(API_FUNCTIONS.length + Object.keys(FLOW_FUNCTIONS).length + SCHEDULED_FUNCTIONS.length + EVENT_FUNCTIONS.length);
     for (const fn of Object.values(fns)) {
       expect(fn.Properties).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'], TracingConfig: { Mode: 'Active' } });
       expect(fn.Properties.Environment.Variables.PUBLIC_BASE_URL).toBe('https://oneseal.yinchuan.gov.cn');
