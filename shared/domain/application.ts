@@ -89,8 +89,6 @@ export interface ApplicationRecord {
   deferred?: { materialCodes: string[]; dueAt: string; suppliedAt?: string };
   licenses?: { licenseNo: string }[];
   completedAt?: string;
-  /** The open officer step, if any. */
-  currentStep?: string;
   /** SHA-256 of the canonical submission, to tell a retry from a reuse of its idempotency key. */
   requestHash: string;
   audit: ChainHead;
