@@ -98,6 +98,9 @@ export interface ApplicationRecord {
   redrives?: number;
 }
 
+/** Why an accepted application's clock may stop (中止, SPEC rule 5): hearing, testing, inspection, expert review, public notice. */
+export const SUSPENSION_KINDS = ['hearing', 'testing', 'inspection', 'expert-review', 'public-notice'] as const;
+
 /** The flow of an application as the outside sees it (the view's `flow`). */
 export type FlowState = 'running' | 'waiting' | 'failed' | 'succeeded';
 

@@ -39,6 +39,8 @@ export const Fee = z.discriminatedUnion('free', [
 
 export const FlowKind = z.enum(['instant', 'promised', 'joint', 'referral', 'filing']);
 export type FlowKind = z.infer<typeof FlowKind>;
+/** The flows, one state machine each under statemachines/: the CDK app and the embedded runtime register these. */
+export const FLOWS: readonly FlowKind[] = FlowKind.options;
 
 export const DeliveryMethod = z.enum(['ems', 'pickup', 'electronic']);
 export type DeliveryMethod = z.infer<typeof DeliveryMethod>;

@@ -6,7 +6,7 @@ import { DomainError, notFound } from '../domain/errors.ts';
 import { creditCodeProblem, idNumberProblem } from '../domain/identity.ts';
 import { chinaDate } from '../domain/calendar.ts';
 import { blacklistTrailId, ConflictError, type BlacklistEntry } from '../ports.ts';
-import type { Caller } from '../http/api.ts';
+import type { Caller } from '../domain/caller.ts';
 
 /** The credit blacklist (失信黑名单, SPEC rule 12): admins list and unlist; intake refuses and counts. */
 

@@ -6,7 +6,7 @@ import { DomainError } from '../domain/errors.ts';
 import type { ApplicationRecord } from '../domain/application.ts';
 import { APPLICANT_INBOX, DELIVERY_INBOX, isBureauStep, Rank, type TaskRecord } from '../domain/task.ts';
 import { calendarTrailId, ConflictError, type ApplicationChange, type PublishedYear } from '../ports.ts';
-import type { Caller } from '../http/api.ts';
+import type { Caller } from '../domain/caller.ts';
 import { amend } from './amend.ts';
 
 /**

@@ -8,7 +8,7 @@ import { DomainError, forbidden, type FieldProblem } from '../domain/errors.ts';
 import { creditCodeProblem, idNumberProblem } from '../domain/identity.ts';
 import { deliveryAllowed, formProblems, subjectIdOf, type ApplicationRecord, type StoredMaterial } from '../domain/application.ts';
 import { FORMAT_LABELS, sniffFormat } from '../domain/material.ts';
-import type { Caller } from '../http/api.ts';
+import type { Caller } from '../domain/caller.ts';
 import { applicationView } from './view.ts';
 import { refuseIfListed } from './blacklist.ts';
 import { ConflictError } from '../ports.ts';

@@ -4,7 +4,7 @@ import { findItem, publishedItems } from '../domain/catalog.ts';
 import { blockedCounter } from './blacklist.ts';
 import { ConflictError } from '../ports.ts';
 import type { TaskRecord } from '../domain/task.ts';
-import type { Caller } from '../http/api.ts';
+import type { Caller } from '../domain/caller.ts';
 import { completeTask, taskView } from './tasks.ts';
 import { amend } from './amend.ts';
 

@@ -3,7 +3,7 @@ import { chinaDate, yellowAt } from '../domain/calendar.ts';
 import { shiftDue } from '../domain/deadlines.ts';
 import { conflict, forbidden, notFound } from '../domain/errors.ts';
 import type { ApplicationRecord } from '../domain/application.ts';
-import type { Caller } from '../http/api.ts';
+import type { Caller } from '../domain/caller.ts';
 import { isBureauStep } from '../domain/task.ts';
 import { getApplication } from './queries.ts';
 import { amend } from './amend.ts';
@@ -15,8 +15,6 @@ import { amend } from './amend.ts';
  * joint review), once. Open steps' due times move with the application's.
  */
 type ClockDeps = Pick<Deps, 'clock' | 'calendar' | 'lightRule' | 'applications' | 'tasks'>;
-
-export const SUSPENSION_KINDS = ['hearing', 'testing', 'inspection', 'expert-review', 'public-notice'] as const;
 
 /** The decision's due times moved on by `days` working days, and the calendar they now rest on. */
 function moveDue(deps: Pick<Deps, 'calendar'>, app: ApplicationRecord, days: number): NonNullable<ApplicationRecord['due']> {

@@ -7,7 +7,8 @@ import { REMEDIES_NOTICE, type ApplicationRecord } from '../domain/application.t
 import { isBureauStep, OUTCOME_SCHEMAS, ownerOf, Step, type Outcome, type TaskRecord } from '../domain/task.ts';
 import { sha256Hex } from '../domain/canonical.ts';
 import { ConflictError } from '../ports.ts';
-import { parseWith, type Caller } from '../http/api.ts';
+import type { Caller } from '../domain/caller.ts';
+import { parseWith } from '../domain/validation.ts';
 import { acceptanceDue, decisionDue, DEFERRED_DAYS, ISSUE_DAYS, receivedAt } from '../domain/deadlines.ts';
 
 type TaskDeps = Pick<Deps, 'clock' | 'catalog' | 'calendar' | 'lightRule' | 'applications' | 'tasks' | 'workflow'>;
