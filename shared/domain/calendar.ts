@@ -238,6 +238,12 @@ export class WorkingCalendar {
     return new WorkingCalendar({ official: [...official, schedule], overrides: this.overrides });
   }
 
+  /** The same China time of day, `days` working days after the instant's day. */
+  shiftWorkingDays(instant: Date, days: number): Date {
+    const day = chinaDate(instant);
+    return new Date(startOfChinaDay(this.addWorkingDays(day, days)).getTime() + (instant.getTime() - startOfChinaDay(day).getTime()));
+  }
+
   /** The official schedules, by year (copies). */
   schedules(): YearSchedule[] {
     return [...this.official.values()].sort((a, b) => a.year - b.year).map(copy);
