@@ -27,7 +27,7 @@ const commitWith = (deps: Pick<Deps, 'applications' | 'clock'>, applicationId: s
       const entry = { actor: c.actor, action: c.action, details: c.details, ...(c.reason ? { reason: c.reason } : {}) };
       return { next: c.next, at, entry, ...(c.completeTask ? { completeTask: { ...c.completeTask, at, outcome: { outcome: 'delivered' } } } : {}) };
     },
-    6,
+    { attempts: 6 },
   );
 
 /** The flow's delivery step: electronic completes at once; EMS gets a waybill; pickup waits. Output: whether the flow waits. */

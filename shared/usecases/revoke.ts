@@ -12,6 +12,6 @@ export async function revokeLicense(deps: Pick<Deps, 'clock' | 'applications' | 
   if (owner?.department !== caller.dept) throw forbidden('license.other-department', '该证照不属于您的部门');
   const at = deps.clock.now().toISOString();
   if (!(await deps.licenses.revoke(licenseNo, { at, by: caller.sub, ...input }))) throw conflict('license.already-revoked', '该证照已被吊销');
-  await amend(deps, record.applicationId, (app) => ({ next: app, at: deps.clock.now().toISOString(), entry: { actor: caller.sub, action: 'license.revoked', details: { licenseNo }, reason: input.reason } }), 6);
+  await amend(deps, record.applicationId, (app) => ({ next: app, at: deps.clock.now().toISOString(), entry: { actor: caller.sub, action: 'license.revoked', details: { licenseNo }, reason: input.reason } }), { attempts: 6 });
   return { licenseNo, status: 'revoked' as const, revokedAt: at, reason: input.reason, legalBasis: input.legalBasis };
 }

@@ -23,7 +23,7 @@ function moveDue(deps: Pick<Deps, 'calendar'>, app: ApplicationRecord, days: num
   return { ...app.due!, promisedAt: shiftDue(deps.calendar, app.due!.promisedAt, days), legalAt, calendar };
 }
 
-async function change(
+async function changeClock(
   deps: ClockDeps,
   caller: Caller,
   applicationId: string,
@@ -45,7 +45,7 @@ async function change(
 }
 
 export const suspendApplication = (deps: ClockDeps, caller: Caller, applicationId: string, input: { kind: string; reason: string }) =>
-  change(deps, caller, applicationId, ['chief', 'director'], (app, now) => {
+  changeClock(deps, caller, applicationId, ['chief', 'director'], (app, now) => {
     if (app.status !== 'accepted') throw conflict('application.not-running', '只有已受理、正在办理的办件可以中止');
     return {
       next: { ...app, status: 'suspended', clockPaused: true, suspension: { kind: input.kind, reason: input.reason, since: now.toISOString() } },
@@ -57,7 +57,7 @@ export const suspendApplication = (deps: ClockDeps, caller: Caller, applicationI
   });
 
 export const resumeApplication = (deps: ClockDeps, caller: Caller, applicationId: string) =>
-  change(deps, caller, applicationId, ['chief', 'director'], (app, now) => {
+  changeClock(deps, caller, applicationId, ['chief', 'director'], (app, now) => {
     if (app.status !== 'suspended' || !app.suspension) throw conflict('application.not-suspended', '办件未处于中止状态');
     // The working days the clock stood still, counted as limits are: the suspension day not included.
     const paused = deps.calendar.workingDaysBetween(chinaDate(new Date(app.suspension.since)), chinaDate(now));
@@ -72,7 +72,7 @@ export const resumeApplication = (deps: ClockDeps, caller: Caller, applicationId
   });
 
 export const extendApplication = (deps: ClockDeps, caller: Caller, applicationId: string, reason: string) =>
-  change(deps, caller, applicationId, ['director'], (app, now) => {
+  changeClock(deps, caller, applicationId, ['director'], (app, now) => {
     if (app.status !== 'accepted' && app.status !== 'suspended') throw conflict('application.not-running', '只有已受理、尚未决定的办件可以延期');
     if (app.extension) throw conflict('application.already-extended', '该办件已经延期一次');
     const days = app.flow === 'joint' ? 15 : 10;
