@@ -6,7 +6,7 @@ import { conflict, DomainError, notFound, type FieldProblem } from '../domain/er
 import { formProblems, type StoredMaterial } from '../domain/application.ts';
 import type { Caller } from '../domain/caller.ts';
 import { isOwner } from './view.ts';
-import { checkMaterials, missingMaterials } from './submit.ts';
+import { checkMaterials, missingMaterials } from './materials.ts';
 import { getApplication } from './queries.ts';
 import { amend } from './amend.ts';
 
