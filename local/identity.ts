@@ -1,6 +1,8 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { exportJWK, generateKeyPair, importJWK, jwtVerify, SignJWT, createLocalJWKSet, type JWK, type CryptoKey } from 'jose';
 import { z } from 'zod';
+import { Role } from '#shared/domain/caller.ts';
+import { Rank } from '#shared/domain/task.ts';
 
 /**
  * The embedded identity provider, standing in for the provincial one: ES256 tokens with the
@@ -13,9 +15,9 @@ export const AUDIENCE = 'oneseal';
 export const TokenRequest = z
   .object({
     sub: z.string().min(1).max(64),
-    role: z.enum(['applicant', 'officer', 'supervisor', 'admin']),
+    role: Role,
     dept: z.string().min(1).max(64).optional(),
-    rank: z.enum(['clerk', 'chief', 'director']).optional(),
+    rank: Rank.optional(),
     ttlSeconds: z.number().int().min(60).max(86400).default(8 * 3600),
   })
   .refine((t) => t.role !== 'officer' || (t.dept && t.rank), { message: '工作人员令牌需要 dept 和 rank', path: ['dept'] });

@@ -1,4 +1,6 @@
 import { startRuntime, StartError } from './runtime.ts';
+import { EMBEDDED_CITY } from '#shared/city.ts';
+import { catalogFor } from '#shared/catalog/index.ts';
 
 /** `npm start`: the embedded platform, no configuration needed. PORT and DATA_DIR override the defaults. */
 const port = Number(process.env.PORT ?? 3000);
@@ -11,7 +13,7 @@ const runtime = await startRuntime({ port, dataDir, log: (line) => console.log(`
   process.exit(1);
 });
 console.log(`
-oneseal is running — 银川市 (640100), embedded mode
+oneseal is running — ${catalogFor(EMBEDDED_CITY.areaCode).cityName} (${EMBEDDED_CITY.areaCode}), embedded mode
   API        ${runtime.url}/v1  (OpenAPI: ${runtime.url}/v1/openapi.json)
   data       ${runtime.dataDir}
   DynamoDB   ${runtime.endpoints.dynamodb}

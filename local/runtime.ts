@@ -6,18 +6,18 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ChildProcess } from 'node:child_process';
 import type S3rver from 's3rver';
-import { ROUTES, FLOW_FUNCTIONS, SCHEDULED_FUNCTIONS, type Route } from '#functions/routes.ts';
+import { ROUTES, FLOW_FUNCTIONS, SCHEDULED_FUNCTIONS, type Route } from '#shared/http/routes.ts';
 import { advanceClock, clock, setClock } from '#shared/clock.ts';
-import { chinaDate } from '#shared/domain/calendar.ts';
+import { FLOWS } from '#shared/domain/catalog.ts';
 import { resetConfig } from '#shared/config.ts';
-import { ready, resetWiring } from '#shared/wiring.ts';
-import { BUCKETS } from '#shared/adapters/aws/tables.ts';
+import { ready } from '#shared/wiring.ts';
+import { EMBEDDED_CITY } from '#shared/city.ts';
+import { BUCKETS, EMBEDDED_BUCKETS } from '#shared/adapters/aws/tables.ts';
 import { maskIds, problem, zodProblems, type ApiEvent, type ApiResult } from '#shared/http/api.ts';
-import { FLOWS } from './flows.ts';
-import { yinchuan } from '../infra/cities/yinchuan.ts';
 import { DevIdentityProvider, TokenRequest } from './identity.ts';
 import { createTables, startDynamo, startS3, freePort } from './emulators.ts';
 import { LocalStepFunctions, type LocalLambda } from './stepfunctions.ts';
+import { installLocalAdapters } from './wiring.ts';
 import { z } from 'zod';
 
 /**
@@ -29,7 +29,6 @@ import { z } from 'zod';
 
 const ROOT = resolve(fileURLToPath(import.meta.url), '../..');
 const ARN_PREFIX = 'arn:aws:states:local:000000000000:stateMachine:oneseal-';
-const CITY_CODE = '640100';
 
 /** The scheduled functions, run on demand here (EventBridge runs them in a deployed stack). */
 const SCHEDULED_ON_DEMAND = new Map<string, (typeof SCHEDULED_FUNCTIONS)[number]>([
@@ -76,7 +75,15 @@ const loadHandler = (fn: string) => {
   }
   return h;
 };
-const lambdaContext = (fn: string) => ({ functionName: `oneseal-${fn}`, awsRequestId: randomUUID(), getRemainingTimeInMillis: () => 30_000, callbackWaitsForEmptyEventLoop: false });
+const lambdaContext = (fn: string) => ({
+  functionName: `oneseal-${fn}`,
+  functionVersion: '$LATEST',
+  invokedFunctionArn: `arn:aws:lambda:local:000000000000:function:oneseal-${fn}`,
+  memoryLimitInMB: '512',
+  awsRequestId: randomUUID(),
+  getRemainingTimeInMillis: () => 30_000,
+  callbackWaitsForEmptyEventLoop: false,
+});
 
 function matchRoute(method: string, path: string): { route: Route; params: Record<string, string> } | undefined {
   for (const route of ROUTES) {
@@ -140,7 +147,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
 
   // The emulators take any credentials; s3rver checks signatures made with its default key pair.
   Object.assign(process.env, { AWS_REGION: 'cn-northwest-1', AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER' });
-  const started = await Promise.allSettled([startDynamo(dataDir), startS3(dataDir, ['oneseal-materials', 'oneseal-licenses'])]);
+  const started = await Promise.allSettled([startDynamo(dataDir), startS3(dataDir, Object.values(EMBEDDED_BUCKETS))]);
   /** Stops the API server, the emulators that started and frees the data folder: on a failed start, and at close. */
   const stopAll = async () => {
     if (server.listening) {
@@ -170,21 +177,22 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
       AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
       AWS_ENDPOINT_URL_S3: s3.endpoint,
       AWS_ENDPOINT_URL_SFN: `http://127.0.0.1:${sfnPort}`,
-      CITY_CODE,
+      CITY_CODE: EMBEDDED_CITY.areaCode,
       PUBLIC_BASE_URL: url,
       STATE_MACHINE_ARN_PREFIX: ARN_PREFIX,
       SEAL_MODE: 'local',
-      // The demo city seals as its deployment does (SM2 for Yinchuan); SEAL_ALGORITHM overrides.
-      SEAL_ALGORITHM: process.env.SEAL_ALGORITHM ?? (yinchuan.seal.keySpec === 'SM2' ? 'SM2_SM3' : 'ECDSA_P256_SHA256'),
+      // The embedded city seals as its deployment does (SM2 for Yinchuan); SEAL_ALGORITHM overrides.
+      SEAL_ALGORITHM: process.env.SEAL_ALGORITHM ?? EMBEDDED_CITY.sealAlgorithm,
       COURIER_MODE: 'simulated',
       EMS_WEBHOOK_SECRET: process.env.EMS_WEBHOOK_SECRET ?? 'dev-ems-secret',
       SEAL_KEY_FILE: join(dataDir, 'seal', 'p256.pem'),
       S3_FORCE_PATH_STYLE: 'true',
-      [BUCKETS.materials]: 'oneseal-materials',
-      [BUCKETS.licenses]: 'oneseal-licenses',
+      [BUCKETS.materials]: EMBEDDED_BUCKETS.materials,
+      [BUCKETS.licenses]: EMBEDDED_BUCKETS.licenses,
     });
     resetConfig();
-    resetWiring();
+    // The key-file seal and the simulated EMS, which the configuration above asks for.
+    installLocalAdapters();
 
     const lambdas: Record<string, LocalLambda> = {};
     for (const fn of Object.values(FLOW_FUNCTIONS)) {
@@ -312,8 +320,8 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
         const { workingDays = 0, hours = 0 } = parsed.data.advance;
         if (workingDays) {
           // Same time of day, N working days later (on the calendar as it stands, provisional years included).
-          const today = chinaDate(clock.now());
-          advanceClock(Date.parse((await ready()).calendar.addWorkingDays(today, workingDays)) - Date.parse(today));
+          const now = clock.now();
+          advanceClock((await ready()).calendar.shiftWorkingDays(now, workingDays).getTime() - now.getTime());
         }
         advanceClock(hours * 3600_000);
       }

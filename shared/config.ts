@@ -1,4 +1,14 @@
 import { z } from 'zod';
+import { BUCKETS, EMBEDDED_BUCKETS, TABLES, type TableSpec } from './adapters/aws/tables.ts';
+
+/**
+ * Every table's and bucket's name, by its env variable: CDK sets them in a deployment; where
+ * nothing sets them (the embedded mode), the names of adapters/aws/tables.ts.
+ */
+const storageNames = {
+  ...Object.fromEntries(TABLES.map((t) => [t.env, z.string().default(t.id)])),
+  ...Object.fromEntries(Object.entries(BUCKETS).map(([bucket, env]) => [env, z.string().default(EMBEDDED_BUCKETS[bucket as keyof typeof BUCKETS])])),
+} as Record<TableSpec['env'] | (typeof BUCKETS)[keyof typeof BUCKETS], z.ZodDefault<z.ZodString>>;
 
 /**
  * Configuration from the environment, read once. CDK sets these on every function; the
@@ -7,17 +17,7 @@ import { z } from 'zod';
 const Env = z.object({
   CITY_CODE: z.string().regex(/^\d{6}$/),
   PUBLIC_BASE_URL: z.string().url(),
-  APPLICATIONS_TABLE: z.string().default('Applications'),
-  TASKS_TABLE: z.string().default('Tasks'),
-  AUDIT_TABLE: z.string().default('Audit'),
-  UPLOADS_TABLE: z.string().default('Uploads'),
-  LICENSES_TABLE: z.string().default('Licenses'),
-  COUNTERS_TABLE: z.string().default('Counters'),
-  BLACKLIST_TABLE: z.string().default('Blacklist'),
-  CASES_TABLE: z.string().default('Cases'),
-  CALENDAR_TABLE: z.string().default('Calendar'),
-  MATERIALS_BUCKET: z.string().default('oneseal-materials'),
-  LICENSES_BUCKET: z.string().default('oneseal-licenses'),
+  ...storageNames,
   STATE_MACHINE_ARN_PREFIX: z.string().default('arn:aws:states:local:000000000000:stateMachine:oneseal-'),
   SEAL_MODE: z.enum(['kms', 'local']).default('kms'),
   SEAL_KEY_ID: z.string().optional(),

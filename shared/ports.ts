@@ -202,7 +202,6 @@ export interface ObjectStore {
 export interface Workflow {
   start(flow: FlowKind, name: string, input: Record<string, unknown>): Promise<string>;
   sendSuccess(taskToken: string, output: unknown): Promise<void>;
-  sendFailure(taskToken: string, error: string, cause: string): Promise<void>;
   /** Restarts a failed flow from the state that failed (RedriveExecution); throws a 409 DomainError when it cannot be. */
   redrive(flow: FlowKind, name: string): Promise<void>;
   /** Stops the flow of an application (a withdrawal); stopping a stopped flow is harmless. */

@@ -7,15 +7,27 @@ import { DynamoApplications, DynamoBlacklist, DynamoCalendar, DynamoCases, Dynam
 import { S3Store, s3Client } from './adapters/aws/s3.ts';
 import { StepFunctionsWorkflow } from './adapters/aws/sfn.ts';
 import { KmsSigner } from './adapters/aws/kms-signer.ts';
-import { P256FileSigner, Sm2FileSigner } from './adapters/local/file-signer.ts';
-import { SimulatedCourier } from './adapters/local/simulated-courier.ts';
 import { EmsHttpCourier } from './adapters/aws/ems-courier.ts';
-import { meterLocalSigner } from './adapters/aws/usage.ts';
 
 import type { Config } from './config.ts';
 
 /** The composition root: the adapters for this deployment, built once per Lambda container. */
 let deps: Deps | undefined;
+
+/**
+ * Adapters that stand in for deployed ones, by configuration: the embedded runtime installs its
+ * own (local/wiring.ts: the key-file seal, the simulated EMS) before the first request. This
+ * file imports nothing local, so that no Lambda bundle carries the embedded mode's code.
+ */
+export type AdapterOverrides = (cfg: Config) => Partial<Pick<Deps, 'signer' | 'courier'>>;
+let overrides: AdapterOverrides | undefined;
+
+/** From the next request on, the adapters are composed with these overrides. */
+export function installAdapters(make: AdapterOverrides): void {
+  overrides = make;
+  resetWiring();
+}
+
 /** The calendar this container computes with, and when the published years were last read. */
 let calendar: { current: WorkingCalendar; loadedAt: number; loading?: Promise<void> } | undefined;
 /** How long a container trusts the published years it read: a publication reaches every function within this. */
@@ -28,6 +40,7 @@ export function wiring(): Deps {
   const db = documentClient();
   const catalog = catalogFor(cfg.CITY_CODE);
   const held = (calendar = { current: new WorkingCalendar({ overrides: catalog.calendar }), loadedAt: 0 });
+  const standIns = overrides?.(cfg) ?? {};
   deps = {
     clock,
     auditHash: cfg.SEAL_ALGORITHM === 'SM2_SM3' ? 'SM3' : 'SHA-256',
@@ -51,11 +64,8 @@ export function wiring(): Deps {
     materials: new S3Store(s3, cfg.MATERIALS_BUCKET),
     licenseFiles: new S3Store(s3, cfg.LICENSES_BUCKET),
     workflow: new StepFunctionsWorkflow(cfg.STATE_MACHINE_ARN_PREFIX),
-    signer:
-      cfg.SEAL_MODE === 'kms'
-        ? new KmsSigner(cfg.SEAL_KEY_ID!, cfg.SEAL_ALGORITHM)
-        : meterLocalSigner(cfg.SEAL_ALGORITHM === 'SM2_SM3' ? new Sm2FileSigner(cfg.SEAL_KEY_FILE!.replace(/\.pem$/, '-sm2.json')) : new P256FileSigner(cfg.SEAL_KEY_FILE!)),
-    courier: cfg.COURIER_MODE === 'simulated' ? new SimulatedCourier() : new EmsHttpCourier(cfg.EMS_ENDPOINT ?? '', async () => (await emsSecret(cfg)) as { partnerId: string; key: string }),
+    signer: standIns.signer ?? kmsSigner(cfg),
+    courier: standIns.courier ?? emsCourier(cfg),
     emsSecrets: async () => {
       if (!cfg.EMS_SECRET_ARN) return [cfg.EMS_WEBHOOK_SECRET, ...(cfg.EMS_WEBHOOK_SECRET_PREVIOUS ? [cfg.EMS_WEBHOOK_SECRET_PREVIOUS] : [])];
       const secret = await emsSecret(cfg);
@@ -88,6 +98,18 @@ export async function ready(): Promise<Deps> {
     await (held.loadedAt ? held.loading.catch(() => {}) : held.loading);
   }
   return d;
+}
+
+/** The city's seal in KMS. The key-file seal (SEAL_MODE=local) exists only where the embedded runtime installed it. */
+function kmsSigner(cfg: Config) {
+  if (cfg.SEAL_MODE !== 'kms') throw new Error(`SEAL_MODE=${cfg.SEAL_MODE} is the embedded runtime's (local/wiring.ts); a deployment seals with KMS (SEAL_MODE=kms)`);
+  return new KmsSigner(cfg.SEAL_KEY_ID!, cfg.SEAL_ALGORITHM);
+}
+
+/** EMS's API, with the partner credentials from Secrets Manager. The simulated courier exists only where the embedded runtime installed it. */
+function emsCourier(cfg: Config) {
+  if (cfg.COURIER_MODE !== 'ems') throw new Error(`COURIER_MODE=${cfg.COURIER_MODE} is the embedded runtime's (local/wiring.ts); a deployment ships with EMS (COURIER_MODE=ems)`);
+  return new EmsHttpCourier(cfg.EMS_ENDPOINT ?? '', async () => (await emsSecret(cfg)) as { partnerId: string; key: string });
 }
 
 export function resetWiring(): void {

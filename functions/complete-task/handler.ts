@@ -1,11 +1,11 @@
 import { apiHandler, callerOf, json, parseBody, pathParam } from '#shared/http/api.ts';
-import { z } from 'zod';
+import { CompleteTaskRequest } from '#shared/contract.ts';
 import { completeTask } from '#shared/usecases/tasks.ts';
 import { ready } from '#shared/wiring.ts';
 
 /** POST /v1/tasks/{taskId}/complete: an officer's outcome; validated against the task's step. */
 export const handler = apiHandler(async (event) => {
   const caller = callerOf(event, 'officer');
-  const body = parseBody(event, z.object({ outcome: z.string() }).passthrough());
+  const body = parseBody(event, CompleteTaskRequest);
   return json(200, await completeTask(await ready(), caller, pathParam(event, 'taskId'), body));
 });

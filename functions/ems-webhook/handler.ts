@@ -1,18 +1,12 @@
-import { apiHandler, json, parseWith } from '#shared/http/api.ts';
-import { badRequest } from '#shared/domain/errors.ts';
-import { checkEmsSignature, EmsEvent, receiveEmsEvent } from '#shared/usecases/delivery.ts';
+import { apiHandler, json, parseJson, parseWith, rawBody } from '#shared/http/api.ts';
+import { EmsEvent } from '#shared/contract.ts';
+import { checkEmsSignature, receiveEmsEvent } from '#shared/usecases/delivery.ts';
 import { ready } from '#shared/wiring.ts';
 
 /** POST /v1/webhooks/ems: signed EMS delivery events; the signature is over the raw body, checked before parsing. */
 export const handler = apiHandler(async (event) => {
   const deps = await ready();
-  const raw = event.body ? (event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body) : '';
+  const raw = rawBody(event).toString('utf8');
   checkEmsSignature(await deps.emsSecrets(), event.headers['x-ems-timestamp'], event.headers['x-ems-signature'], raw, deps.clock.now());
-  let body: unknown;
-  try {
-    body = JSON.parse(raw);
-  } catch {
-    throw badRequest('request.malformed-json', '请求体不是合法的 JSON');
-  }
-  return json(200, await receiveEmsEvent(deps, parseWith(EmsEvent, body)));
+  return json(200, await receiveEmsEvent(deps, parseWith(EmsEvent, parseJson(raw))));
 });

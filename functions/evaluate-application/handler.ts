@@ -1,9 +1,7 @@
-import { z } from 'zod';
 import { apiHandler, callerOf, json, parseBody, pathParam } from '#shared/http/api.ts';
+import { EvaluationRequest } from '#shared/contract.ts';
 import { evaluateApplication } from '#shared/usecases/evaluation.ts';
 import { ready } from '#shared/wiring.ts';
-
-export const EvaluationRequest = z.object({ score: z.number().int().min(1).max(5), comment: z.string().trim().max(500).optional() });
 
 /** POST /v1/applications/{applicationId}/evaluation: the applicant's rating, once, after completion. */
 export const handler = apiHandler(async (event) => {

@@ -1,5 +1,5 @@
 import { apiHandler, callerOf, json, pathParam } from '#shared/http/api.ts';
-import { readAudit } from '#shared/usecases/evaluation.ts';
+import { readAudit } from '#shared/usecases/audit.ts';
 import { ready } from '#shared/wiring.ts';
 
 /** GET /v1/applications/{applicationId}/audit: the trail and whether it is intact, for supervisors and the department. */

@@ -1,6 +1,6 @@
-import middy from '@middy/core';
 import { z } from 'zod';
 import { logger } from '#shared/http/api.ts';
+import { backgroundHandler } from '#shared/http/background.ts';
 import { recordFlowFailure } from '#shared/usecases/flow.ts';
 import { ready } from '#shared/wiring.ts';
 
@@ -20,7 +20,7 @@ const StatusChange = z.object({
   }),
 });
 
-export const handler = middy().handler(async (event: unknown) => {
+export const handler = backgroundHandler('flow failure not recorded', async (event: unknown) => {
   const { detail } = StatusChange.parse(event);
   if (detail.status !== 'FAILED' && detail.status !== 'TIMED_OUT') return { recorded: false };
   const applicationId = z.object({ applicationId: z.string().min(1) }).safeParse(JSON.parse(detail.input || '{}')).data?.applicationId;

@@ -1,9 +1,7 @@
-import { z } from 'zod';
 import { apiHandler, callerOf, json, parseBody, pathParam } from '#shared/http/api.ts';
-import { revokeLicense } from '#shared/usecases/delivery.ts';
+import { RevokeRequest } from '#shared/contract.ts';
+import { revokeLicense } from '#shared/usecases/revoke.ts';
 import { ready } from '#shared/wiring.ts';
-
-export const RevokeRequest = z.object({ reason: z.string().trim().min(1).max(1000), legalBasis: z.string().trim().min(1).max(500) });
 
 /** POST /v1/licenses/{licenseNo}/revoke: by the chief representative or the deputy director, with reason and legal basis. */
 export const handler = apiHandler(async (event) => {

@@ -1,11 +1,11 @@
-import middy from '@middy/core';
 import { logger, maskIds } from '#shared/http/api.ts';
+import { backgroundHandler } from '#shared/http/background.ts';
 import { nextYearProvisional, runSupervisionScan } from '#shared/usecases/supervision.ts';
 import { ready } from '#shared/wiring.ts';
 import { config } from '#shared/config.ts';
 
 /** The scheduled supervision scan (EventBridge every few minutes; POST /dev/supervision/scan locally). */
-export const handler = middy().handler(async () => {
+export const handler = backgroundHandler('supervision scan failed', async () => {
   const deps = await ready();
   const report = await runSupervisionScan(deps, (task, e) =>
     // One step the scan could not finish: named by its application, never by the applicant.

@@ -1,4 +1,4 @@
-import { apiHandler, json, pathParam } from '#shared/http/api.ts';
+import { apiHandler, json, pathParam, rawBody } from '#shared/http/api.ts';
 import { badRequest } from '#shared/domain/errors.ts';
 import { verifyLicense } from '#shared/usecases/verify.ts';
 import { ready } from '#shared/wiring.ts';
@@ -10,8 +10,8 @@ import { ready } from '#shared/wiring.ts';
 export const handler = apiHandler(async (event) => {
   const licenseNo = pathParam(event, 'licenseNo');
   if (event.requestContext.http.method === 'POST') {
-    if (!event.body) throw badRequest('verify.no-file', '请在请求体中提交证照 PDF 文件');
-    const bytes = event.isBase64Encoded ? Buffer.from(event.body, 'base64') : Buffer.from(event.body, 'binary');
+    const bytes = rawBody(event);
+    if (!bytes.length) throw badRequest('verify.no-file', '请在请求体中提交证照 PDF 文件');
     return json(200, await verifyLicense(await ready(), licenseNo, bytes));
   }
   return json(200, await verifyLicense(await ready(), licenseNo));

@@ -13,7 +13,7 @@ export const yinchuanCatalog: CatalogInput = {
   bureauName: '银川市行政审批服务局',
   // The national schedule applies as published; a city adds its own days here.
   calendar: { holidays: [], workdays: [] },
-  lightRule: { yellowDaysLeft: 1, yellowRatio: 0.8 },
+  // The light rule's default thresholds apply (domain/calendar.ts DEFAULT_LIGHT_RULE); a city may set its own `lightRule`.
   departments: [
     { code: 'drug', name: '药品医疗器械审批科' },
     { code: 'construction', name: '建设工程审批科' },

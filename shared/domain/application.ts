@@ -89,8 +89,6 @@ export interface ApplicationRecord {
   deferred?: { materialCodes: string[]; dueAt: string; suppliedAt?: string };
   licenses?: { licenseNo: string }[];
   completedAt?: string;
-  /** The open officer step, if any. */
-  currentStep?: string;
   /** SHA-256 of the canonical submission, to tell a retry from a reuse of its idempotency key. */
   requestHash: string;
   audit: ChainHead;
@@ -99,6 +97,9 @@ export interface ApplicationRecord {
   /** How often the flow was redriven after a failure. */
   redrives?: number;
 }
+
+/** Why an accepted application's clock may stop (中止, SPEC rule 5): hearing, testing, inspection, expert review, public notice. */
+export const SUSPENSION_KINDS = ['hearing', 'testing', 'inspection', 'expert-review', 'public-notice'] as const;
 
 /** The flow of an application as the outside sees it (the view's `flow`). */
 export type FlowState = 'running' | 'waiting' | 'failed' | 'succeeded';

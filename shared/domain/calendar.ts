@@ -238,6 +238,12 @@ export class WorkingCalendar {
     return new WorkingCalendar({ official: [...official, schedule], overrides: this.overrides });
   }
 
+  /** The same China time of day, `days` working days after the instant's day. */
+  shiftWorkingDays(instant: Date, days: number): Date {
+    const day = chinaDate(instant);
+    return new Date(startOfChinaDay(this.addWorkingDays(day, days)).getTime() + (instant.getTime() - startOfChinaDay(day).getTime()));
+  }
+
   /** The official schedules, by year (copies). */
   schedules(): YearSchedule[] {
     return [...this.official.values()].sort((a, b) => a.year - b.year).map(copy);
@@ -253,19 +259,31 @@ export interface LightRule {
   yellowRatio: number;
 }
 
+/** The rule unless a city sets its own (the catalogue's `lightRule`). */
 export const DEFAULT_LIGHT_RULE: LightRule = { yellowDaysLeft: 1, yellowRatio: 0.8 };
+
+/**
+ * The light rule (SPEC rule 10), in working days, defined here once: of a step with `total`
+ * working days from its start day to its due day, yellow once at most `daysLeft` are left after
+ * today, or once `daysUsed` have passed (the start day not counted, today counted). `lightOf`
+ * asks it of a moment; `yellowAt` solves it for the first such moment.
+ */
+function yellowThresholds(rule: LightRule, total: number): { daysLeft: number; daysUsed: number } {
+  // The fewest whole days that are at least the ratio's share (the epsilon absorbs 0.7 × 10 = 7.000000000000001).
+  return { daysLeft: rule.yellowDaysLeft, daysUsed: Math.ceil(rule.yellowRatio * total - 1e-9) };
+}
 
 /** The supervision light of a step that started at `startedAt` and is due at `dueAt` (SPEC rule 10). */
 export function lightOf(calendar: WorkingCalendar, now: Date, startedAt: Date, dueAt: Date, rule: LightRule = DEFAULT_LIGHT_RULE): Light {
   if (now.getTime() > dueAt.getTime()) return 'red';
   const today = chinaDate(now);
   const dueDay = chinaDate(dueAt);
+  const yellow = yellowThresholds(rule, calendar.workingDaysBetween(chinaDate(startedAt), dueDay));
   // Working days after today up to the due day: 0 on the due day, 1 the working day before.
   const daysLeft = calendar.workingDaysBetween(today, dueDay);
   // Time used, in working days: the working days since the start day, today included.
-  const total = calendar.workingDaysBetween(chinaDate(startedAt), dueDay);
-  const used = total > 0 ? calendar.workingDaysBetween(chinaDate(startedAt), today) / total : 1;
-  return daysLeft <= rule.yellowDaysLeft || used >= rule.yellowRatio ? 'yellow' : 'green';
+  const daysUsed = calendar.workingDaysBetween(chinaDate(startedAt), today);
+  return daysLeft <= yellow.daysLeft || daysUsed >= yellow.daysUsed ? 'yellow' : 'green';
 }
 
 /**
@@ -277,10 +295,11 @@ export function yellowAt(calendar: WorkingCalendar, startedAt: Date, dueAt: Date
   const startDay = chinaDate(startedAt);
   const dueDay = chinaDate(dueAt);
   const total = calendar.workingDaysBetween(startDay, dueDay);
-  if (total <= rule.yellowDaysLeft) return startedAt;
-  const byDaysLeft = calendar.subtractWorkingDays(dueDay, rule.yellowDaysLeft);
-  const byRatio = calendar.addWorkingDays(startDay, Math.ceil(rule.yellowRatio * total));
-  const day = byDaysLeft < byRatio ? byDaysLeft : byRatio;
+  const yellow = yellowThresholds(rule, total);
+  if (total <= yellow.daysLeft) return startedAt;
+  const byDaysLeft = calendar.subtractWorkingDays(dueDay, yellow.daysLeft);
+  const byDaysUsed = calendar.addWorkingDays(startDay, yellow.daysUsed);
+  const day = byDaysLeft < byDaysUsed ? byDaysLeft : byDaysUsed;
   const at = startOfChinaDay(day);
   return at.getTime() < startedAt.getTime() ? startedAt : at;
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_LIGHT_RULE } from './calendar.ts';
 
 /**
  * The published catalogue (事项清单 / 实施清单, SPEC rule 1). Nothing outside it can be applied
@@ -39,6 +40,8 @@ export const Fee = z.discriminatedUnion('free', [
 
 export const FlowKind = z.enum(['instant', 'promised', 'joint', 'referral', 'filing']);
 export type FlowKind = z.infer<typeof FlowKind>;
+/** The flows, one state machine each under statemachines/: the CDK app and the embedded runtime register these. */
+export const FLOWS: readonly FlowKind[] = FlowKind.options;
 
 export const DeliveryMethod = z.enum(['ems', 'pickup', 'electronic']);
 export type DeliveryMethod = z.infer<typeof DeliveryMethod>;
@@ -110,8 +113,8 @@ export const Catalog = z
     items: z.array(Item).min(1),
     /** City overrides of the national calendar (extra days off, extra working days), YYYY-MM-DD. */
     calendar: z.object({ holidays: z.array(z.iso.date()).default([]), workdays: z.array(z.iso.date()).default([]) }).default({ holidays: [], workdays: [] }),
-    /** When supervision turns a step yellow. */
-    lightRule: z.object({ yellowDaysLeft: z.number().int().min(0).max(10), yellowRatio: z.number().gt(0).lt(1) }).default({ yellowDaysLeft: 1, yellowRatio: 0.8 }),
+    /** When supervision turns a step yellow: the city's thresholds for the light rule (domain/calendar.ts). */
+    lightRule: z.object({ yellowDaysLeft: z.number().int().min(0).max(10), yellowRatio: z.number().gt(0).lt(1) }).default({ ...DEFAULT_LIGHT_RULE }),
   })
   .superRefine((catalog, ctx) => {
     const depts = new Set(catalog.departments.map((d) => d.code));

@@ -26,7 +26,6 @@ export class DomainError extends Error {
 }
 
 export const badRequest = (code: string, message: string, errors?: FieldProblem[]) => new DomainError(400, code, message, errors);
-export const unauthorized = (message = '未提供有效的身份令牌') => new DomainError(401, 'auth.unauthorized', message);
 export const forbidden = (code: string, message: string) => new DomainError(403, code, message);
 export const notFound = (code: string, message: string) => new DomainError(404, code, message);
 export const conflict = (code: string, message: string) => new DomainError(409, code, message);

@@ -1,9 +1,12 @@
 import middy from '@middy/core';
 import { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
 import { z } from 'zod';
 import { DomainError, forbidden, type FieldProblem } from '../domain/errors.ts';
+import { Role, type Caller } from '../domain/caller.ts';
 import { Rank } from '../domain/task.ts';
+import { parseWith } from '../domain/validation.ts';
 
 /**
  * The thin part every API function shares: caller claims (checked by the API's JWT
@@ -14,13 +17,8 @@ import { Rank } from '../domain/task.ts';
 
 export const logger = new Logger({ serviceName: 'oneseal' });
 
-export type Role = 'applicant' | 'officer' | 'supervisor' | 'admin';
-export interface Caller {
-  sub: string;
-  role: Role;
-  dept?: string;
-  rank?: Rank;
-}
+// The handlers check bodies and queries as the use cases check their own input: one way, in the domain.
+export { parseWith, zodProblems } from '../domain/validation.ts';
 
 export type ApiEvent = APIGatewayProxyEventV2 & {
   requestContext: APIGatewayProxyEventV2['requestContext'] & { authorizer?: { jwt?: { claims?: Record<string, unknown> } } };
@@ -29,7 +27,7 @@ export type ApiResult = Exclude<APIGatewayProxyResultV2, string>;
 
 const Claims = z.object({
   sub: z.string().min(1),
-  role: z.enum(['applicant', 'officer', 'supervisor', 'admin']),
+  role: Role,
   dept: z.string().optional(),
   rank: Rank.optional(),
 });
@@ -44,42 +42,27 @@ export function callerOf(event: ApiEvent, ...roles: Role[]): Caller {
   return caller;
 }
 
-const ZOD_MESSAGES: Record<string, string> = {
-  invalid_type: '类型不正确或缺少此项',
-  too_small: '内容过短或数值过小',
-  too_big: '内容过长或数值过大',
-  invalid_format: '格式不正确',
-  invalid_value: '取值不在允许范围内',
-  invalid_union: '不符合任何一种允许的形式',
-  unrecognized_keys: '包含不认识的字段',
-  custom: '内容不正确',
-};
-
-export function zodProblems(error: z.ZodError, prefix = ''): FieldProblem[] {
-  return error.issues.map((issue) => {
-    const path = [prefix, ...issue.path.map(String)].filter(Boolean).join('.');
-    return { path: path || '(body)', code: `request.${issue.code}`, message: issue.code === 'custom' ? issue.message : `${path || '请求体'}：${ZOD_MESSAGES[issue.code] ?? '内容不正确'}` };
-  });
-}
-
 /** Parses a JSON body against a schema: malformed JSON → 400, a body of the wrong shape → 422. */
 export function parseBody<T extends z.ZodType>(event: ApiEvent, schema: T): z.infer<T> {
-  let raw: unknown = {};
-  if (event.body) {
-    const text = event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
-    try {
-      raw = JSON.parse(text);
-    } catch {
-      throw new DomainError(400, 'request.malformed-json', '请求体不是合法的 JSON');
-    }
-  }
-  return parseWith(schema, raw);
+  return parseWith(schema, event.body ? parseJson(rawBody(event).toString('utf8')) : {});
 }
 
-export function parseWith<T extends z.ZodType>(schema: T, raw: unknown, prefix = ''): z.infer<T> {
-  const parsed = schema.safeParse(raw);
-  if (!parsed.success) throw new DomainError(422, 'request.invalid', '请求内容不符合要求', zodProblems(parsed.error, prefix));
-  return parsed.data;
+/** A JSON text, or 400 `request.malformed-json`. */
+export function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new DomainError(400, 'request.malformed-json', '请求体不是合法的 JSON');
+  }
+}
+
+/**
+ * The request body's bytes as the client sent them. API Gateway passes a text body as text and
+ * anything else (a PDF) base64-encoded, saying which in `isBase64Encoded`; empty when there is none.
+ */
+export function rawBody(event: ApiEvent): Buffer {
+  if (!event.body) return Buffer.alloc(0);
+  return event.isBase64Encoded ? Buffer.from(event.body, 'base64') : Buffer.from(event.body, 'utf8');
 }
 
 export const json = (statusCode: number, body: unknown, headers: Record<string, string> = {}): ApiResult => ({
@@ -125,9 +108,12 @@ const problemJson = (): middy.MiddlewareObj<ApiEvent, ApiResult> => ({
 /** Masks anything shaped like an ID number or a credit code (18 characters) in a text bound for a log. */
 export const maskIds = (text: string) => text.replace(/\b([0-9A-Z]{6})[0-9A-Z]{8}([0-9A-Z]{3}[0-9A-Z])\b/g, '$1********$2');
 
-/** Wraps a use-case call as a Lambda handler for API Gateway HTTP API (payload v2). */
+/**
+ * Wraps a use-case call as a Lambda handler for API Gateway HTTP API (payload v2). Every log
+ * line of the request carries the Lambda context (request id, cold start, function).
+ */
 export function apiHandler(fn: (event: ApiEvent) => Promise<ApiResult>) {
-  return middy<ApiEvent, ApiResult>().use(problemJson()).handler(fn);
+  return middy<ApiEvent, ApiResult>().use(injectLambdaContext(logger)).use(problemJson()).handler(fn);
 }
 
 export const pathParam = (event: ApiEvent, name: string): string => decodeURIComponent(event.pathParameters?.[name] ?? '');

@@ -1,8 +1,6 @@
 import { z } from 'zod';
-import { ROUTES } from '../../functions/routes.ts';
-import { BlacklistRequest, CalendarYearRequest, CorrectionRequest, SubmitRequest, UploadRequest, WithdrawRequest } from '../contract.ts';
-import { SUSPENSION_KINDS } from '../usecases/suspension.ts';
-import { EmsEvent } from '../usecases/delivery.ts';
+import { ROUTES } from './routes.ts';
+import { BlacklistRequest, CalendarYearRequest, CorrectionRequest, EmsEvent, EvaluationRequest, ExtendRequest, RevokeRequest, SubmitRequest, SuspendRequest, UploadRequest, WithdrawRequest } from '../contract.ts';
 import { AcceptanceOutcome, DecisionOutcome, EscalatedDecisionOutcome, ExaminationOutcome } from '../domain/task.ts';
 
 /** The OpenAPI 3.1 document, built from the route table and the same zod schemas the handlers parse with. */
@@ -13,10 +11,10 @@ const BODIES: Record<string, z.ZodType> = {
   'POST /v1/applications/{applicationId}/withdraw': WithdrawRequest,
   'PUT /v1/blacklist/{subjectId}': BlacklistRequest,
   'PUT /v1/calendar/{year}': CalendarYearRequest,
-  'POST /v1/applications/{applicationId}/evaluation': z.object({ score: z.number().int().min(1).max(5), comment: z.string().max(500).optional() }),
-  'POST /v1/applications/{applicationId}/suspend': z.object({ kind: z.enum(SUSPENSION_KINDS), reason: z.string().min(1) }),
-  'POST /v1/applications/{applicationId}/extend': z.object({ reason: z.string().min(1) }),
-  'POST /v1/licenses/{licenseNo}/revoke': z.object({ reason: z.string().min(1), legalBasis: z.string().min(1) }),
+  'POST /v1/applications/{applicationId}/evaluation': EvaluationRequest,
+  'POST /v1/applications/{applicationId}/suspend': SuspendRequest,
+  'POST /v1/applications/{applicationId}/extend': ExtendRequest,
+  'POST /v1/licenses/{licenseNo}/revoke': RevokeRequest,
   'POST /v1/webhooks/ems': EmsEvent,
   'POST /v1/tasks/{taskId}/complete': z.union([AcceptanceOutcome, ExaminationOutcome, DecisionOutcome, EscalatedDecisionOutcome]),
 };

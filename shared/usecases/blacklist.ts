@@ -6,7 +6,8 @@ import { DomainError, notFound } from '../domain/errors.ts';
 import { creditCodeProblem, idNumberProblem } from '../domain/identity.ts';
 import { chinaDate } from '../domain/calendar.ts';
 import { blacklistTrailId, ConflictError, type BlacklistEntry } from '../ports.ts';
-import type { Caller } from '../http/api.ts';
+import type { Caller } from '../domain/caller.ts';
+import { retry } from '../retry.ts';
 
 /** The credit blacklist (失信黑名单, SPEC rule 12): admins list and unlist; intake refuses and counts. */
 
@@ -18,28 +19,23 @@ function checkSubject(subjectId: string, now: Date) {
   if (!valid) throw new DomainError(422, 'blacklist.subject-invalid', '主体标识应为有效的身份证号或统一社会信用代码', [{ path: 'subjectId', code: 'subject.invalid', message: '不是有效的身份证号或统一社会信用代码' }]);
 }
 
-/** Appends to an entry's trail, retrying when another writer moved the trail on meanwhile. */
-async function change(deps: Pick<Deps, 'blacklist' | 'clock' | 'auditHash'>, subjectId: string, apply: (entry: BlacklistEntry | undefined, at: string) => { next: BlacklistEntry; action: string; details: Record<string, unknown>; actor: string; reason?: string }) {
-  for (let attempt = 0; ; attempt++) {
+/** Changes an entry and appends the change to its trail, in one write; when another writer moved the trail on meanwhile, `apply` runs again on the new entry. */
+async function changeEntry(deps: Pick<Deps, 'blacklist' | 'clock' | 'auditHash'>, subjectId: string, apply: (entry: BlacklistEntry | undefined, at: string) => { next: BlacklistEntry; action: string; details: Record<string, unknown>; actor: string; reason?: string }) {
+  return retry({ attempts: 6, retryable: (e) => e instanceof ConflictError }, async () => {
     const entry = await deps.blacklist.get(subjectId);
     const at = deps.clock.now().toISOString();
     const { next, action, details, actor, reason } = apply(entry, at);
     const head = entry?.audit ?? genesis(deps.auditHash);
     const event = chainEvent(blacklistTrailId(subjectId), head, at, { actor, action, details, ...(reason ? { reason } : {}) });
-    try {
-      await deps.blacklist.commit({ next: { ...next, audit: headOf(event) }, expectedSeq: head.seq, events: [event] });
-      return next;
-    } catch (e) {
-      if (e instanceof ConflictError && attempt < 5) continue;
-      throw e;
-    }
-  }
+    await deps.blacklist.commit({ next: { ...next, audit: headOf(event) }, expectedSeq: head.seq, events: [event] });
+    return next;
+  });
 }
 
 export async function putOnBlacklist(deps: Pick<Deps, 'blacklist' | 'clock' | 'auditHash'>, caller: Caller, subjectId: string, input: z.infer<typeof BlacklistRequest>) {
   checkSubject(subjectId, deps.clock.now());
-  const next = await change(deps, subjectId, (entry, at) => ({
-    next: { subjectId, reason: input.reason, source: input.source, until: input.until, active: true, addedBy: caller.sub, addedAt: at, blockedCount: entry?.blockedCount ?? 0, audit: GENESIS /* set by change() */ },
+  const next = await changeEntry(deps, subjectId, (entry, at) => ({
+    next: { subjectId, reason: input.reason, source: input.source, until: input.until, active: true, addedBy: caller.sub, addedAt: at, blockedCount: entry?.blockedCount ?? 0, audit: GENESIS /* set by changeEntry() */ },
     action: 'blacklist.listed',
     details: { source: input.source, until: input.until ?? null },
     actor: caller.sub,
@@ -51,7 +47,7 @@ export async function putOnBlacklist(deps: Pick<Deps, 'blacklist' | 'clock' | 'a
 export async function removeFromBlacklist(deps: Pick<Deps, 'blacklist' | 'clock' | 'auditHash'>, caller: Caller, subjectId: string) {
   const existing = await deps.blacklist.get(subjectId);
   if (!existing?.active) throw notFound('blacklist.not-listed', '该主体不在失信黑名单中');
-  const next = await change(deps, subjectId, (entry, at) => ({ next: { ...entry!, active: false, removedAt: at }, action: 'blacklist.removed', details: {}, actor: caller.sub }));
+  const next = await changeEntry(deps, subjectId, (entry, at) => ({ next: { ...entry!, active: false, removedAt: at }, action: 'blacklist.removed', details: {}, actor: caller.sub }));
   return blacklistView(next, deps.clock.now());
 }
 
@@ -83,7 +79,7 @@ export async function refuseIfListed(
 ) {
   if (!isListed(entry, now)) return;
   await deps.counters.reserve(blockedCounter(itemCode, chinaDate(now)));
-  await change(deps, subjectId, (current) => ({
+  await changeEntry(deps, subjectId, (current) => ({
     next: { ...current!, blockedCount: current!.blockedCount + 1 },
     action: 'blacklist.blocked',
     details: { itemCode },

@@ -6,8 +6,9 @@ import { DomainError } from '../domain/errors.ts';
 import type { ApplicationRecord } from '../domain/application.ts';
 import { APPLICANT_INBOX, DELIVERY_INBOX, isBureauStep, Rank, type TaskRecord } from '../domain/task.ts';
 import { calendarTrailId, ConflictError, type ApplicationChange, type PublishedYear } from '../ports.ts';
-import type { Caller } from '../http/api.ts';
+import type { Caller } from '../domain/caller.ts';
 import { amend } from './amend.ts';
+import { retry } from '../retry.ts';
 
 /**
  * The working-day calendar's official layer (SPEC rule 5): the State Council's yearly schedule,
@@ -47,20 +48,14 @@ export async function publishCalendarYear(
   const schedule = { year, holidays: [...new Set(input.holidays)].sort(), workdays: [...new Set(input.workdays)].sort(), source: input.source };
   const problems = scheduleProblems(schedule);
   if (problems.length) throw new DomainError(422, 'calendar.schedule-invalid', '节假日安排不符合要求', problems.map((message) => ({ path: '(body)', code: 'calendar.schedule-invalid', message })));
-  for (let attempt = 0; ; attempt++) {
+  await retry({ attempts: 5, retryable: (e) => e instanceof ConflictError }, async () => {
     const existing = await deps.calendars.get(year);
     const at = deps.clock.now().toISOString();
     const head = existing?.audit ?? genesis(deps.auditHash);
     const event = chainEvent(calendarTrailId(year), head, at, { actor: caller.sub, action: existing ? 'calendar.republished' : 'calendar.published', details: { ...schedule }, reason: input.source });
     const next: PublishedYear = { ...schedule, publishedBy: caller.sub, publishedAt: at, audit: headOf(event) };
-    try {
-      await deps.calendars.commit({ next, expectedSeq: head.seq, events: [event] });
-      break;
-    } catch (e) {
-      if (e instanceof ConflictError && attempt < 4) continue;
-      throw e;
-    }
-  }
+    await deps.calendars.commit({ next, expectedSeq: head.seq, events: [event] });
+  });
   const before = deps.calendar;
   const after = before.withSchedule(schedule);
   deps.adoptCalendar(after);

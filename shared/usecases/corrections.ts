@@ -4,9 +4,9 @@ import type { CorrectionRequest } from '../contract.ts';
 import { findItem } from '../domain/catalog.ts';
 import { conflict, DomainError, notFound, type FieldProblem } from '../domain/errors.ts';
 import { formProblems, type StoredMaterial } from '../domain/application.ts';
-import type { Caller } from '../http/api.ts';
+import type { Caller } from '../domain/caller.ts';
 import { isOwner } from './view.ts';
-import { checkMaterials, missingMaterials } from './submit.ts';
+import { checkMaterials, missingMaterials } from './materials.ts';
 import { getApplication } from './queries.ts';
 import { amend } from './amend.ts';
 

@@ -1,9 +1,9 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { z } from 'zod';
 import type { Deps } from '../deps.ts';
-import { conflict, DomainError, forbidden, notFound } from '../domain/errors.ts';
+import type { EmsEvent } from '../contract.ts';
+import { conflict, DomainError, notFound } from '../domain/errors.ts';
 import type { ApplicationRecord } from '../domain/application.ts';
-import type { Caller } from '../http/api.ts';
+import type { Caller } from '../domain/caller.ts';
 import { getApplication } from './queries.ts';
 import { amend } from './amend.ts';
 
@@ -27,7 +27,7 @@ const commitWith = (deps: Pick<Deps, 'applications' | 'clock'>, applicationId: s
       const entry = { actor: c.actor, action: c.action, details: c.details, ...(c.reason ? { reason: c.reason } : {}) };
       return { next: c.next, at, entry, ...(c.completeTask ? { completeTask: { ...c.completeTask, at, outcome: { outcome: 'delivered' } } } : {}) };
     },
-    6,
+    { attempts: 6 },
   );
 
 /** The flow's delivery step: electronic completes at once; EMS gets a waybill; pickup waits. Output: whether the flow waits. */
@@ -69,15 +69,6 @@ async function finishFlow(deps: Pick<Deps, 'workflow'>, taskToken: string | unde
 
 const deliveryTask = async (deps: Pick<Deps, 'tasks'>, applicationId: string) => (await deps.tasks.openForApplication(applicationId)).find((t) => t.step === 'delivery');
 
-export const EmsEvent = z.object({
-  eventId: z.string().min(1).max(128),
-  waybillNo: z.string().min(1).max(64),
-  status: z.enum(['collected', 'in_transit', 'out_for_delivery', 'delivered', 'returned', 'failed']),
-  occurredAt: z.iso.datetime({ offset: true }),
-  location: z.string().max(200).optional(),
-  signedBy: z.string().max(100).optional(),
-});
-
 const MAX_SKEW_SECONDS = 300;
 
 /** Checks an EMS webhook's signature (HMAC-SHA256 over `timestamp.body`, any active secret) and its timestamp (±300 s). */
@@ -98,7 +89,7 @@ export function checkEmsSignature(secrets: string[], timestamp: string | undefin
  * its flow; returned falls back to pickup and tells the applicant on the timeline.
  * Output: what was done with the event.
  */
-export async function receiveEmsEvent(deps: Pick<Deps, 'clock' | 'applications' | 'tasks' | 'workflow'>, event: z.infer<typeof EmsEvent>) {
+export async function receiveEmsEvent(deps: Pick<Deps, 'clock' | 'applications' | 'tasks' | 'workflow'>, event: EmsEvent) {
   const applicationId = await deps.applications.applicationIdByWaybill(event.waybillNo);
   if (!applicationId) throw notFound('ems.waybill-unknown', '运单号不存在');
   const task = await deliveryTask(deps, applicationId);
@@ -148,17 +139,4 @@ export async function recordPickup(deps: Pick<Deps, 'clock' | 'calendar' | 'ligh
   if (app.status !== 'completed') throw conflict('delivery.not-awaiting-pickup', '该办件没有待领取的证照');
   await finishFlow(deps, task.taskToken);
   return getApplication(deps, { ...caller, role: 'officer' }, applicationId);
-}
-
-/** Revokes a license (吊销/撤销) with reason and legal basis; it stays stored and verifies as revoked. */
-export async function revokeLicense(deps: Pick<Deps, 'clock' | 'applications' | 'licenses'>, caller: Caller, licenseNo: string, input: { reason: string; legalBasis: string }) {
-  if (caller.rank !== 'chief' && caller.rank !== 'director') throw forbidden('auth.rank', '吊销证照须由首席代表或副局长办理');
-  const record = await deps.licenses.get(licenseNo);
-  if (!record) throw notFound('license.not-found', '证照不存在');
-  const owner = await deps.applications.get(record.applicationId);
-  if (owner?.department !== caller.dept) throw forbidden('license.other-department', '该证照不属于您的部门');
-  const at = deps.clock.now().toISOString();
-  if (!(await deps.licenses.revoke(licenseNo, { at, by: caller.sub, ...input }))) throw conflict('license.already-revoked', '该证照已被吊销');
-  await commitWith(deps, record.applicationId, (a) => ({ next: a, actor: caller.sub, action: 'license.revoked', details: { licenseNo }, reason: input.reason }));
-  return { licenseNo, status: 'revoked' as const, revokedAt: at, reason: input.reason, legalBasis: input.legalBasis };
 }

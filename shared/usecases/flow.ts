@@ -2,7 +2,7 @@ import type { Deps } from '../deps.ts';
 import type { ApplicationRecord } from '../domain/application.ts';
 import { conflict } from '../domain/errors.ts';
 import { isBureauStep } from '../domain/task.ts';
-import type { Caller } from '../http/api.ts';
+import type { Caller } from '../domain/caller.ts';
 import { amend } from './amend.ts';
 import { getApplication } from './queries.ts';
 

@@ -1,7 +1,7 @@
 import type { Deps } from '../deps.ts';
-import { chainEvent, headOf } from '../domain/audit.ts';
 import { findItem } from '../domain/catalog.ts';
 import { REMEDIES_NOTICE } from '../domain/application.ts';
+import { amend } from './amend.ts';
 
 /**
  * Concludes a joint review (并联审批, SPEC rule 6): one department's objection denies the
@@ -10,30 +10,21 @@ import { REMEDIES_NOTICE } from '../domain/application.ts';
  * Output: whether anyone objected.
  */
 export async function concludeJointReview(deps: Pick<Deps, 'clock' | 'catalog' | 'applications'>, input: { applicationId: string; reviews: { outcome: string; opinion?: string }[] }) {
-  const app = (await deps.applications.get(input.applicationId))!;
-  const item = findItem(deps.catalog, app.itemCode, app.itemVersion)!;
-  const departments = item.jointDepartments ?? [];
-  const objections = input.reviews.map((r, i) => ({ dept: departments[i], ...r })).filter((r) => r.outcome === 'fail');
-  if (!objections.length || app.status !== 'accepted') return { objected: objections.length > 0 };
-  const names = new Map(deps.catalog.departments.map((d) => [d.code, d.name]));
-  const at = deps.clock.now().toISOString();
-  const reason = objections.map((o) => `${names.get(o.dept) ?? o.dept}：${o.opinion ?? '不同意'}`).join('；');
-  const event = chainEvent(app.applicationId, app.audit, at, {
-    actor: 'system',
-    action: 'joint-review.objected',
-    details: { objections },
-    reason,
-    legalBasis: item.legalBasis[0],
+  let objected = false;
+  await amend(deps, input.applicationId, (app) => {
+    const item = findItem(deps.catalog, app.itemCode, app.itemVersion)!;
+    const departments = item.jointDepartments ?? [];
+    const objections = input.reviews.map((r, i) => ({ dept: departments[i], ...r })).filter((r) => r.outcome === 'fail');
+    objected = objections.length > 0;
+    if (!objected || app.status !== 'accepted') return null;
+    const names = new Map(deps.catalog.departments.map((d) => [d.code, d.name]));
+    const at = deps.clock.now().toISOString();
+    const reason = objections.map((o) => `${names.get(o.dept) ?? o.dept}：${o.opinion ?? '不同意'}`).join('；');
+    return {
+      next: { ...app, status: 'denied', decision: { outcome: 'deny', reason, legalBasis: item.legalBasis[0], remedies: REMEDIES_NOTICE, by: 'joint-review', at } },
+      at,
+      entry: { actor: 'system', action: 'joint-review.objected', details: { objections }, reason, legalBasis: item.legalBasis[0] },
+    };
   });
-  await deps.applications.commit({
-    next: {
-      ...app,
-      status: 'denied',
-      decision: { outcome: 'deny', reason, legalBasis: item.legalBasis[0], remedies: REMEDIES_NOTICE, by: 'joint-review', at },
-      audit: headOf(event),
-    },
-    expectedSeq: app.audit.seq,
-    events: [event],
-  });
-  return { objected: true };
+  return { objected };
 }

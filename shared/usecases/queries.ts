@@ -3,7 +3,7 @@ import { notFound, forbidden } from '../domain/errors.ts';
 import type { ApplicationRecord } from '../domain/application.ts';
 import { licenseStatus } from '../domain/license.ts';
 import { maskSubjectId } from '../domain/identity.ts';
-import type { Caller } from '../http/api.ts';
+import type { Caller } from '../domain/caller.ts';
 import { applicationView, isOwner } from './view.ts';
 
 /**

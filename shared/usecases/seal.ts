@@ -1,12 +1,17 @@
 import type { Deps } from '../deps.ts';
-import { chainEvent, headOf } from '../domain/audit.ts';
 import { sha256Hex } from '../domain/canonical.ts';
 import { chinaDate } from '../domain/calendar.ts';
 import { findItem } from '../domain/catalog.ts';
-import { licenseFields } from '../domain/application.ts';
+import { licenseFields, type ApplicationRecord } from '../domain/application.ts';
 import { expiryOf, licenseNumber, sealDigestInput, type LicenseData } from '../domain/license.ts';
 import type { LicenseRecord } from '../ports.ts';
 import { renderLicensePdf } from '../seal/pdf.ts';
+import { amend } from './amend.ts';
+
+/** A filing (审批改备案) is sealed straight from submission; everything else once approved. */
+const isSealable = (app: ApplicationRecord) => (app.flow === 'filing' ? app.status === 'submitted' : app.status === 'approved');
+
+const itemOf = (deps: Pick<Deps, 'catalog'>, app: ApplicationRecord) => findItem(deps.catalog, app.itemCode, app.itemVersion)!;
 
 type SealDeps = Pick<Deps, 'clock' | 'catalog' | 'applications' | 'licenses' | 'licenseFiles' | 'counters' | 'signer' | 'publicBaseUrl' | 'fontFile'>;
 
@@ -19,22 +24,21 @@ type SealDeps = Pick<Deps, 'clock' | 'catalog' | 'applications' | 'licenses' | '
  * Output: the license numbers.
  */
 export async function sealLicenses(deps: SealDeps, input: { applicationId: string }) {
-  let app = (await deps.applications.get(input.applicationId))!;
-  // A filing (审批改备案) is sealed straight from submission; everything else once approved.
-  const sealable = app.flow === 'filing' ? app.status === 'submitted' : app.status === 'approved';
-  if (!sealable && !['issued', 'delivering', 'completed'].includes(app.status)) throw new Error(`application ${app.applicationId} is ${app.status}, not approved`);
-  const item = findItem(deps.catalog, app.itemCode, app.itemVersion)!;
   const now = deps.clock.now();
   const year = Number(chinaDate(now).slice(0, 4));
-
-  if (!app.licenses) {
-    const first = await deps.counters.reserve(`license#${item.license.typeCode}#${year}`, app.quantity);
-    const licenses = Array.from({ length: app.quantity }, (_, i) => ({ licenseNo: licenseNumber(item.license.typeCode, deps.catalog.areaCode, year, first + i) }));
-    const event = chainEvent(app.applicationId, app.audit, now.toISOString(), { actor: 'system', action: 'license.numbered', details: { licenses: licenses.map((l) => l.licenseNo) } });
-    const next = { ...app, licenses, audit: headOf(event) };
-    await deps.applications.commit({ next, expectedSeq: app.audit.seq, events: [event] });
-    app = next;
-  }
+  let sealable = false;
+  // The numbers are reserved once and kept on the application. (A race lost here reserves again,
+  // as a retried step always did: numbers may skip, never repeat.)
+  const { app } = await amend(deps, input.applicationId, async (app) => {
+    sealable = isSealable(app);
+    if (!sealable && !['issued', 'delivering', 'completed'].includes(app.status)) throw new Error(`application ${app.applicationId} is ${app.status}, not approved`);
+    if (app.licenses) return null;
+    const typeCode = itemOf(deps, app).license.typeCode;
+    const first = await deps.counters.reserve(`license#${typeCode}#${year}`, app.quantity);
+    const licenses = Array.from({ length: app.quantity }, (_, i) => ({ licenseNo: licenseNumber(typeCode, deps.catalog.areaCode, year, first + i) }));
+    return { next: { ...app, licenses }, at: now.toISOString(), entry: { actor: 'system', action: 'license.numbered', details: { licenses: licenses.map((l) => l.licenseNo) } } };
+  });
+  const item = itemOf(deps, app);
 
   const issuedAt = now.toISOString();
   const expiresAt = expiryOf(now, item.license.validityYears);
@@ -76,14 +80,20 @@ export async function sealLicenses(deps: SealDeps, input: { applicationId: strin
   }
 
   if (sealable) {
-    const event = chainEvent(app.applicationId, app.audit, deps.clock.now().toISOString(), {
-      actor: 'system',
-      action: 'license.sealed',
-      details: { licenses: app.licenses!.map((l) => l.licenseNo), seal: deps.signer.keyId, algorithm: deps.signer.algorithm },
-    });
     // A filing has no 'issued' step: it goes from submitted to completed on delivery.
-    const status = app.flow === 'filing' ? app.status : 'issued';
-    await deps.applications.commit({ next: { ...app, status, audit: headOf(event) }, expectedSeq: app.audit.seq, events: [event] });
+    await amend(
+      deps,
+      app.applicationId,
+      (current) =>
+        isSealable(current)
+          ? {
+              next: { ...current, status: current.flow === 'filing' ? current.status : 'issued' },
+              at: deps.clock.now().toISOString(),
+              entry: { actor: 'system', action: 'license.sealed', details: { licenses: current.licenses!.map((l) => l.licenseNo), seal: deps.signer.keyId, algorithm: deps.signer.algorithm } },
+            }
+          : null,
+      { current: app },
+    );
   }
   return { licenses: app.licenses!.map((l) => l.licenseNo) };
 }

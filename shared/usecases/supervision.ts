@@ -4,7 +4,7 @@ import { findItem, publishedItems } from '../domain/catalog.ts';
 import { blockedCounter } from './blacklist.ts';
 import { ConflictError } from '../ports.ts';
 import type { TaskRecord } from '../domain/task.ts';
-import type { Caller } from '../http/api.ts';
+import type { Caller } from '../domain/caller.ts';
 import { completeTask, taskView } from './tasks.ts';
 import { amend } from './amend.ts';
 
@@ -21,7 +21,7 @@ const SYSTEM = 'system:supervision';
 /** Appends a supervision event to the application's trail; a step whose application is gone, or stays contended, is left to the next scan. */
 async function audit(deps: Pick<Deps, 'applications'>, applicationId: string, at: string, action: string, details: Record<string, unknown>) {
   try {
-    await amend(deps, applicationId, (app) => ({ next: app, at, entry: { actor: SYSTEM, action, details } }), 5);
+    await amend(deps, applicationId, (app) => ({ next: app, at, entry: { actor: SYSTEM, action, details } }), { attempts: 5 });
   } catch (e) {
     if (e instanceof ConflictError || (e as { code?: string }).code === 'application.not-found') return;
     throw e;

@@ -3,7 +3,7 @@ import { chinaDate, yellowAt } from '../domain/calendar.ts';
 import { shiftDue } from '../domain/deadlines.ts';
 import { conflict, forbidden, notFound } from '../domain/errors.ts';
 import type { ApplicationRecord } from '../domain/application.ts';
-import type { Caller } from '../http/api.ts';
+import type { Caller } from '../domain/caller.ts';
 import { isBureauStep } from '../domain/task.ts';
 import { getApplication } from './queries.ts';
 import { amend } from './amend.ts';
@@ -16,8 +16,6 @@ import { amend } from './amend.ts';
  */
 type ClockDeps = Pick<Deps, 'clock' | 'calendar' | 'lightRule' | 'applications' | 'tasks'>;
 
-export const SUSPENSION_KINDS = ['hearing', 'testing', 'inspection', 'expert-review', 'public-notice'] as const;
-
 /** The decision's due times moved on by `days` working days, and the calendar they now rest on. */
 function moveDue(deps: Pick<Deps, 'calendar'>, app: ApplicationRecord, days: number): NonNullable<ApplicationRecord['due']> {
   const legalAt = shiftDue(deps.calendar, app.due!.legalAt, days);
@@ -25,7 +23,7 @@ function moveDue(deps: Pick<Deps, 'calendar'>, app: ApplicationRecord, days: num
   return { ...app.due!, promisedAt: shiftDue(deps.calendar, app.due!.promisedAt, days), legalAt, calendar };
 }
 
-async function change(
+async function changeClock(
   deps: ClockDeps,
   caller: Caller,
   applicationId: string,
@@ -47,7 +45,7 @@ async function change(
 }
 
 export const suspendApplication = (deps: ClockDeps, caller: Caller, applicationId: string, input: { kind: string; reason: string }) =>
-  change(deps, caller, applicationId, ['chief', 'director'], (app, now) => {
+  changeClock(deps, caller, applicationId, ['chief', 'director'], (app, now) => {
     if (app.status !== 'accepted') throw conflict('application.not-running', '只有已受理、正在办理的办件可以中止');
     return {
       next: { ...app, status: 'suspended', clockPaused: true, suspension: { kind: input.kind, reason: input.reason, since: now.toISOString() } },
@@ -59,7 +57,7 @@ export const suspendApplication = (deps: ClockDeps, caller: Caller, applicationI
   });
 
 export const resumeApplication = (deps: ClockDeps, caller: Caller, applicationId: string) =>
-  change(deps, caller, applicationId, ['chief', 'director'], (app, now) => {
+  changeClock(deps, caller, applicationId, ['chief', 'director'], (app, now) => {
     if (app.status !== 'suspended' || !app.suspension) throw conflict('application.not-suspended', '办件未处于中止状态');
     // The working days the clock stood still, counted as limits are: the suspension day not included.
     const paused = deps.calendar.workingDaysBetween(chinaDate(new Date(app.suspension.since)), chinaDate(now));
@@ -74,7 +72,7 @@ export const resumeApplication = (deps: ClockDeps, caller: Caller, applicationId
   });
 
 export const extendApplication = (deps: ClockDeps, caller: Caller, applicationId: string, reason: string) =>
-  change(deps, caller, applicationId, ['director'], (app, now) => {
+  changeClock(deps, caller, applicationId, ['director'], (app, now) => {
     if (app.status !== 'accepted' && app.status !== 'suspended') throw conflict('application.not-running', '只有已受理、尚未决定的办件可以延期');
     if (app.extension) throw conflict('application.already-extended', '该办件已经延期一次');
     const days = app.flow === 'joint' ? 15 : 10;

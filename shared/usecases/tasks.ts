@@ -1,13 +1,13 @@
 import type { Deps } from '../deps.ts';
-import { chainEvent, headOf } from '../domain/audit.ts';
 import { lightOf, yellowAt } from '../domain/calendar.ts';
 import { findItem, type Item } from '../domain/catalog.ts';
 import { DomainError, conflict, forbidden, notFound } from '../domain/errors.ts';
 import { REMEDIES_NOTICE, type ApplicationRecord } from '../domain/application.ts';
 import { isBureauStep, OUTCOME_SCHEMAS, ownerOf, Step, type Outcome, type TaskRecord } from '../domain/task.ts';
 import { sha256Hex } from '../domain/canonical.ts';
-import { ConflictError } from '../ports.ts';
-import { parseWith, type Caller } from '../http/api.ts';
+import { amend } from './amend.ts';
+import type { Caller } from '../domain/caller.ts';
+import { parseWith } from '../domain/validation.ts';
 import { acceptanceDue, decisionDue, DEFERRED_DAYS, ISSUE_DAYS, receivedAt } from '../domain/deadlines.ts';
 
 type TaskDeps = Pick<Deps, 'clock' | 'catalog' | 'calendar' | 'lightRule' | 'applications' | 'tasks' | 'workflow'>;
@@ -140,6 +140,17 @@ function applyOutcome(deps: TaskDeps, app: ApplicationRecord, item: Item, task: 
 
 const flowEnded = () => conflict('task.flow-ended', '该任务所属的办理流程已经终止（流程失败或申请已撤回），不能再办理');
 
+/** The task, if it is open and belongs to the caller's department and rank. */
+async function openTaskOf(deps: Pick<Deps, 'tasks'>, caller: Caller, taskId: string): Promise<TaskRecord> {
+  const task = await deps.tasks.get(taskId);
+  if (!task) throw notFound('task.not-found', '任务不存在');
+  if (task.dept !== caller.dept || task.rank !== caller.rank) throw forbidden('task.not-yours', '该任务不属于您的部门或职级');
+  // A task closed by its flow's end (a failure, a withdrawal) is not the same as one done.
+  if (task.status === 'cancelled') throw flowEnded();
+  if (task.status !== 'open') throw conflict('task.completed', '该任务已经办理完毕');
+  return task;
+}
+
 /**
  * Completes an officer task (SPEC: POST /v1/tasks/{taskId}/complete).
  * Input: the officer, the task id, the outcome.
@@ -150,16 +161,14 @@ const flowEnded = () => conflict('task.flow-ended', '该任务所属的办理流
  * Output: the completed task and the application's status.
  */
 export async function completeTask(deps: TaskDeps, caller: Caller, taskId: string, body: unknown, options: { deemed?: boolean } = {}) {
-  for (let attempt = 0; ; attempt++) {
-    const task = await deps.tasks.get(taskId);
-    if (!task) throw notFound('task.not-found', '任务不存在');
-    if (task.dept !== caller.dept || task.rank !== caller.rank) throw forbidden('task.not-yours', '该任务不属于您的部门或职级');
-    // A task closed by its flow's end (a failure, a withdrawal) is not the same as one done.
-    if (task.status === 'cancelled') throw flowEnded();
-    if (task.status !== 'open') throw conflict('task.completed', '该任务已经办理完毕');
-    const outcome = parseWith(OUTCOME_SCHEMAS[task.step], body) as Outcome;
-    const app = await deps.applications.get(task.applicationId);
-    if (!app) throw new Error(`application ${task.applicationId} of task ${taskId} not found`);
+  let task = await openTaskOf(deps, caller, taskId);
+  const outcome = parseWith(OUTCOME_SCHEMAS[task.step], body) as Outcome;
+  let lostRace = false;
+  const { app } = await amend(deps, task.applicationId, async (app) => {
+    // Lost a race: either the task was completed meanwhile (→ 409 now) or the application moved
+    // for another reason, and the outcome is applied to its new state.
+    if (lostRace) task = await openTaskOf(deps, caller, taskId);
+    lostRace = true;
     if (app.flowError) throw flowEnded();
     if (app.status === 'suspended') throw conflict('application.suspended', '办件处于中止状态，恢复后才能继续办理');
     const now = deps.clock.now();
@@ -167,23 +176,19 @@ export async function completeTask(deps: TaskDeps, caller: Caller, taskId: strin
     const next = applyOutcome(deps, app, itemOf(deps, app), task, outcome, caller, options.deemed ? receivedAt(app) : now);
     const { outcome: kind, ...rest } = outcome;
     const reason = 'reason' in rest ? rest.reason : 'opinion' in rest ? rest.opinion : undefined;
-    const event = chainEvent(app.applicationId, app.audit, now.toISOString(), {
-      actor: caller.sub,
-      action: `${task.step}.${kind}`,
-      details: { taskId, step: task.step, dept: task.dept, rank: task.rank, ...rest },
-      ...(reason ? { reason } : {}),
-      ...('legalBasis' in rest && rest.legalBasis ? { legalBasis: rest.legalBasis } : {}),
-    });
-    next.audit = headOf(event);
-    try {
-      await deps.applications.commit({ next, expectedSeq: app.audit.seq, events: [event], completeTask: { taskId, by: caller.sub, at: now.toISOString(), outcome } });
-    } catch (e) {
-      // Lost a race: either the task was completed meanwhile (→ 409 on the next round) or the
-      // application moved for another reason, and the outcome is applied to its new state.
-      if (e instanceof ConflictError && attempt < 3) continue;
-      throw e;
-    }
-    await deps.workflow.sendSuccess(task.taskToken, outcome);
-    return { taskId, status: 'completed' as const, outcome, application: { applicationId: app.applicationId, status: next.status } };
-  }
+    return {
+      next,
+      at: now.toISOString(),
+      entry: {
+        actor: caller.sub,
+        action: `${task.step}.${kind}`,
+        details: { taskId, step: task.step, dept: task.dept, rank: task.rank, ...rest },
+        ...(reason ? { reason } : {}),
+        ...('legalBasis' in rest && rest.legalBasis ? { legalBasis: rest.legalBasis } : {}),
+      },
+      completeTask: { taskId, by: caller.sub, at: now.toISOString(), outcome },
+    };
+  });
+  await deps.workflow.sendSuccess(task.taskToken, outcome);
+  return { taskId, status: 'completed' as const, outcome, application: { applicationId: app.applicationId, status: app.status } };
 }

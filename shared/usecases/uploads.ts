@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { z } from 'zod';
 import type { Deps } from '../deps.ts';
 import type { UploadRequest } from '../contract.ts';
-import type { Caller } from '../http/api.ts';
+import type { Caller } from '../domain/caller.ts';
 import { chinaDate } from '../domain/calendar.ts';
 
 const URL_TTL_SECONDS = 15 * 60;

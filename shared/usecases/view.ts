@@ -3,7 +3,7 @@ import { flowState, type ApplicationRecord } from '../domain/application.ts';
 import type { AuditEvent } from '../domain/audit.ts';
 import { lightOf, type Light } from '../domain/calendar.ts';
 import { maskPersonName, maskPhone, maskSubjectId } from '../domain/identity.ts';
-import type { Caller } from '../http/api.ts';
+import type { Caller } from '../domain/caller.ts';
 import { acceptanceDue, receivedAt } from '../domain/deadlines.ts';
 
 export const isOwner = (caller: Caller, app: ApplicationRecord) => caller.role === 'applicant' && caller.sub === app.applicantId;

@@ -1,6 +1,6 @@
 import type { Deps } from '../deps.ts';
 import { conflict, notFound } from '../domain/errors.ts';
-import type { Caller } from '../http/api.ts';
+import type { Caller } from '../domain/caller.ts';
 import { isOwner } from './view.ts';
 import { getApplication } from './queries.ts';
 import { amend } from './amend.ts';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SignJWT, generateKeyPair } from 'jose';
-import { ROUTES } from '#functions/routes.ts';
+import { ROUTES } from '#shared/http/routes.ts';
 import { as, Client, newKey, officers, OTHER_PERSON_ID, PERSON_ID, PHARMACIST_MATERIALS, pharmacistBody, startPlatform, uploadAll, waitForTask, type Platform } from '../support/platform.ts';
 
 /** Every protected endpoint refuses a missing, forged or wrong-role token; bad bodies get problem+json, never 500. */

@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Validator } from '@seriousme/openapi-schema-validator';
-import { ROUTES } from '#functions/routes.ts';
+import { ROUTES } from '#shared/http/routes.ts';
 import {
   as, bodyFor, Client, complete, ENTERPRISE_CODE, enterpriseApplicant, newKey, officers, PERSON_ID, PHARMACIST_MATERIALS, pharmacistBody, startPlatform, TEST_NOW, uploadAll, waitForStatus, type Platform,
 } from '../support/platform.ts';

@@ -10,9 +10,9 @@ import { demo } from '../../infra/cities/demo.ts';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { CityStack } from '../../infra/city-stack.ts';
 import { yinchuan } from '../../infra/cities/yinchuan.ts';
-import { ROUTES, API_FUNCTIONS, EVENT_FUNCTIONS, FLOW_FUNCTIONS, SCHEDULED_FUNCTIONS } from '#functions/routes.ts';
+import { ROUTES, API_FUNCTIONS, EVENT_FUNCTIONS, FLOW_FUNCTIONS, SCHEDULED_FUNCTIONS } from '#shared/http/routes.ts';
 import { TABLES } from '#shared/adapters/aws/tables.ts';
-import { FLOWS } from '../../local/flows.ts';
+import { FLOWS } from '#shared/domain/catalog.ts';
 
 /**
  * Every city's stack as CloudFormation will receive it, functions bundled by the local esbuild,

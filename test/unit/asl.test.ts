@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import aslValidator from 'asl-validator';
-import { FLOW_FUNCTIONS } from '#functions/routes.ts';
+import { FLOW_FUNCTIONS } from '#shared/http/routes.ts';
 
 /** The invariants every flow keeps, checked on the ASL files themselves rather than a snapshot. */
 const files = readdirSync('statemachines').filter((f) => f.endsWith('.asl.json'));

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import legacy from 'sm-crypto';
-import { P256FileSigner, Sm2FileSigner } from '#shared/adapters/local/file-signer.ts';
+import { P256FileSigner, Sm2FileSigner } from '../../local/adapters/file-signer.ts';
 import { sealDigestInput, type LicenseData } from '#shared/domain/license.ts';
 
 /** The two seal algorithms, and SM2 interoperating with an independent implementation. */

@@ -25,6 +25,7 @@ import {
 import type { Config } from '../../config.ts';
 import { meter } from './usage.ts';
 import { readerFor } from './item-reader.ts';
+import { retry } from '../../retry.ts';
 
 /** DynamoDB adapters of the repositories. Writes that belong together are one transaction. */
 
@@ -50,7 +51,7 @@ async function queryAll<T>(db: DynamoDBDocumentClient, input: ConstructorParamet
 }
 
 /** A write guarded by a condition: true if it was made, false if the condition did not hold. */
-async function whether(write: Promise<unknown>): Promise<boolean> {
+async function conditionalWrite(write: Promise<unknown>): Promise<boolean> {
   try {
     await write;
     return true;
@@ -191,18 +192,19 @@ export class DynamoApplications implements ApplicationRepository {
  * goes to the caller as a ConflictError.
  */
 async function transact(db: DynamoDBDocumentClient, items: TransactItem[], subject: string): Promise<void> {
-  for (let attempt = 0; ; attempt++) {
+  await retry({ attempts: 9, retryable: isTransient, backoffMs: (attempt) => 20 + Math.random() * 40 * attempt }, async () => {
     try {
       await db.send(new TransactWriteCommand({ TransactItems: items }));
-      return;
     } catch (e) {
       if (!(e instanceof TransactionCanceledException)) throw e;
       const reasons = (e.CancellationReasons ?? []).map((r) => r.Code ?? 'None');
-      if (reasons.includes('ConditionalCheckFailed') || attempt >= 8) throw new ConflictError(`${subject} changed meanwhile (${reasons.join(',')})`, reasons);
-      await new Promise((r) => setTimeout(r, 20 + Math.random() * 40 * (attempt + 1)));
+      throw new ConflictError(`${subject} changed meanwhile (${reasons.join(',')})`, reasons);
     }
-  }
+  });
 }
+
+/** A cancellation without a failed condition: another transaction held an item for a moment. */
+const isTransient = (e: unknown) => e instanceof ConflictError && !e.reasons.includes('ConditionalCheckFailed');
 
 /** The audit events of a change, each written only if its sequence number is still free. */
 const auditPuts = (table: string, events: AuditEvent[]): TransactItem[] =>
@@ -216,7 +218,7 @@ export class DynamoTasks implements TaskRepository {
 
   async open(task: TaskRecord) {
     // Opening a task twice (a retried flow step) opens it once.
-    await whether(this.db.send(new PutCommand({ TableName: this.cfg.TASKS_TABLE, Item: { ...task, inbox: `${task.dept}#${task.rank}` }, ConditionExpression: 'attribute_not_exists(taskId)' })));
+    await conditionalWrite(this.db.send(new PutCommand({ TableName: this.cfg.TASKS_TABLE, Item: { ...task, inbox: `${task.dept}#${task.rank}` }, ConditionExpression: 'attribute_not_exists(taskId)' })));
   }
 
   async get(taskId: string) {
@@ -243,7 +245,7 @@ export class DynamoTasks implements TaskRepository {
   }
 
   setLight(taskId: string, light: 'yellow' | 'red', watchAt: string | null) {
-    return whether(
+    return conditionalWrite(
       this.db.send(
         new UpdateCommand({
           TableName: this.cfg.TASKS_TABLE,
@@ -258,7 +260,7 @@ export class DynamoTasks implements TaskRepository {
   }
 
   async watchAgain(taskId: string, watchAt: string) {
-    await whether(
+    await conditionalWrite(
       this.db.send(
         new UpdateCommand({
           TableName: this.cfg.TASKS_TABLE,
@@ -316,7 +318,7 @@ export class DynamoUploads implements UploadRepository {
   }
 
   forget(uploadId: string) {
-    return whether(this.db.send(new DeleteCommand({ TableName: this.cfg.UPLOADS_TABLE, Key: { uploadId }, ConditionExpression: 'attribute_exists(unusedUntil)' })));
+    return conditionalWrite(this.db.send(new DeleteCommand({ TableName: this.cfg.UPLOADS_TABLE, Key: { uploadId }, ConditionExpression: 'attribute_exists(unusedUntil)' })));
   }
 }
 
@@ -328,7 +330,7 @@ export class DynamoLicenses implements LicenseRepository {
 
   async put(record: LicenseRecord) {
     // A sealed license is never overwritten: a retry that finds it already there is done.
-    await whether(this.db.send(new PutCommand({ TableName: this.cfg.LICENSES_TABLE, Item: record, ConditionExpression: 'attribute_not_exists(licenseNo)' })));
+    await conditionalWrite(this.db.send(new PutCommand({ TableName: this.cfg.LICENSES_TABLE, Item: record, ConditionExpression: 'attribute_not_exists(licenseNo)' })));
   }
 
   async get(licenseNo: string) {
@@ -336,7 +338,7 @@ export class DynamoLicenses implements LicenseRepository {
   }
 
   revoke(licenseNo: string, revocation: { at: string; reason: string; legalBasis: string; by: string }) {
-    return whether(
+    return conditionalWrite(
       this.db.send(
         new UpdateCommand({
           TableName: this.cfg.LICENSES_TABLE,
@@ -455,7 +457,7 @@ export class DynamoCases implements CaseRepository {
   ) {}
 
   open(c: AccountabilityCase) {
-    return whether(this.db.send(new PutCommand({ TableName: this.cfg.CASES_TABLE, Item: c, ConditionExpression: 'attribute_not_exists(caseId)' })));
+    return conditionalWrite(this.db.send(new PutCommand({ TableName: this.cfg.CASES_TABLE, Item: c, ConditionExpression: 'attribute_not_exists(caseId)' })));
   }
 
   list(status: 'open' | 'closed') {

@@ -1,5 +1,6 @@
 import DataLoader from 'dataloader';
 import { BatchGetCommand, GetCommand, type BatchGetCommandOutput, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { retry } from '../../retry.ts';
 
 type Key = Record<string, unknown>;
 type Item = Record<string, unknown>;
@@ -42,7 +43,8 @@ export class ItemReader {
       keyNames.set(table, Object.keys(key));
     }
     const found = new Map<string, Item>();
-    for (let attempt = 1; Object.keys(pending).length; attempt++) {
+    // Throttled keys come back unprocessed: those are asked again, with exponential backoff and jitter.
+    await retry({ attempts: MAX_ATTEMPTS, retryable: (e) => e instanceof UnprocessedKeys, backoffMs: (attempt) => Math.random() * 25 * 2 ** attempt }, async (attempt) => {
       const out: BatchGetCommandOutput = await this.db.send(new BatchGetCommand({ RequestItems: pending }));
       for (const [table, items] of Object.entries(out.Responses ?? {})) {
         for (const item of items) {
@@ -52,14 +54,14 @@ export class ItemReader {
       }
       const unprocessed = out.UnprocessedKeys ?? {};
       pending = Object.fromEntries(Object.entries(unprocessed).filter(([, r]) => r.Keys?.length).map(([t, r]) => [t, { Keys: r.Keys as Key[], ConsistentRead: true as const }]));
-      if (!Object.keys(pending).length) break;
-      // Throttled keys come back unprocessed: retry them with exponential backoff and jitter.
-      if (attempt >= MAX_ATTEMPTS) throw new Error(`BatchGetItem: ${Object.values(pending).reduce((n, r) => n + r.Keys.length, 0)} keys still unprocessed after ${MAX_ATTEMPTS} attempts`);
-      await new Promise((r) => setTimeout(r, Math.random() * 25 * 2 ** attempt));
-    }
+      const left = Object.values(pending).reduce((n, r) => n + r.Keys.length, 0);
+      if (left) throw new UnprocessedKeys(`BatchGetItem: ${left} keys still unprocessed after ${attempt} attempts`);
+    });
     return ids.map((id) => found.get(id));
   }
 }
+
+class UnprocessedKeys extends Error {}
 
 const readers = new WeakMap<DynamoDBDocumentClient, ItemReader>();
 /** One reader per client, so that every repository's reads can travel together. */

@@ -28,10 +28,6 @@ export class StepFunctionsWorkflow implements Workflow {
     await this.send((m) => new m.SendTaskSuccessCommand({ taskToken, output: JSON.stringify(output) }));
   }
 
-  async sendFailure(taskToken: string, error: string, cause: string) {
-    await this.send((m) => new m.SendTaskFailureCommand({ taskToken, error, cause }));
-  }
-
   async redrive(flow: FlowKind, name: string) {
     try {
       await this.send((m) => new m.RedriveExecutionCommand({ executionArn: this.executionArn(flow, name) }));

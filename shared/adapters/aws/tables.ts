@@ -2,10 +2,11 @@
  * The DynamoDB tables, as plain data: the CDK data construct and the embedded runtime both
  * create them from this list, so the local tables are the deployed ones.
  */
+type TableId = 'Applications' | 'Tasks' | 'Audit' | 'Uploads' | 'Licenses' | 'Counters' | 'Blacklist' | 'Cases' | 'Calendar';
 export interface TableSpec {
-  /** Logical name; the physical name reaches a function through the env variable `env`. */
-  id: 'Applications' | 'Tasks' | 'Audit' | 'Uploads' | 'Licenses' | 'Counters' | 'Blacklist' | 'Cases' | 'Calendar';
-  env: string;
+  /** Logical name, and the table's name in the embedded mode; a deployment's physical name reaches a function through the env variable `env`. */
+  id: TableId;
+  env: `${Uppercase<TableId>}_TABLE`;
   partitionKey: { name: string; type: 'S' | 'N' };
   sortKey?: { name: string; type: 'S' | 'N' };
   ttl?: string;
@@ -62,7 +63,14 @@ export const TABLES: TableSpec[] = [
   },
 ];
 
+/** The buckets, by the env variable that names each in a deployment. */
 export const BUCKETS = {
   materials: 'MATERIALS_BUCKET',
   licenses: 'LICENSES_BUCKET',
 } as const;
+
+/** The buckets' names where no deployment names them: the embedded mode's S3 emulator. */
+export const EMBEDDED_BUCKETS: Record<keyof typeof BUCKETS, string> = {
+  materials: 'oneseal-materials',
+  licenses: 'oneseal-licenses',
+};

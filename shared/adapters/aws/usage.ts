@@ -1,5 +1,3 @@
-import type { Signer } from '../../ports.ts';
-
 /**
  * What one process asks of AWS, by service and operation, with DynamoDB's own consumed-capacity
  * figures: the benchmark prices an application from these counts. Off unless ONESEAL_USAGE=1.
@@ -58,15 +56,4 @@ export function meter<C>(service: string, client: C): C {
     { step: 'initialize', name: 'onesealUsage' },
   );
   return client;
-}
-
-/** The embedded stack signs with a key file where a deployment asks KMS: each signature counts as the kms:Sign it stands for. */
-export function meterLocalSigner<S extends Signer>(signer: S): S {
-  if (process.env.ONESEAL_USAGE !== '1') return signer;
-  const sign = signer.sign.bind(signer);
-  signer.sign = (message) => {
-    usage.calls['kms:Sign'] = (usage.calls['kms:Sign'] ?? 0) + 1;
-    return sign(message);
-  };
-  return signer;
 }

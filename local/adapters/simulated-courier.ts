@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Courier } from '../../ports.ts';
+import type { Courier } from '#shared/ports.ts';
 
 /**
  * The embedded mode's EMS: it takes every parcel and names its waybill after the application

@@ -2,7 +2,7 @@ import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sig
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { sm2 } from 'sm-crypto-v2';
-import type { SealAlgorithm, Signer } from '../../ports.ts';
+import type { SealAlgorithm, Signer } from '#shared/ports.ts';
 
 /**
  * The embedded mode's seal: a key kept in the data folder (created on first use, readable by

@@ -1,0 +1,36 @@
+import { installAdapters } from '#shared/wiring.ts';
+import type { Config } from '#shared/config.ts';
+import type { Signer } from '#shared/ports.ts';
+import { usage } from '#shared/adapters/aws/usage.ts';
+import { P256FileSigner, Sm2FileSigner } from './adapters/file-signer.ts';
+import { SimulatedCourier } from './adapters/simulated-courier.ts';
+
+/**
+ * The embedded mode's part of the composition: where the configuration asks for them, the seal
+ * kept in a key file (SEAL_MODE=local) and the simulated EMS (COURIER_MODE=simulated) stand in
+ * for KMS and EMS. Everything else is wired as in a deployment. The runtime installs this before
+ * its first request; production code never imports it, so no Lambda bundle carries it.
+ */
+export function installLocalAdapters(): void {
+  installAdapters((cfg) => ({
+    ...(cfg.SEAL_MODE === 'local' ? { signer: meterLocalSigner(fileSigner(cfg)) } : {}),
+    ...(cfg.COURIER_MODE === 'simulated' ? { courier: new SimulatedCourier() } : {}),
+  }));
+}
+
+/** The key file signs as the city's KMS key does: SM2 with SM3, or ECDSA P-256. */
+function fileSigner(cfg: Config): Signer {
+  if (!cfg.SEAL_KEY_FILE) throw new Error('SEAL_MODE=local needs SEAL_KEY_FILE');
+  return cfg.SEAL_ALGORITHM === 'SM2_SM3' ? new Sm2FileSigner(cfg.SEAL_KEY_FILE.replace(/\.pem$/, '-sm2.json')) : new P256FileSigner(cfg.SEAL_KEY_FILE);
+}
+
+/** The embedded stack signs with a key file where a deployment asks KMS: each signature counts as the kms:Sign it stands for (the benchmark prices it). */
+function meterLocalSigner<S extends Signer>(signer: S): S {
+  if (process.env.ONESEAL_USAGE !== '1') return signer;
+  const sign = signer.sign.bind(signer);
+  signer.sign = (message) => {
+    usage.calls['kms:Sign'] = (usage.calls['kms:Sign'] ?? 0) + 1;
+    return sign(message);
+  };
+  return signer;
+}
