@@ -88,6 +88,8 @@ export interface ApplicationRecord {
   corrections?: { items: { materialCode?: string; field?: string; reason: string }[]; requestedAt: string; resolvedAt?: string };
   deferred?: { materialCodes: string[]; dueAt: string; suppliedAt?: string };
   licenses?: { licenseNo: string }[];
+  /** When every license was sealed. */
+  sealedAt?: string;
   completedAt?: string;
   /** SHA-256 of the canonical submission, to tell a retry from a reuse of its idempotency key. */
   requestHash: string;

@@ -123,13 +123,14 @@ export function recomputeApplication(before: WorkingCalendar, after: WorkingCale
   }
   if (app.deferred && !app.deferred.suppliedAt && app.acceptedAt) next.deferred = { ...app.deferred, dueAt: moved('deferredMaterials', app.acceptedAt, app.deferred.dueAt) };
   const retimeTasks: NonNullable<ApplicationChange['retimeTasks']> = [];
+  // A step is paused when the application's clock is, not when it lacks a watch (a red step has none either).
   for (const t of tasks) {
     if (!isBureauStep(t.step)) continue;
     const dueAt = t.step === 'acceptance' ? acceptanceDue(after, app).at.toISOString() : (next.due?.promisedAt ?? t.dueAt);
     if (dueAt === t.dueAt) continue;
     if (t.step === 'acceptance') changes.push({ deadline: 'acceptance', from: t.dueAt, to: dueAt });
     const dueCalendar = after.kindBetween(chinaDate(new Date(t.openedAt)), chinaDate(new Date(dueAt)));
-    retimeTasks.push({ taskId: t.taskId, dueAt, dueCalendar, watchAt: t.watch ? yellowAt(after, new Date(t.openedAt), new Date(dueAt), lightRule).toISOString() : null });
+    retimeTasks.push({ taskId: t.taskId, dueAt, dueCalendar, watchAt: app.clockPaused ? null : yellowAt(after, new Date(t.openedAt), new Date(dueAt), lightRule).toISOString() });
   }
   return { next, changes, retimeTasks };
 }

@@ -55,7 +55,8 @@ export async function correctApplication(deps: CorrectionDeps, caller: Caller, a
         completeTask: { taskId: task.taskId, by: caller.sub, at, outcome: { outcome: 'corrected' } },
       };
     }
-    if (app.deferred && !app.deferred.suppliedAt && ['accepted', 'suspended'].includes(app.status)) {
+    // A deferred material is owed until supplied, also after an instant item's approval on the spot.
+    if (app.deferred && !app.deferred.suppliedAt && ['accepted', 'suspended', 'approved', 'issued', 'delivering', 'completed'].includes(app.status)) {
       if (input.form) problems.push({ path: 'form', code: 'deferred.form', message: '容缺补交只能提交材料' });
       input.materials.forEach((m, i) => {
         if (!app.deferred!.materialCodes.includes(m.materialCode)) problems.push({ path: `materials.${i}.materialCode`, code: 'deferred.not-deferred', message: `材料“${m.materialCode}”不在容缺清单中` });

@@ -9,7 +9,8 @@ import { renderLicensePdf } from '../seal/pdf.ts';
 import { amend } from './amend.ts';
 
 /** A filing (审批改备案) is sealed straight from submission; everything else once approved. */
-const isSealable = (app: ApplicationRecord) => (app.flow === 'filing' ? app.status === 'submitted' : app.status === 'approved');
+// A filing stays 'submitted' once sealed (no 'issued' step): its sealedAt tells a retry from a first run.
+const isSealable = (app: ApplicationRecord) => (app.flow === 'filing' ? app.status === 'submitted' && !app.sealedAt : app.status === 'approved');
 
 const itemOf = (deps: Pick<Deps, 'catalog'>, app: ApplicationRecord) => findItem(deps.catalog, app.itemCode, app.itemVersion)!;
 
@@ -31,7 +32,8 @@ export async function sealLicenses(deps: SealDeps, input: { applicationId: strin
   // as a retried step always did: numbers may skip, never repeat.)
   const { app } = await amend(deps, input.applicationId, async (app) => {
     sealable = isSealable(app);
-    if (!sealable && !['issued', 'delivering', 'completed'].includes(app.status)) throw new Error(`application ${app.applicationId} is ${app.status}, not approved`);
+    const sealedBefore = ['issued', 'delivering', 'completed'].includes(app.status) || !!app.sealedAt;
+    if (!sealable && !sealedBefore) throw new Error(`application ${app.applicationId} is ${app.status}, not approved`);
     if (app.licenses) return null;
     const typeCode = itemOf(deps, app).license.typeCode;
     const first = await deps.counters.reserve(`license#${typeCode}#${year}`, app.quantity);
@@ -87,7 +89,7 @@ export async function sealLicenses(deps: SealDeps, input: { applicationId: strin
       (current) =>
         isSealable(current)
           ? {
-              next: { ...current, status: current.flow === 'filing' ? current.status : 'issued' },
+              next: { ...current, status: current.flow === 'filing' ? current.status : 'issued', sealedAt: deps.clock.now().toISOString() },
               at: deps.clock.now().toISOString(),
               entry: { actor: 'system', action: 'license.sealed', details: { licenses: current.licenses!.map((l) => l.licenseNo), seal: deps.signer.keyId, algorithm: deps.signer.algorithm } },
             }

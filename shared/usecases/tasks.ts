@@ -86,7 +86,7 @@ export async function listTasks(deps: Pick<Deps, 'tasks' | 'calendar' | 'lightRu
 }
 
 /** What an outcome does to the application; officer steps that only examine leave it as it is. */
-function applyOutcome(deps: TaskDeps, app: ApplicationRecord, item: Item, task: TaskRecord, outcome: Outcome, caller: Caller, now: Date): ApplicationRecord {
+function applyOutcome(deps: TaskDeps, app: ApplicationRecord, item: Item, task: TaskRecord, outcome: Outcome, caller: Caller, now: Date, deemed = false): ApplicationRecord {
   const at = now.toISOString();
   const next: ApplicationRecord = { ...app };
   const approve = (decision: ApplicationRecord['decision']) => {
@@ -103,7 +103,9 @@ function applyOutcome(deps: TaskDeps, app: ApplicationRecord, item: Item, task: 
     case 'accept':
       accept();
       // An instant item is accepted and decided by the window in one step.
-      if (app.flow === 'instant') approve({ outcome: 'approve', opinion: outcome.opinion ?? '符合条件，准予许可', by: caller.sub, at });
+      // An instant item is accepted and decided by the window in one step; a deemed acceptance
+      // (Art. 32) only accepts it, and the flow asks the decider (see statemachines/instant.asl.json).
+      if (app.flow === 'instant' && !deemed) approve({ outcome: 'approve', opinion: outcome.opinion ?? '符合条件，准予许可', by: caller.sub, at });
       break;
     case 'accept-deferred': {
       const deferrable = new Set(item.materials.filter((m) => m.deferrable).map((m) => m.code));
@@ -113,7 +115,7 @@ function applyOutcome(deps: TaskDeps, app: ApplicationRecord, item: Item, task: 
       }
       accept();
       next.deferred = { materialCodes: outcome.deferred, dueAt: deps.calendar.deadline(now, DEFERRED_DAYS).at.toISOString() };
-      if (app.flow === 'instant') approve({ outcome: 'approve', opinion: outcome.opinion ?? '容缺受理，准予许可', by: caller.sub, at });
+      if (app.flow === 'instant' && !deemed) approve({ outcome: 'approve', opinion: outcome.opinion ?? '容缺受理，准予许可', by: caller.sub, at });
       break;
     }
     case 'correction':
@@ -173,7 +175,7 @@ export async function completeTask(deps: TaskDeps, caller: Caller, taskId: strin
     if (app.status === 'suspended') throw conflict('application.suspended', '办件处于中止状态，恢复后才能继续办理');
     const now = deps.clock.now();
     // Deemed acceptance (Art. 32): accepted from the day the complete application was received.
-    const next = applyOutcome(deps, app, itemOf(deps, app), task, outcome, caller, options.deemed ? receivedAt(app) : now);
+    const next = applyOutcome(deps, app, itemOf(deps, app), task, outcome, caller, options.deemed ? receivedAt(app) : now, !!options.deemed);
     const { outcome: kind, ...rest } = outcome;
     const reason = 'reason' in rest ? rest.reason : 'opinion' in rest ? rest.opinion : undefined;
     return {
@@ -189,6 +191,6 @@ export async function completeTask(deps: TaskDeps, caller: Caller, taskId: strin
       completeTask: { taskId, by: caller.sub, at: now.toISOString(), outcome },
     };
   });
-  await deps.workflow.sendSuccess(task.taskToken, outcome);
+  await deps.workflow.sendSuccess(task.taskToken, options.deemed ? { ...outcome, deemed: true } : outcome);
   return { taskId, status: 'completed' as const, outcome, application: { applicationId: app.applicationId, status: app.status } };
 }

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { as, Client, officers, submitPharmacy, waitForStatus, waitForTask, type Platform, startPlatform } from '../support/platform.ts';
+import { as, Client, newKey, officers, PERSON_ID, PHARMACIST_MATERIALS, pharmacistBody, submitPharmacy, uploadAll, waitForStatus, waitForTask, type Platform, startPlatform } from '../support/platform.ts';
 
 /**
  * A waiting flow follows the dev clock: moved past a callback's timeout it times out as it would
@@ -101,5 +101,27 @@ describe('a long suspension', () => {
       expect((await who.post(`/v1/tasks/${t.taskId}/complete`, outcome)).status).toBe(200);
     }
     expect((await waitForStatus(applicant, id, 'completed')).flow).toBe('succeeded');
+  });
+});
+
+describe('an instant item nobody accepted within 5 working days', () => {
+  it('is deemed accepted, not decided: its decider decides, then it is sealed', async () => {
+    const person = await as(platform.url, { sub: PERSON_ID, role: 'applicant' });
+    const r = await person.post('/v1/applications', pharmacistBody(await uploadAll(person, PHARMACIST_MATERIALS)), { 'Idempotency-Key': newKey() });
+    expect(r.status).toBe(201);
+    const id = r.body.applicationId;
+    await waitForTask(await as(platform.url, officers.clerk), id, 'acceptance');
+
+    expect((await clock({ advance: { workingDays: 7 } })).status).toBe(200);
+    expect((await new Client(platform.url).post('/dev/supervision/scan')).body.deemedAccepted).toBeGreaterThanOrEqual(1);
+
+    const deemed = await waitForStatus(person, id, 'accepted');
+    expect(deemed.decision).toBeUndefined();
+    const chief = await as(platform.url, officers.chief);
+    const decision = await waitForTask(chief, id, 'decision');
+    expect((await chief.post(`/v1/tasks/${decision.taskId}/complete`, { outcome: 'approve', opinion: '准予注册' })).status).toBe(200);
+    const app = await waitForStatus(person, id, 'completed');
+    expect(app.decision).toMatchObject({ outcome: 'approve', by: officers.chief.sub });
+    expect(app.licenses).toHaveLength(1);
   });
 });

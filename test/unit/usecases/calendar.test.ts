@@ -134,14 +134,7 @@ describe('recomputing one application', () => {
 });
 
 describe('a step that was red when the schedule came out', () => {
-  // BUG (for the lead): recomputeApplication retimes an open step with
-  // `watchAt: t.watch ? yellowAt(...) : null`, meaning "a paused step stays paused". But a red
-  // step has no `watch` either (setLight('red', null) removes it), so a red step whose due time
-  // moves loses its light (the retime removes it) and is never put back in the scan's index:
-  // once overdue again it never turns red, and /supervision/lights no longer shows it. Whether
-  // a step is paused is the application's `clockPaused`, not the task's `watch`. Remove
-  // `.fails` once a red step whose due time moves is watched again.
-  it.fails('turns red again once it is overdue on the new calendar', async () => {
+  it('turns red again once it is overdue on the new calendar', async () => {
     // Prepare: at review since 21 December, due 5 January; red on 6 January.
     const deps = fakeDeps({ now: '2026-12-21T02:00:00Z' });
     const id = await accepted(deps, 'pharmacy-retail-license');

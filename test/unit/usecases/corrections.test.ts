@@ -148,16 +148,7 @@ describe('deferred materials (容缺)', () => {
 });
 
 describe('deferred materials of an instant item (即办件)', () => {
-  // BUG (for the lead): the instant pharmacist registration has a deferrable material
-  // (employer-license), and accept-deferred on an instant item approves it at once
-  // (applyOutcome), so the application is 'approved' (then 'issued', 'completed') while it shows
-  // `deferred: { materialCodes: ['employer-license'], dueAt }` to the applicant. But
-  // correctApplication takes deferred materials only while the application is 'accepted' or
-  // 'suspended': the applicant is given a deadline for a material and then refused with 409
-  // application.not-correcting ("不需要补正或补交材料"). Either the supply must be taken after an
-  // instant approval, or accept-deferred must be refused for instant items (then replace this
-  // test with one for that refusal). Remove `.fails` once fixed.
-  it.fails('takes the deferred material after the instant approval, before its due time', async () => {
+  it('takes the deferred material after the instant approval, before its due time', async () => {
     const deps = fakeDeps();
     const person = applicantOf(PERSON_ID);
     const id = await submit(deps, 'pharmacist-registration');

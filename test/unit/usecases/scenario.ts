@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Caller } from '../../../shared/http/api.ts';
+import type { Caller } from '../../../shared/domain/caller.ts';
 import { findItem } from '../../../shared/domain/catalog.ts';
 import type { Step, TaskRecord } from '../../../shared/domain/task.ts';
 import { submitApplication } from '../../../shared/usecases/submit.ts';

@@ -138,12 +138,7 @@ describe('a retried seal step', () => {
     expect(await actions(deps, id)).toEqual(['submitted', 'acceptance.accept', 'decision.approve', 'license.numbered', 'license.sealed']);
   });
 
-  // BUG (for the lead): a filing stays 'submitted' after sealing, so sealLicenses cannot tell a
-  // retry from a first run: `sealable` is true again and every retry of the step (a Lambda
-  // service error after the function succeeded) appends another 'license.sealed' event to the
-  // trail, though nothing was sealed again. Non-filings are safe (they are 'issued' by then).
-  // Remove `.fails` once a retried filing seal appends nothing.
-  it.fails('after success on a filing appends no second license.sealed event', async () => {
+  it('after success on a filing appends no second license.sealed event', async () => {
     const deps = fakeDeps();
     const id = await submit(deps, 'catering-filing');
     await sealLicenses(deps, { applicationId: id });

@@ -202,14 +202,7 @@ describe('the supervision scan', () => {
     expect(await deps.tasks.get(task.taskId)).toMatchObject({ status: 'completed' });
   });
 
-  // BUG (for the lead): deemed acceptance of an instant item (即办件) approves it. completeTask's
-  // 'accept' on an instant flow also approves (applyOutcome: `if (app.flow === 'instant')
-  // approve(...)`), and deemAccepted sends 'accept' — so after 5 working days without an
-  // officer, the system records an approval by 'system:deemed-acceptance', dated the day of
-  // receipt, and the flow seals the license. Art. 32 deems the application *accepted*; it never
-  // decides it (SPEC rule 4; rule 6: the window officer decides an instant item). Remove
-  // `.fails` once deemed acceptance of an instant item leaves the decision to an officer.
-  it.fails('deems an instant item accepted without approving it', async () => {
+  it('deems an instant item accepted without approving it', async () => {
     const deps = fakeDeps();
     const { id } = await waitingForAcceptance(deps, 'pharmacist-registration');
     deps.clock.set(TUESDAY_9);
