@@ -11,6 +11,7 @@ import { P256FileSigner, Sm2FileSigner } from './adapters/local/file-signer.ts';
 import { SimulatedCourier } from './adapters/local/simulated-courier.ts';
 import { EmsHttpCourier } from './adapters/aws/ems-courier.ts';
 import { meterLocalSigner } from './adapters/aws/usage.ts';
+import { SealKeyring } from './seal/keyring.ts';
 
 import type { Config } from './config.ts';
 
@@ -51,10 +52,7 @@ export function wiring(): Deps {
     materials: new S3Store(s3, cfg.MATERIALS_BUCKET),
     licenseFiles: new S3Store(s3, cfg.LICENSES_BUCKET),
     workflow: new StepFunctionsWorkflow(cfg.STATE_MACHINE_ARN_PREFIX),
-    signer:
-      cfg.SEAL_MODE === 'kms'
-        ? new KmsSigner(cfg.SEAL_KEY_ID!, cfg.SEAL_ALGORITHM)
-        : meterLocalSigner(cfg.SEAL_ALGORITHM === 'SM2_SM3' ? new Sm2FileSigner(cfg.SEAL_KEY_FILE!.replace(/\.pem$/, '-sm2.json')) : new P256FileSigner(cfg.SEAL_KEY_FILE!)),
+    sealKeys: sealKeyring(cfg),
     courier: cfg.COURIER_MODE === 'simulated' ? new SimulatedCourier() : new EmsHttpCourier(cfg.EMS_ENDPOINT ?? '', async () => (await emsSecret(cfg)) as { partnerId: string; key: string }),
     emsSecrets: async () => {
       if (!cfg.EMS_SECRET_ARN) return [cfg.EMS_WEBHOOK_SECRET, ...(cfg.EMS_WEBHOOK_SECRET_PREVIOUS ? [cfg.EMS_WEBHOOK_SECRET_PREVIOUS] : [])];
@@ -65,6 +63,24 @@ export function wiring(): Deps {
     fontFile: cfg.SEAL_FONT_FILE,
   };
   return deps;
+}
+
+/**
+ * The city's seal keys (SEAL_KEYS; without it, the one key of SEAL_KEY_ID or SEAL_KEY_FILE): KMS
+ * keys, or in the embedded mode key files (an SM2 key lives beside its name as `-sm2.json`).
+ */
+function sealKeyring(cfg: Config): SealKeyring {
+  const specs = cfg.SEAL_KEYS ?? [{ key: (cfg.SEAL_MODE === 'kms' ? cfg.SEAL_KEY_ID : cfg.SEAL_KEY_FILE)!, activeFrom: '1970-01-01T00:00:00Z' }];
+  return new SealKeyring(
+    specs.map(({ key, algorithm = cfg.SEAL_ALGORITHM, activeFrom, activeUntil }) => ({
+      signer:
+        cfg.SEAL_MODE === 'kms'
+          ? new KmsSigner(key, algorithm)
+          : meterLocalSigner(algorithm === 'SM2_SM3' ? new Sm2FileSigner(key.replace(/\.pem$/, '-sm2.json')) : new P256FileSigner(key)),
+      activeFrom,
+      ...(activeUntil ? { activeUntil } : {}),
+    })),
+  );
 }
 
 /**

@@ -1,11 +1,12 @@
-import { z } from 'zod';
 import { apiHandler, callerOf, json, parseBody, pathParam } from '#shared/http/api.ts';
+import { RevokeRequest } from '#shared/license-contract.ts';
 import { revokeLicense } from '#shared/usecases/delivery.ts';
 import { ready } from '#shared/wiring.ts';
 
-export const RevokeRequest = z.object({ reason: z.string().trim().min(1).max(1000), legalBasis: z.string().trim().min(1).max(500) });
-
-/** POST /v1/licenses/{licenseNo}/revoke: by the chief representative or the deputy director, with reason and legal basis. */
+/**
+ * POST /v1/licenses/{licenseNo}/revoke: by the chief representative or the deputy director, with
+ * reason and legal basis; `kind` revoke (撤销, 03, the default) | cancel (注销, 04) | penalty (吊销, 07).
+ */
 export const handler = apiHandler(async (event) => {
   const caller = callerOf(event, 'officer');
   return json(200, await revokeLicense(await ready(), caller, pathParam(event, 'licenseNo'), parseBody(event, RevokeRequest)));

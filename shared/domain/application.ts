@@ -87,7 +87,11 @@ export interface ApplicationRecord {
   refusal?: { reason: string; legalBasis: string; by: string; at: string };
   corrections?: { items: { materialCode?: string; field?: string; reason: string }[]; requestedAt: string; resolvedAt?: string };
   deferred?: { materialCodes: string[]; dueAt: string; suppliedAt?: string };
-  licenses?: { licenseNo: string }[];
+  /**
+   * The licenses' numbers and identifiers, reserved once before sealing (a retry reuses them);
+   * `sealedAt` is set when the license is sealed and stored, and only then is it shown.
+   */
+  licenses?: { licenseNo: string; identifier?: string; previousIdentifier?: string; sealedAt?: string }[];
   completedAt?: string;
   /** The open officer step, if any. */
   currentStep?: string;
