@@ -48,13 +48,19 @@ export class CityStack extends Stack {
     catalogFor(city.areaCode); // a catalogue that does not validate never deploys
 
     const data = new Data(this, 'Data', city);
-    const seal = new Key(this, 'SealKey', {
-      description: `${city.name}审批专用章 (approval seal)`,
-      keySpec: city.seal.keySpec === 'SM2' ? KeySpec.SM2 : KeySpec.ECC_NIST_P256,
-      keyUsage: KeyUsage.SIGN_VERIFY,
-      alias: `alias/oneseal-${city.areaCode}-seal`,
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
+    // The seal keys, oldest first (city.seal.keys): the first keeps the id, alias and description
+    // it was deployed with; each later one is a key of its own. All are retained for verification.
+    const sealKeys = city.seal.keys.map(
+      (k, i) =>
+        new Key(this, i === 0 ? 'SealKey' : `SealKey-${k.name}`, {
+          description: i === 0 ? `${city.name}审批专用章 (approval seal)` : `${city.name}审批专用章 (approval seal, ${k.name})`,
+          keySpec: city.seal.keySpec === 'SM2' ? KeySpec.SM2 : KeySpec.ECC_NIST_P256,
+          keyUsage: KeyUsage.SIGN_VERIFY,
+          alias: i === 0 ? `alias/oneseal-${city.areaCode}-seal` : `alias/oneseal-${city.areaCode}-seal-${k.name}`,
+          removalPolicy: RemovalPolicy.RETAIN,
+        }),
+    );
+    const grantSeal = (fn: IFunction, ...actions: string[]) => sealKeys.forEach((key) => key.grant(fn, ...actions));
 
     const machinePrefix = `oneseal-${city.areaCode}-`;
     const environment: Record<string, string> = {
@@ -62,7 +68,8 @@ export class CityStack extends Stack {
       STATE_MACHINE_ARN_PREFIX: this.formatArn({ service: 'states', resource: 'stateMachine', resourceName: machinePrefix, arnFormat: ArnFormat.COLON_RESOURCE_NAME }),
       SEAL_MODE: 'kms',
       SEAL_ALGORITHM: city.seal.keySpec === 'SM2' ? 'SM2_SM3' : 'ECDSA_P256_SHA256',
-      SEAL_KEY_ID: seal.keyArn,
+      // Every key with its active period (shared/domain/keyring.ts): sealing uses the active one.
+      SEAL_KEYS: this.toJsonString(city.seal.keys.map((k, i) => ({ key: sealKeys[i].keyArn, activeFrom: k.activeFrom, ...(k.activeUntil ? { activeUntil: k.activeUntil } : {}) }))),
       [BUCKETS.materials]: data.materials.bucketName,
       [BUCKETS.licenses]: data.licenses.bucketName,
       ...Object.fromEntries(TABLES.map((t) => [t.env, data.tables[t.id].tableName])),
@@ -96,7 +103,10 @@ export class CityStack extends Stack {
     // Least privilege: each function gets exactly the tables, buckets and keys its use case touches.
     f['verify-license'].bindTable(t.Licenses, 'RO');
     data.licenses.grantRead(f['verify-license'].fn);
-    seal.grant(f['verify-license'].fn, 'kms:GetPublicKey');
+    grantSeal(f['verify-license'].fn, 'kms:GetPublicKey');
+    grantSeal(f['seal-keys'].fn, 'kms:GetPublicKey');
+    f['license-seal'].bindTable(t.Licenses, 'RO');
+    f['license-seal'].bindTable(t.Applications, 'RO');
     f.uploads.bindTable(t.Uploads, 'RW');
     data.materials.grantPut(f.uploads.fn, 'materials/*');
     for (const [table, mode] of [[t.Applications, 'RW'], [t.Audit, 'RW'], [t.Uploads, 'RW'], [t.Counters, 'RW'], [t.Blacklist, 'RW']] as const) f['submit-application'].bindTable(table, mode);
@@ -127,7 +137,7 @@ export class CityStack extends Stack {
     f['open-task'].bindTable(t.Applications, 'RO');
     for (const [table, mode] of [[t.Applications, 'RW'], [t.Audit, 'RW'], [t.Licenses, 'RW'], [t.Counters, 'RW']] as const) f['seal-licenses'].bindTable(table, mode);
     data.licenses.grantPut(f['seal-licenses'].fn, 'licenses/*');
-    seal.grant(f['seal-licenses'].fn, 'kms:Sign', 'kms:GetPublicKey');
+    grantSeal(f['seal-licenses'].fn, 'kms:Sign', 'kms:GetPublicKey');
     // Every function computes on the working-day calendar, whose published years it reads.
     for (const fn of Object.values(f)) fn.bindTable(t.Calendar, 'RO');
     for (const [table, mode] of [[t.Calendar, 'RW'], [t.Audit, 'RW'], [t.Applications, 'RW'], [t.Tasks, 'RW']] as const) f.calendar.bindTable(table, mode);
@@ -239,7 +249,7 @@ export class CityStack extends Stack {
 
     new CfnOutput(this, 'AlarmTopicArn', { value: observability.topic.topicArn });
     new CfnOutput(this, 'ApiUrl', { value: api.apiEndpoint });
-    new CfnOutput(this, 'SealKeyArn', { value: seal.keyArn });
+    new CfnOutput(this, 'SealKeyArn', { value: sealKeys[0].keyArn });
     new CfnOutput(this, 'StateMachines', { value: machines.map((m) => m.stateMachineName).join(',') });
   }
 }

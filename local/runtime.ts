@@ -19,6 +19,7 @@ import { createTables, startDynamo, startS3, freePort } from './emulators.ts';
 import { LocalStepFunctions, type LocalLambda } from './stepfunctions.ts';
 import { installLocalAdapters } from './wiring.ts';
 import { z } from 'zod';
+import { SealKeySpecs, type SealKeySpec } from '#shared/domain/keyring.ts';
 
 /**
  * The embedded platform behind `npm start`: DynamoDB Local, the S3 emulator and the local Step
@@ -35,6 +36,23 @@ const SCHEDULED_ON_DEMAND = new Map<string, (typeof SCHEDULED_FUNCTIONS)[number]
   ['/dev/supervision/scan', 'supervision-scan'],
   ['/dev/uploads/sweep', 'sweep-uploads'],
 ]);
+
+/**
+ * The embedded seal's keys: files in the data folder's `seal/`. `seal/keys.json`, when there,
+ * lists them (`[{key: "<file>", algorithm?, activeFrom, activeUntil?}]`, files relative to
+ * `seal/`): that is how a key is rotated here. Without it, the demo city's keys as its
+ * deployment lists them, the first in the file the embedded seal has always used.
+ */
+function localSealKeys(dataDir: string): SealKeySpec[] {
+  const folder = join(dataDir, 'seal');
+  const listed = join(folder, 'keys.json');
+  if (existsSync(listed)) {
+    const parsed = SealKeySpecs.safeParse(JSON.parse(readFileSync(listed, 'utf8')));
+    if (!parsed.success) throw new StartError(`${listed} is not a list of seal keys: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    return parsed.data.map((k) => ({ ...k, key: resolve(folder, k.key) }));
+  }
+  return EMBEDDED_CITY.sealKeys.map((k, i) => ({ key: join(folder, i === 0 ? 'p256.pem' : `${k.name}.pem`), activeFrom: k.activeFrom, ...(k.activeUntil ? { activeUntil: k.activeUntil } : {}) }));
+}
 
 export interface RuntimeOptions {
   port?: number;
@@ -186,6 +204,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
       COURIER_MODE: 'simulated',
       EMS_WEBHOOK_SECRET: process.env.EMS_WEBHOOK_SECRET ?? 'dev-ems-secret',
       SEAL_KEY_FILE: join(dataDir, 'seal', 'p256.pem'),
+      SEAL_KEYS: JSON.stringify(localSealKeys(dataDir)),
       S3_FORCE_PATH_STYLE: 'true',
       [BUCKETS.materials]: EMBEDDED_BUCKETS.materials,
       [BUCKETS.licenses]: EMBEDDED_BUCKETS.licenses,

@@ -1,6 +1,5 @@
 import { installAdapters } from '#shared/wiring.ts';
-import type { Config } from '#shared/config.ts';
-import type { Signer } from '#shared/ports.ts';
+import type { SealAlgorithm, Signer } from '#shared/ports.ts';
 import { usage } from '#shared/adapters/aws/usage.ts';
 import { P256FileSigner, Sm2FileSigner } from './adapters/file-signer.ts';
 import { SimulatedCourier } from './adapters/simulated-courier.ts';
@@ -13,15 +12,14 @@ import { SimulatedCourier } from './adapters/simulated-courier.ts';
  */
 export function installLocalAdapters(): void {
   installAdapters((cfg) => ({
-    ...(cfg.SEAL_MODE === 'local' ? { signer: meterLocalSigner(fileSigner(cfg)) } : {}),
+    ...(cfg.SEAL_MODE === 'local' ? { signerFor: (key: string, algorithm: SealAlgorithm) => meterLocalSigner(fileSigner(key, algorithm)) } : {}),
     ...(cfg.COURIER_MODE === 'simulated' ? { courier: new SimulatedCourier() } : {}),
   }));
 }
 
-/** The key file signs as the city's KMS key does: SM2 with SM3, or ECDSA P-256. */
-function fileSigner(cfg: Config): Signer {
-  if (!cfg.SEAL_KEY_FILE) throw new Error('SEAL_MODE=local needs SEAL_KEY_FILE');
-  return cfg.SEAL_ALGORITHM === 'SM2_SM3' ? new Sm2FileSigner(cfg.SEAL_KEY_FILE.replace(/\.pem$/, '-sm2.json')) : new P256FileSigner(cfg.SEAL_KEY_FILE);
+/** A key file signs as the city's KMS key does: SM2 with SM3 (its key beside the name, as `-sm2.json`), or ECDSA P-256. */
+function fileSigner(key: string, algorithm: SealAlgorithm): Signer {
+  return algorithm === 'SM2_SM3' ? new Sm2FileSigner(key.replace(/\.pem$/, '-sm2.json')) : new P256FileSigner(key);
 }
 
 /** The embedded stack signs with a key file where a deployment asks KMS: each signature counts as the kms:Sign it stands for (the benchmark prices it). */

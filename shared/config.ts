@@ -9,6 +9,7 @@ const storageNames = {
   ...Object.fromEntries(TABLES.map((t) => [t.env, z.string().default(t.id)])),
   ...Object.fromEntries(Object.entries(BUCKETS).map(([bucket, env]) => [env, z.string().default(EMBEDDED_BUCKETS[bucket as keyof typeof BUCKETS])])),
 } as Record<TableSpec['env'] | (typeof BUCKETS)[keyof typeof BUCKETS], z.ZodDefault<z.ZodString>>;
+import { SealKeySpecs } from './domain/keyring.ts';
 
 /**
  * Configuration from the environment, read once. CDK sets these on every function; the
@@ -23,6 +24,23 @@ const Env = z.object({
   SEAL_KEY_ID: z.string().optional(),
   SEAL_KEY_FILE: z.string().optional(),
   SEAL_ALGORITHM: z.enum(['ECDSA_P256_SHA256', 'SM2_SM3']).default('ECDSA_P256_SHA256'),
+  /**
+   * Every seal key the city has had, as JSON: `[{key, algorithm?, activeFrom, activeUntil?}]`
+   * (shared/domain/keyring.ts); `key` is a KMS key id or ARN, or in the embedded mode a key file.
+   * Unset: the one key of SEAL_KEY_ID or SEAL_KEY_FILE, active since ever.
+   */
+  SEAL_KEYS: z
+    .string()
+    .transform((text, ctx) => {
+      try {
+        return JSON.parse(text) as unknown;
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'SEAL_KEYS is not JSON' });
+        return z.NEVER;
+      }
+    })
+    .pipe(SealKeySpecs)
+    .optional(),
   S3_FORCE_PATH_STYLE: z.enum(['true', 'false']).default('false'),
   SEAL_FONT_FILE: z.string().optional(),
   COURIER_MODE: z.enum(['ems', 'simulated']).default('ems'),

@@ -1,7 +1,8 @@
 import type { Catalog } from './domain/catalog.ts';
 import type { HashAlgorithm } from './domain/audit.ts';
 import type { LightRule, WorkingCalendar } from './domain/calendar.ts';
-import type { ApplicationRepository, BlacklistRepository, CalendarRepository, CaseRepository, Clock, Courier, Counters, LicenseRepository, ObjectStore, Signer, TaskRepository, UploadRepository, Workflow } from './ports.ts';
+import type { ApplicationRepository, BlacklistRepository, CalendarRepository, CaseRepository, Clock, Courier, Counters, LicenseRepository, ObjectStore, TaskRepository, UploadRepository, Workflow } from './ports.ts';
+import type { SealKeyring } from './domain/keyring.ts';
 
 /** Everything a use case may need; each use case names the part it uses. */
 export interface Deps {
@@ -30,7 +31,8 @@ export interface Deps {
   courier: Courier;
   /** The active EMS webhook secrets (two while one is being rotated). */
   emsSecrets(): Promise<string[]>;
-  signer: Signer;
+  /** The city's seal keys: the active one seals, each verifies what it sealed (SPEC rule 8). */
+  sealKeys: SealKeyring;
   publicBaseUrl: string;
   fontFile?: string;
 }

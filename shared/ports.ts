@@ -1,7 +1,7 @@
 import type { ApplicationRecord } from './domain/application.ts';
 import type { AuditEvent, ChainHead } from './domain/audit.ts';
 import type { TaskRecord } from './domain/task.ts';
-import type { LicenseData } from './domain/license.ts';
+import type { LicenseData, RevocationKind } from './domain/license.ts';
 import type { FlowKind } from './domain/catalog.ts';
 
 /**
@@ -33,16 +33,23 @@ export interface UploadRecord {
 
 export interface LicenseRecord {
   licenseNo: string;
+  /** 证照标识 (GB/T 36904); absent only on licenses sealed before it was introduced. */
+  identifier?: string;
   applicationId: string;
   holderId: string;
   data: LicenseData;
   pdfKey: string;
   pdfSha256: string;
-  signature: { algorithm: string; keyId: string; digest: string; value: string };
+  /**
+   * The seal: `signedData` is the exact UTF-8 string that was signed (absent on early licenses,
+   * where it is `sealDigestInput(data, pdfSha256)`), `value` the base64 DER signature over it.
+   */
+  signature: { algorithm: string; keyId: string; digest: string; value: string; signedData?: string };
   issuedAt: string;
   expiresAt: string | null;
   revokedAt?: string | null;
-  revocation?: { reason: string; legalBasis: string; by: string };
+  /** How the license was ended; `kind` absent on early revocations, which were all 撤销 (revoke). */
+  revocation?: { reason: string; legalBasis: string; by: string; kind?: RevocationKind };
 }
 
 /** A change to an application, its new audit events, and the task it completes, written as one. */
@@ -176,10 +183,13 @@ export interface UploadRepository {
 }
 
 export interface LicenseRepository {
+  /** Stores a sealed license, and its identifier as a second key; storing it again changes nothing. */
   put(record: LicenseRecord): Promise<void>;
   get(licenseNo: string): Promise<LicenseRecord | undefined>;
-  /** Marks a license revoked; false if it already was. Nothing is ever deleted. */
-  revoke(licenseNo: string, revocation: { at: string; reason: string; legalBasis: string; by: string }): Promise<boolean>;
+  /** The license with this 证照标识, read as consistently as `get`. */
+  getByIdentifier(identifier: string): Promise<LicenseRecord | undefined>;
+  /** Marks a license revoked (撤销, 注销 or 吊销 by `kind`); false if it already was. Nothing is ever deleted. */
+  revoke(licenseNo: string, revocation: { at: string; reason: string; legalBasis: string; by: string; kind: RevocationKind }): Promise<boolean>;
 }
 
 export interface Counters {
@@ -208,15 +218,7 @@ export interface Workflow {
   stop(flow: FlowKind, name: string, cause: string): Promise<void>;
 }
 
-export type SealAlgorithm = 'ECDSA_P256_SHA256' | 'SM2_SM3';
-
-/** The city's one approval seal: signs and verifies messages (DER signatures). */
-export interface Signer {
-  readonly algorithm: SealAlgorithm;
-  readonly keyId: string;
-  sign(message: Uint8Array): Promise<Uint8Array>;
-  verify(message: Uint8Array, signature: Uint8Array): Promise<boolean>;
-}
+export type { SealAlgorithm, Signer } from './domain/signer.ts';
 
 /** The courier (EMS 政务专递): creates a waybill for a parcel of sealed licenses. Creating it twice for one application gives one waybill. */
 export interface Courier {

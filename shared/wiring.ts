@@ -8,6 +8,8 @@ import { S3Store, s3Client } from './adapters/aws/s3.ts';
 import { StepFunctionsWorkflow } from './adapters/aws/sfn.ts';
 import { KmsSigner } from './adapters/aws/kms-signer.ts';
 import { EmsHttpCourier } from './adapters/aws/ems-courier.ts';
+import { SealKeyring } from './domain/keyring.ts';
+import type { Courier, SealAlgorithm, Signer } from './ports.ts';
 
 import type { Config } from './config.ts';
 
@@ -19,7 +21,7 @@ let deps: Deps | undefined;
  * own (local/wiring.ts: the key-file seal, the simulated EMS) before the first request. This
  * file imports nothing local, so that no Lambda bundle carries the embedded mode's code.
  */
-export type AdapterOverrides = (cfg: Config) => Partial<Pick<Deps, 'signer' | 'courier'>>;
+export type AdapterOverrides = (cfg: Config) => Partial<{ signerFor: (key: string, algorithm: SealAlgorithm) => Signer; courier: Courier }>;
 let overrides: AdapterOverrides | undefined;
 
 /** From the next request on, the adapters are composed with these overrides. */
@@ -64,7 +66,7 @@ export function wiring(): Deps {
     materials: new S3Store(s3, cfg.MATERIALS_BUCKET),
     licenseFiles: new S3Store(s3, cfg.LICENSES_BUCKET),
     workflow: new StepFunctionsWorkflow(cfg.STATE_MACHINE_ARN_PREFIX),
-    signer: standIns.signer ?? kmsSigner(cfg),
+    sealKeys: sealKeyring(cfg, standIns.signerFor ?? ((key, algorithm) => kmsSigner(cfg, key, algorithm))),
     courier: standIns.courier ?? emsCourier(cfg),
     emsSecrets: async () => {
       if (!cfg.EMS_SECRET_ARN) return [cfg.EMS_WEBHOOK_SECRET, ...(cfg.EMS_WEBHOOK_SECRET_PREVIOUS ? [cfg.EMS_WEBHOOK_SECRET_PREVIOUS] : [])];
@@ -75,6 +77,21 @@ export function wiring(): Deps {
     fontFile: cfg.SEAL_FONT_FILE,
   };
   return deps;
+}
+
+/**
+ * The city's seal keys (SEAL_KEYS; without it, the one key of SEAL_KEY_ID or SEAL_KEY_FILE): KMS
+ * keys, or in the embedded mode key files (an SM2 key lives beside its name as `-sm2.json`).
+ */
+function sealKeyring(cfg: Config, signerFor: (key: string, algorithm: SealAlgorithm) => Signer): SealKeyring {
+  const specs = cfg.SEAL_KEYS ?? [{ key: (cfg.SEAL_MODE === 'kms' ? cfg.SEAL_KEY_ID : cfg.SEAL_KEY_FILE)!, activeFrom: '1970-01-01T00:00:00Z' }];
+  return new SealKeyring(
+    specs.map(({ key, algorithm = cfg.SEAL_ALGORITHM, activeFrom, activeUntil }) => ({
+      signer: signerFor(key, algorithm),
+      activeFrom,
+      ...(activeUntil ? { activeUntil } : {}),
+    })),
+  );
 }
 
 /**
@@ -101,9 +118,9 @@ export async function ready(): Promise<Deps> {
 }
 
 /** The city's seal in KMS. The key-file seal (SEAL_MODE=local) exists only where the embedded runtime installed it. */
-function kmsSigner(cfg: Config) {
+function kmsSigner(cfg: Config, key: string, algorithm: SealAlgorithm) {
   if (cfg.SEAL_MODE !== 'kms') throw new Error(`SEAL_MODE=${cfg.SEAL_MODE} is the embedded runtime's (local/wiring.ts); a deployment seals with KMS (SEAL_MODE=kms)`);
-  return new KmsSigner(cfg.SEAL_KEY_ID!, cfg.SEAL_ALGORITHM);
+  return new KmsSigner(key, algorithm);
 }
 
 /** EMS's API, with the partner credentials from Secrets Manager. The simulated courier exists only where the embedded runtime installed it. */

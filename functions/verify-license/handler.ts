@@ -4,8 +4,8 @@ import { verifyLicense } from '#shared/usecases/verify.ts';
 import { ready } from '#shared/wiring.ts';
 
 /**
- * GET /v1/licenses/{licenseNo}/verify: public verification of a sealed license;
- * POST the same path with a PDF's bytes to check that copy against the sealed record.
+ * GET /v1/licenses/{licenseNo}/verify: public verification of a sealed license, by its number or
+ * its 证照标识; POST the same path with a PDF's bytes to check that copy against the sealed record.
  */
 export const handler = apiHandler(async (event) => {
   const licenseNo = pathParam(event, 'licenseNo');

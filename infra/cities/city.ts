@@ -13,7 +13,19 @@ export const CityConfig = z.object({
   /** The public base URL of the API (a custom domain): printed in every license's QR code. */
   publicBaseUrl: z.string().url(),
   identityProvider: z.object({ issuer: z.string().url(), audience: z.array(z.string().min(1)).min(1) }),
-  seal: z.object({ keySpec: z.enum(['ECC_NIST_P256', 'SM2']) }),
+  seal: z.object({
+    keySpec: z.enum(['ECC_NIST_P256', 'SM2']),
+    /**
+     * Every seal key the city has had, oldest first: one KMS key each, retained. A rotation adds
+     * a key whose period begins when the new key takes over (the previous one is retired then,
+     * and stays published for verification); after a compromise, also end the old key's period
+     * (`activeUntil`) at the moment of the compromise. Never remove a key: its licenses verify by it.
+     */
+    keys: z
+      .array(z.object({ name: z.string().regex(/^[a-z0-9-]{1,32}$/), activeFrom: z.iso.datetime({ offset: true }), activeUntil: z.iso.datetime({ offset: true }).optional() }))
+      .min(1)
+      .refine((keys) => new Set(keys.map((k) => k.name)).size === keys.length, { message: 'seal key names must be unique' }),
+  }),
   /** EMS government-mail API (政务专递) of the city's postal branch. */
   emsEndpoint: z.string().url(),
   /** Sealed licenses are kept immutable: GOVERNANCE for a demo, COMPLIANCE in production. */

@@ -8,7 +8,7 @@ export const demo = defineCity({
   region: 'ap-southeast-1',
   publicBaseUrl: 'https://demo.oneseal.example.org',
   identityProvider: { issuer: 'https://idp.demo.oneseal.example.org', audience: ['oneseal-demo'] },
-  seal: { keySpec: 'ECC_NIST_P256' },
+  seal: { keySpec: 'ECC_NIST_P256', keys: [{ name: 'seal-2024', activeFrom: '2024-01-01T00:00:00+08:00' }] },
   emsEndpoint: 'https://sandbox.ems.example.org/zwzd',
   licenseLock: { mode: 'GOVERNANCE', years: 1 },
   logRetentionDays: 180,

@@ -8,7 +8,7 @@ export const yinchuan = defineCity({
   region: 'cn-northwest-1',
   publicBaseUrl: 'https://oneseal.yinchuan.gov.cn',
   identityProvider: { issuer: 'https://tyrz.zwfw.nx.gov.cn', audience: ['oneseal-640100'] },
-  seal: { keySpec: 'SM2' },
+  seal: { keySpec: 'SM2', keys: [{ name: 'seal-2024', activeFrom: '2024-01-01T00:00:00+08:00' }] },
   emsEndpoint: 'https://api.ems.com.cn/zwzd/nx',
   licenseLock: { mode: 'COMPLIANCE', years: 30 },
   logRetentionDays: 180,

@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { sm2 } from 'sm-crypto-v2';
 import type { SealAlgorithm, Signer } from '#shared/ports.ts';
+import { sm2SpkiDer, spkiPem } from '#shared/domain/keyring.ts';
 
 /**
  * The embedded mode's seal: a key kept in the data folder (created on first use, readable by
@@ -42,6 +43,10 @@ export class P256FileSigner implements Signer {
   async verify(message: Uint8Array, signature: Uint8Array) {
     return verify('sha256', message, { key: this.publicKey, dsaEncoding: 'der' }, signature);
   }
+
+  async publicKeyPem() {
+    return this.publicKey.export({ type: 'spki', format: 'pem' }).toString();
+  }
 }
 
 export class Sm2FileSigner implements Signer {
@@ -60,5 +65,9 @@ export class Sm2FileSigner implements Signer {
 
   async verify(message: Uint8Array, signature: Uint8Array) {
     return sm2.doVerifySignature(message, Buffer.from(signature).toString('hex'), this.pair.publicKey, { hash: true, der: true });
+  }
+
+  async publicKeyPem() {
+    return spkiPem(sm2SpkiDer(this.pair.publicKey));
   }
 }

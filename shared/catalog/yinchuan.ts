@@ -7,10 +7,24 @@ import type { CatalogInput } from '../domain/catalog.ts';
 const PDF_OR_IMAGE = ['pdf', 'ofd', 'jpeg', 'png'] as const;
 const MB = 1024 * 1024;
 
+/**
+ * The authorities that define the license types (证照定义机构), by their unified social credit
+ * codes (GB 32100); a type code (证照类型代码) is one of them and three digits. 住房和城乡建设部's is
+ * the one published in national e-license identifiers; the others are demo values of the same
+ * form with valid check characters.
+ */
+const NMPA = '11100000MB0341032Y'; // 国家药品监督管理局
+const MOHURD = '11100000000013338W'; // 中华人民共和国住房和城乡建设部
+const MOT = '11100000000019648A'; // 中华人民共和国交通运输部
+const NHC = '11100000MB0354871T'; // 国家卫生健康委员会
+const SAMR = '11100000MB0118635G'; // 国家市场监督管理总局
+
 export const yinchuanCatalog: CatalogInput = {
   areaCode: '640100',
   cityName: '银川市',
   bureauName: '银川市行政审批服务局',
+  // 颁发机构代码 (a demo value with a valid check character); 管辖属地 is the city, 640100.
+  issuerCode: '11640100MB1F53281Y',
   // The national schedule applies as published; a city adds its own days here.
   calendar: { holidays: [], workdays: [] },
   // The light rule's default thresholds apply (domain/calendar.ts DEFAULT_LIGHT_RULE); a city may set its own `lightRule`.
@@ -52,7 +66,7 @@ export const yinchuanCatalog: CatalogInput = {
       visits: 0,
       online: 'full',
       delivery: ['electronic', 'ems', 'pickup'],
-      license: { name: '执业药师注册证', typeCode: 'ZYYS', validityYears: 5 },
+      license: { name: '执业药师注册证', typeName: '执业药师注册证', typeCode: `${NMPA}005`, numberPrefix: 'ZYYS', validityYears: 5 },
       decider: 'chief',
     },
     {
@@ -91,7 +105,7 @@ export const yinchuanCatalog: CatalogInput = {
       visits: 0,
       online: 'full',
       delivery: ['electronic', 'ems', 'pickup'],
-      license: { name: '药品经营许可证', typeCode: 'YPJY', validityYears: 5 },
+      license: { name: '药品经营许可证', typeName: '药品经营许可证', typeCode: `${NMPA}003`, numberPrefix: 'YPJY', validityYears: 5 },
       decider: 'chief',
       inspection: true,
     },
@@ -126,7 +140,7 @@ export const yinchuanCatalog: CatalogInput = {
       visits: 0,
       online: 'full',
       delivery: ['electronic', 'ems', 'pickup'],
-      license: { name: '商品房预售许可证', typeCode: 'SPYS', validityYears: null },
+      license: { name: '商品房预售许可证', typeName: '商品房预售许可证', typeCode: `${MOHURD}041`, numberPrefix: 'SPYS', validityYears: null },
       decider: 'director',
       inspection: true,
     },
@@ -162,7 +176,7 @@ export const yinchuanCatalog: CatalogInput = {
       visits: 0,
       online: 'full',
       delivery: ['electronic'],
-      license: { name: '超限运输车辆通行证', typeCode: 'CXYS', validityYears: 1 },
+      license: { name: '超限运输车辆通行证', typeName: '超限运输车辆通行证', typeCode: `${MOT}018`, numberPrefix: 'CXYS', validityYears: 1 },
       decider: 'chief',
     },
     {
@@ -191,7 +205,7 @@ export const yinchuanCatalog: CatalogInput = {
       visits: 0,
       online: 'full',
       delivery: ['electronic', 'ems'],
-      license: { name: '放射工作人员证', typeCode: 'FSGZ', validityYears: 4 },
+      license: { name: '放射工作人员证', typeName: '放射工作人员证', typeCode: `${NHC}027`, numberPrefix: 'FSGZ', validityYears: 4 },
       decider: 'chief',
       batch: true,
     },
@@ -210,7 +224,7 @@ export const yinchuanCatalog: CatalogInput = {
         { code: 'quality-manual', name: '质量手册及程序文件', required: true, formats: ['pdf', 'ofd'], maxBytes: 50 * MB },
       ],
       form: [
-        { field: 'currentCertificateNo', label: '原证书编号', type: 'string', required: true, maxLength: 40, onLicense: true },
+        { field: 'currentCertificateNo', label: '原证书编号', type: 'string', required: true, maxLength: 100, onLicense: true },
         { field: 'scope', label: '检验检测能力范围', type: 'string', required: true, maxLength: 500, onLicense: true },
         { field: 'address', label: '检验检测场所地址', type: 'string', required: true, maxLength: 200, onLicense: true },
       ],
@@ -222,7 +236,7 @@ export const yinchuanCatalog: CatalogInput = {
       visits: 0,
       online: 'full',
       delivery: ['electronic', 'ems'],
-      license: { name: '检验检测机构资质认定证书', typeCode: 'JYJC', validityYears: 6 },
+      license: { name: '检验检测机构资质认定证书', typeName: '检验检测机构资质认定证书', typeCode: `${SAMR}031`, numberPrefix: 'JYJC', validityYears: 6, renews: 'currentCertificateNo' },
       decider: 'chief',
     },
     {
@@ -249,7 +263,7 @@ export const yinchuanCatalog: CatalogInput = {
       visits: 0,
       online: 'full',
       delivery: ['electronic'],
-      license: { name: '仅销售预包装食品经营者备案回执', typeCode: 'SPBA', validityYears: null },
+      license: { name: '仅销售预包装食品经营者备案回执', typeName: '仅销售预包装食品经营者备案回执', typeCode: `${SAMR}044`, numberPrefix: 'SPBA', validityYears: null },
       decider: 'chief',
     },
     {
@@ -277,7 +291,7 @@ export const yinchuanCatalog: CatalogInput = {
       visits: 0,
       online: 'full',
       delivery: ['electronic', 'ems'],
-      license: { name: '药品经营许可证（批发）', typeCode: 'YPPF', validityYears: 5 },
+      license: { name: '药品经营许可证（批发）', typeName: '药品经营许可证', typeCode: `${NMPA}003`, numberPrefix: 'YPPF', validityYears: 5 },
       decider: 'chief',
       referralAuthority: '宁夏回族自治区药品监督管理局',
     },

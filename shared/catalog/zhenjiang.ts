@@ -10,4 +10,5 @@ export const zhenjiangCatalog: CatalogInput = {
   areaCode: '321100',
   cityName: '镇江市',
   bureauName: '镇江市行政审批局',
+  issuerCode: '11321100MB1N627052',
 };

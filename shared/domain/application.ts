@@ -87,8 +87,12 @@ export interface ApplicationRecord {
   refusal?: { reason: string; legalBasis: string; by: string; at: string };
   corrections?: { items: { materialCode?: string; field?: string; reason: string }[]; requestedAt: string; resolvedAt?: string };
   deferred?: { materialCodes: string[]; dueAt: string; suppliedAt?: string };
-  licenses?: { licenseNo: string }[];
-  /** When every license was sealed. */
+  /**
+   * The licenses' numbers and identifiers, reserved once before sealing (a retry reuses them);
+   * `sealedAt` is set when the license is sealed and stored, and only then is it shown.
+   */
+  licenses?: { licenseNo: string; identifier?: string; previousIdentifier?: string; sealedAt?: string }[];
+  /** When every license was sealed (a filing stays submitted: this tells a retried seal from a first one). */
   sealedAt?: string;
   completedAt?: string;
   /** SHA-256 of the canonical submission, to tell a retry from a reuse of its idempotency key. */

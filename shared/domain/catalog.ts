@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { DEFAULT_LIGHT_RULE } from './calendar.ts';
+import { creditCodeProblem } from './identity.ts';
+import { typeCodeProblem } from './identifier.ts';
 
 /**
  * The published catalogue (事项清单 / 实施清单, SPEC rule 1). Nothing outside it can be applied
@@ -38,6 +40,38 @@ export const Fee = z.discriminatedUnion('free', [
   z.object({ free: z.literal(false), amountYuan: z.number().positive(), basis: z.string().min(1) }),
 ]);
 
+/** A unified social credit code (GB 32100), its check character verified. */
+export const CreditCode = z.string().superRefine((code, ctx) => {
+  const problem = creditCodeProblem(code);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem === 'format' ? '统一社会信用代码格式不正确（18位）' : '统一社会信用代码校验位不正确' });
+});
+
+/** 证照类型代码: the defining authority's credit code (GB 32100, checksum verified) followed by 3 digits. */
+export const LicenseTypeCode = z.string().superRefine((code, ctx) => {
+  const problem = typeCodeProblem(code);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem === 'format' ? '证照类型代码应为定义机构的18位统一社会信用代码加3位数字' : '证照类型代码中定义机构的统一社会信用代码校验位不正确' });
+});
+
+/** The license an item produces: its name, its type in the national catalogue, its validity. */
+export const LicenseSpec = z.object({
+  /** 证照名称, as printed. */
+  name: z.string().min(1),
+  /** 证照类型名称 in the national license catalogue (several items may produce one type). */
+  typeName: z.string().min(1),
+  /** 证照类型代码. */
+  typeCode: LicenseTypeCode,
+  /** Two to four capital letters; the first part of every license number (证照编号) of this item. */
+  numberPrefix: z.string().regex(/^[A-Z]{2,4}$/),
+  validityYears: z.number().int().positive().nullable(),
+  /**
+   * A renewal (延续): the form field naming the license being renewed (its number or its
+   * 证照标识). When that license is ours, of the same type and holder, the new one keeps its
+   * serial and takes the next version.
+   */
+  renews: z.string().optional(),
+});
+export type LicenseSpec = z.infer<typeof LicenseSpec>;
+
 export const FlowKind = z.enum(['instant', 'promised', 'joint', 'referral', 'filing']);
 export type FlowKind = z.infer<typeof FlowKind>;
 /** The flows, one state machine each under statemachines/: the CDK app and the embedded runtime register these. */
@@ -65,12 +99,7 @@ export const Item = z
     visits: z.number().int().min(0),
     online: z.enum(['full', 'partial', 'none']),
     delivery: z.array(DeliveryMethod).min(1),
-    license: z.object({
-      name: z.string().min(1),
-      /** Two to four capital letters; part of every license number of this type. */
-      typeCode: z.string().regex(/^[A-Z]{2,4}$/),
-      validityYears: z.number().int().positive().nullable(),
-    }),
+    license: LicenseSpec,
     decider: z.enum(['chief', 'director']),
     /** On-site inspection (现场核查) after review, for the promised flow. */
     inspection: z.boolean().default(false),
@@ -98,6 +127,7 @@ export const Item = z
     });
     if ((item.flow === 'joint') !== !!item.jointDepartments?.length) issue('并联审批事项必须列出并联审查部门', ['jointDepartments']);
     if ((item.flow === 'referral') !== !!item.referralAuthority) issue('上报决定事项必须写明决定机关', ['referralAuthority']);
+    if (item.license.renews && !item.form.some((f) => f.field === item.license.renews)) issue(`延续所依据的原证照字段 ${item.license.renews} 不在表单中`, ['license', 'renews']);
   });
 export type Item = z.infer<typeof Item>;
 
@@ -109,6 +139,8 @@ export const Catalog = z
     areaCode: z.string().regex(/^\d{6}$/),
     cityName: z.string().min(1),
     bureauName: z.string().min(1),
+    /** The bureau's unified social credit code: 颁发机构代码 on every license it issues. */
+    issuerCode: CreditCode,
     departments: z.array(Department).min(1),
     items: z.array(Item).min(1),
     /** City overrides of the national calendar (extra days off, extra working days), YYYY-MM-DD. */
@@ -117,6 +149,17 @@ export const Catalog = z
     lightRule: z.object({ yellowDaysLeft: z.number().int().min(0).max(10), yellowRatio: z.number().gt(0).lt(1) }).default({ ...DEFAULT_LIGHT_RULE }),
   })
   .superRefine((catalog, ctx) => {
+    // 管辖属地 is the city (areaCode, GB/T 2260); the issuing bureau is registered within it.
+    if (!creditCodeProblem(catalog.issuerCode) && catalog.issuerCode.slice(2, 6) !== catalog.areaCode.slice(0, 4)) {
+      ctx.addIssue({ code: 'custom', message: `颁发机构代码的登记管理机关行政区划 ${catalog.issuerCode.slice(2, 8)} 不在本市 ${catalog.areaCode}`, path: ['issuerCode'] });
+    }
+    // One license type, one name in the national catalogue.
+    const typeNames = new Map<string, string>();
+    catalog.items.forEach((item, i) => {
+      const known = typeNames.get(item.license.typeCode);
+      if (known !== undefined && known !== item.license.typeName) ctx.addIssue({ code: 'custom', message: `证照类型代码 ${item.license.typeCode} 对应了不同的类型名称`, path: ['items', i, 'license', 'typeName'] });
+      typeNames.set(item.license.typeCode, item.license.typeName);
+    });
     const depts = new Set(catalog.departments.map((d) => d.code));
     const codes = new Set<string>();
     catalog.items.forEach((item, i) => {

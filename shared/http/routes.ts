@@ -25,6 +25,8 @@ export const API_FUNCTIONS = [
   'revoke-license',
   'redrive-flow',
   'calendar',
+  'seal-keys',
+  'license-seal',
 ] as const;
 
 /** Functions run on a schedule. */
@@ -57,6 +59,7 @@ export const ROUTES: Route[] = [
   { method: 'GET', path: '/v1/catalog/items/{itemCode}', fn: 'catalog', auth: false },
   { method: 'GET', path: '/v1/licenses/{licenseNo}/verify', fn: 'verify-license', auth: false },
   { method: 'POST', path: '/v1/licenses/{licenseNo}/verify', fn: 'verify-license', auth: false },
+  { method: 'GET', path: '/v1/seal/keys', fn: 'seal-keys', auth: false },
   // EMS authenticates with its HMAC signature, checked by the function on the raw body.
   { method: 'POST', path: '/v1/webhooks/ems', fn: 'ems-webhook', auth: false },
   { method: 'POST', path: '/v1/uploads', fn: 'uploads', auth: true },
@@ -76,6 +79,7 @@ export const ROUTES: Route[] = [
   { method: 'GET', path: '/v1/tasks', fn: 'list-tasks', auth: true },
   { method: 'POST', path: '/v1/tasks/{taskId}/complete', fn: 'complete-task', auth: true },
   { method: 'GET', path: '/v1/licenses/{licenseNo}', fn: 'get-license', auth: true },
+  { method: 'GET', path: '/v1/licenses/{licenseNo}/seal', fn: 'license-seal', auth: true },
   { method: 'POST', path: '/v1/licenses/{licenseNo}/revoke', fn: 'revoke-license', auth: true },
   { method: 'POST', path: '/v1/applications/{applicationId}/pickup', fn: 'record-pickup', auth: true },
   { method: 'PUT', path: '/v1/blacklist/{subjectId}', fn: 'blacklist', auth: true },

@@ -7,7 +7,7 @@ import type { LicenseData } from '../domain/license.ts';
 import { subsetFont } from './subset.ts';
 
 /**
- * The license PDF (SPEC rule 8): the license's fields in Chinese, its number, the issuing
+ * The license PDF (SPEC rule 8): the license's fields in Chinese, its number and 证照标识, the issuing
  * bureau, validity, and a QR code to the verification URL. The CJK font is cut down to the
  * glyphs of this one license before embedding (pdf-lib's own subsetting loses CJK glyphs),
  * which keeps each PDF small and rendering fast.
@@ -56,6 +56,9 @@ function drawPlain(page: PDFPage, text: string, options: { x: number; y: number;
   }
 }
 
+/** The width of text drawn by drawPlain: the sum of its characters' widths. */
+const plainWidth = (text: string, font: PDFFont, size: number) => [...text].reduce((w, ch) => w + font.widthOfTextAtSize(ch, size), 0);
+
 function wrap(text: string, font: PDFFont, size: number, width: number): string[] {
   const out: string[] = [];
   let line = '';
@@ -83,7 +86,8 @@ function drawQr(page: PDFPage, text: string, x: number, y: number, size: number)
 export async function renderLicensePdf(data: LicenseData, fontFile?: string): Promise<Uint8Array> {
   const rows = lines(data);
   const title = data.licenseName;
-  const allText = [title, data.issuer, '（审批专用章）', '扫码核验', data.licenseNo, '证照编号', ...rows.flat(), '0123456789年月日：，★'].join('');
+  const identifierText = data.national ? `证照标识：${data.national.identifier}` : '';
+  const allText = [title, data.issuer, '（审批专用章）', '扫码核验', data.licenseNo, '证照编号', identifierText, ...rows.flat(), '0123456789年月日：，★'].join('');
   const subset = await subsetFont(fullFont(fontFile), allText);
 
   const pdf = await PDFDocument.create();
@@ -100,7 +104,9 @@ export async function renderLicensePdf(data: LicenseData, fontFile?: string): Pr
   const titleSize = 30;
   page.drawText(title, { x: (width - font.widthOfTextAtSize(title, titleSize)) / 2, y: height - 110, size: titleSize, font, color: RED });
   const noText = `证照编号：${data.licenseNo}`;
-  drawPlain(page, noText, { x: (width - font.widthOfTextAtSize(noText, 11)) / 2, y: height - 140, size: 11, font, color: INK });
+  drawPlain(page, noText, { x: (width - plainWidth(noText, font, 11)) / 2, y: height - 140, size: 11, font, color: INK });
+  // The national identity (证照标识, GB/T 36904) under the number, smaller: it is long.
+  if (identifierText) drawPlain(page, identifierText, { x: (width - plainWidth(identifierText, font, 8.5)) / 2, y: height - 157, size: 8.5, font, color: INK });
 
   let y = height - 200;
   for (const [label, value] of rows) {

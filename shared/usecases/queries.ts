@@ -1,10 +1,11 @@
 import type { Deps } from '../deps.ts';
 import { notFound, forbidden } from '../domain/errors.ts';
 import type { ApplicationRecord } from '../domain/application.ts';
-import { licenseStatus } from '../domain/license.ts';
+import { licenseMetadata, licenseState } from '../domain/license.ts';
 import { maskSubjectId } from '../domain/identity.ts';
 import type { Caller } from '../domain/caller.ts';
 import { applicationView, isOwner } from './view.ts';
+import { findLicense, signedDataOf } from './verify.ts';
 
 /**
  * Who may read an application: its applicant, the officers of its department, supervisors.
@@ -31,9 +32,12 @@ export async function listOwnApplications(deps: Pick<Deps, 'applications' | 'cal
 
 const DOWNLOAD_TTL_SECONDS = 300;
 
-/** License metadata and a short-lived download URL of the sealed PDF, for the holder and the officers. */
-export async function getLicense(deps: Pick<Deps, 'licenses' | 'licenseFiles' | 'applications' | 'clock'>, caller: Caller, licenseNo: string) {
-  const record = await deps.licenses.get(licenseNo);
+/**
+ * A license as its holder or an officer of its department may read it (anyone else: not found),
+ * by its number or its 证照标识; `holder` tells whether the caller holds it.
+ */
+async function readableLicense(deps: Pick<Deps, 'licenses' | 'applications'>, caller: Caller, ref: string) {
+  const record = await findLicense(deps, ref);
   if (!record) throw notFound('license.not-found', '证照不存在');
   const holder = caller.role === 'applicant' && caller.sub === record.holderId;
   if (!holder && caller.role !== 'officer' && caller.role !== 'supervisor') throw notFound('license.not-found', '证照不存在');
@@ -41,9 +45,21 @@ export async function getLicense(deps: Pick<Deps, 'licenses' | 'licenseFiles' | 
     const app = await deps.applications.get(record.applicationId);
     if (app?.department !== caller.dept) throw forbidden('license.other-department', '该证照不属于您的部门');
   }
+  return { record, holder };
+}
+
+/**
+ * License metadata — with the GB/T 36903 fields (`metadata`), the 证照标识 and the status code —
+ * and a short-lived download URL of the sealed PDF, for the holder and the officers.
+ */
+export async function getLicense(deps: Pick<Deps, 'licenses' | 'licenseFiles' | 'applications' | 'clock'>, caller: Caller, ref: string) {
+  const { record, holder } = await readableLicense(deps, caller, ref);
+  const { licenseNo } = record;
   const { subjectId, ...holderRest } = record.data.holder;
+  const metadata = licenseMetadata(record);
   return {
     licenseNo,
+    identifier: record.identifier ?? null,
     licenseName: record.data.licenseName,
     itemCode: record.data.itemCode,
     itemName: record.data.itemName,
@@ -53,10 +69,28 @@ export async function getLicense(deps: Pick<Deps, 'licenses' | 'licenseFiles' | 
     issuer: record.data.issuer,
     issuedAt: record.issuedAt,
     expiresAt: record.expiresAt,
-    status: licenseStatus(record, deps.clock.now()),
+    ...licenseState(record, deps.clock.now()),
+    ...(record.revocation ? { revocation: { kind: record.revocation.kind ?? 'revoke', reason: record.revocation.reason, legalBasis: record.revocation.legalBasis, at: record.revokedAt } } : {}),
+    metadata: { ...metadata, holderCode: holder ? metadata.holderCode : maskSubjectId(metadata.holderCode) },
     sha256: record.pdfSha256,
     signature: { algorithm: record.signature.algorithm, keyId: record.signature.keyId },
     verifyUrl: record.data.verifyUrl,
     download: { url: await deps.licenseFiles.presignGet(record.pdfKey, DOWNLOAD_TTL_SECONDS, `${licenseNo}.pdf`), expiresInSeconds: DOWNLOAD_TTL_SECONDS },
+  };
+}
+
+/**
+ * What a third party needs, with the PDF and `GET /v1/seal/keys`, to verify a license offline
+ * (GET /v1/licenses/{licenseNo}/seal): the exact UTF-8 string the seal signed — which names the
+ * PDF's SHA-256 — and the base64 DER signature over its bytes, with the key that made it.
+ */
+export async function getLicenseSeal(deps: Pick<Deps, 'licenses' | 'applications'>, caller: Caller, ref: string) {
+  const { record } = await readableLicense(deps, caller, ref);
+  return {
+    licenseNo: record.licenseNo,
+    identifier: record.identifier ?? null,
+    signedData: signedDataOf(record),
+    pdfSha256: record.pdfSha256,
+    signature: { algorithm: record.signature.algorithm, keyId: record.signature.keyId, value: record.signature.value },
   };
 }

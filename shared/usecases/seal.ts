@@ -1,50 +1,59 @@
 import type { Deps } from '../deps.ts';
 import { sha256Hex } from '../domain/canonical.ts';
 import { chinaDate } from '../domain/calendar.ts';
-import { findItem } from '../domain/catalog.ts';
+import { findItem, type Item } from '../domain/catalog.ts';
 import { licenseFields, type ApplicationRecord } from '../domain/application.ts';
-import { expiryOf, licenseNumber, sealDigestInput, type LicenseData } from '../domain/license.ts';
+import { licenseIdentifier, looksLikeIdentifier, parseIdentifier, serialOf, versionOf } from '../domain/identifier.ts';
+import { expiryOf, HOLDER_CODE_TYPES, licenseNumber, sealDigestInput, type LicenseData } from '../domain/license.ts';
 import type { LicenseRecord } from '../ports.ts';
 import { renderLicensePdf } from '../seal/pdf.ts';
 import { amend } from './amend.ts';
 
-/** A filing (审批改备案) is sealed straight from submission; everything else once approved. */
-// A filing stays 'submitted' once sealed (no 'issued' step): its sealedAt tells a retry from a first run.
-const isSealable = (app: ApplicationRecord) => (app.flow === 'filing' ? app.status === 'submitted' && !app.sealedAt : app.status === 'approved');
-
-const itemOf = (deps: Pick<Deps, 'catalog'>, app: ApplicationRecord) => findItem(deps.catalog, app.itemCode, app.itemVersion)!;
-
-type SealDeps = Pick<Deps, 'clock' | 'catalog' | 'applications' | 'licenses' | 'licenseFiles' | 'counters' | 'signer' | 'publicBaseUrl' | 'fontFile'>;
+type SealDeps = Pick<Deps, 'clock' | 'catalog' | 'applications' | 'licenses' | 'licenseFiles' | 'counters' | 'sealKeys' | 'publicBaseUrl' | 'fontFile'>;
+type NumberedLicense = NonNullable<ApplicationRecord['licenses']>[number];
 
 /**
  * Seals the licenses of an approved application with the city's one approval seal (SPEC rule 8).
  * Input: the application id (from the flow).
- * Steps: reserve the license numbers once (kept on the application, so a retry reuses them);
- * for each license not yet sealed: render the PDF, sign the canonical data and the PDF's
- * SHA-256, store the PDF and the record; then mark the application issued.
+ * Steps: reserve the license numbers and 证照标识 once (kept on the application, so a retry
+ * reuses them): a new serial per license of the type and issuer, version 001 — or, renewing a
+ * license of ours, its serial with the next version; for each license not yet sealed: render the
+ * PDF, sign the canonical data and the PDF's SHA-256 with the key active now, store the PDF and
+ * the record (with its identifier); then mark the licenses sealed and the application issued.
  * Output: the license numbers.
  */
+/** A filing (审批改备案) is sealed straight from submission, and stays 'submitted' once sealed (no 'issued' step): its sealedAt tells a retry from a first run. */
+const isSealable = (app: ApplicationRecord) => (app.flow === 'filing' ? app.status === 'submitted' && !app.sealedAt : app.status === 'approved');
+
 export async function sealLicenses(deps: SealDeps, input: { applicationId: string }) {
+  let app = (await deps.applications.get(input.applicationId))!;
+  const sealable = isSealable(app);
+  const sealedBefore = ['issued', 'delivering', 'completed'].includes(app.status) || !!app.sealedAt;
+  if (!sealable && !sealedBefore) throw new Error(`application ${app.applicationId} is ${app.status}, not approved`);
+  const item = findItem(deps.catalog, app.itemCode, app.itemVersion)!;
   const now = deps.clock.now();
-  const year = Number(chinaDate(now).slice(0, 4));
-  let sealable = false;
-  // The numbers are reserved once and kept on the application. (A race lost here reserves again,
-  // as a retried step always did: numbers may skip, never repeat.)
-  const { app } = await amend(deps, input.applicationId, async (app) => {
-    sealable = isSealable(app);
-    const sealedBefore = ['issued', 'delivering', 'completed'].includes(app.status) || !!app.sealedAt;
-    if (!sealable && !sealedBefore) throw new Error(`application ${app.applicationId} is ${app.status}, not approved`);
-    if (app.licenses) return null;
-    const typeCode = itemOf(deps, app).license.typeCode;
-    const first = await deps.counters.reserve(`license#${typeCode}#${year}`, app.quantity);
-    const licenses = Array.from({ length: app.quantity }, (_, i) => ({ licenseNo: licenseNumber(typeCode, deps.catalog.areaCode, year, first + i) }));
-    return { next: { ...app, licenses }, at: now.toISOString(), entry: { actor: 'system', action: 'license.numbered', details: { licenses: licenses.map((l) => l.licenseNo) } } };
-  });
-  const item = itemOf(deps, app);
+
+  if (!app.licenses) {
+    // The numbers are reserved once and kept on the application. (A race lost here reserves again,
+    // as a retried step always did: numbers may skip, never repeat.)
+    ({ app } = await amend(
+      deps,
+      app.applicationId,
+      async (current) => {
+        if (current.licenses) return null;
+        const licenses = await numberLicenses(deps, current, item, now);
+        const details = { licenses: licenses.map((l) => l.licenseNo), identifiers: licenses.map((l) => l.identifier) };
+        return { next: { ...current, licenses }, at: now.toISOString(), entry: { actor: 'system', action: 'license.numbered', details } };
+      },
+      { current: app },
+    ));
+  }
 
   const issuedAt = now.toISOString();
   const expiresAt = expiryOf(now, item.license.validityYears);
-  for (const [i, { licenseNo }] of app.licenses!.entries()) {
+  const key = deps.sealKeys.active(now);
+  for (const [i, numbered] of app.licenses!.entries()) {
+    const { licenseNo, identifier } = numbered;
     if (await deps.licenses.get(licenseNo)) continue;
     const data: LicenseData = {
       licenseNo,
@@ -59,21 +68,37 @@ export async function sealLicenses(deps: SealDeps, input: { applicationId: strin
       expiresAt,
       verifyUrl: `${deps.publicBaseUrl}/v1/licenses/${licenseNo}/verify`,
       copy: { index: i + 1, of: app.licenses!.length },
+      // Numbered before identifiers existed (an application under way at the upgrade): none.
+      ...(identifier
+        ? {
+            national: {
+              identifier,
+              typeCode: item.license.typeCode,
+              typeName: item.license.typeName,
+              issuerCode: deps.catalog.issuerCode,
+              area: { code: deps.catalog.areaCode, name: deps.catalog.cityName },
+              holderCodeType: HOLDER_CODE_TYPES[app.applicant.kind].code,
+              ...(numbered.previousIdentifier ? { previousIdentifier: numbered.previousIdentifier } : {}),
+            },
+          }
+        : {}),
     };
     const pdf = await renderLicensePdf(data, deps.fontFile);
     const pdfSha256 = sha256Hex(pdf);
-    const message = Buffer.from(sealDigestInput(data, pdfSha256), 'utf8');
-    const signature = await deps.signer.sign(message);
+    const signedData = sealDigestInput(data, pdfSha256);
+    const message = Buffer.from(signedData, 'utf8');
+    const signature = await key.signer.sign(message);
     const pdfKey = `licenses/${licenseNo}.pdf`;
     await deps.licenseFiles.put(pdfKey, pdf, 'application/pdf');
     const record: LicenseRecord = {
       licenseNo,
+      ...(identifier ? { identifier } : {}),
       applicationId: app.applicationId,
       holderId: app.applicantId,
       data,
       pdfKey,
       pdfSha256,
-      signature: { algorithm: deps.signer.algorithm, keyId: deps.signer.keyId, digest: sha256Hex(message), value: Buffer.from(signature).toString('base64') },
+      signature: { algorithm: key.signer.algorithm, keyId: key.signer.keyId, digest: sha256Hex(message), value: Buffer.from(signature).toString('base64'), signedData },
       issuedAt,
       expiresAt,
     };
@@ -82,21 +107,55 @@ export async function sealLicenses(deps: SealDeps, input: { applicationId: strin
   }
 
   if (sealable) {
-    // A filing has no 'issued' step: it goes from submitted to completed on delivery.
     await amend(
       deps,
       app.applicationId,
-      (current) =>
-        isSealable(current)
-          ? {
-              next: { ...current, status: current.flow === 'filing' ? current.status : 'issued', sealedAt: deps.clock.now().toISOString() },
-              at: deps.clock.now().toISOString(),
-              entry: { actor: 'system', action: 'license.sealed', details: { licenses: current.licenses!.map((l) => l.licenseNo), seal: deps.signer.keyId, algorithm: deps.signer.algorithm } },
-            }
-          : null,
+      (current) => {
+        if (!isSealable(current)) return null;
+        const at = deps.clock.now().toISOString();
+        const details = { licenses: current.licenses!.map((l) => l.licenseNo), identifiers: current.licenses!.map((l) => l.identifier), seal: key.signer.keyId, algorithm: key.signer.algorithm };
+        // Every license is stored and verifiable from here on: the application shows them now.
+        const licenses = current.licenses!.map((l) => ({ ...l, sealedAt: l.sealedAt ?? at }));
+        // A filing has no 'issued' step: it goes from submitted to completed on delivery.
+        const status = current.flow === 'filing' ? current.status : 'issued';
+        return { next: { ...current, status, licenses, sealedAt: at }, at, entry: { actor: 'system', action: 'license.sealed', details } };
+      },
       { current: app },
     );
   }
   return { licenses: app.licenses!.map((l) => l.licenseNo) };
 }
 
+/**
+ * The numbers of an application's licenses: a license number (证照编号) from the city's yearly
+ * sequence of the item's prefix, and a 证照标识 from the serial counter of the license type and
+ * the issuing bureau. A renewal of one of our licenses (same type, same holder) keeps its serial
+ * and takes the serial's next version.
+ */
+async function numberLicenses(deps: SealDeps, app: ApplicationRecord, item: Item, now: Date): Promise<NumberedLicense[]> {
+  const year = Number(chinaDate(now).slice(0, 4));
+  const { typeCode, numberPrefix } = item.license;
+  const { issuerCode } = deps.catalog;
+  const first = await deps.counters.reserve(`license#${numberPrefix}#${year}`, app.quantity);
+  const numbers = Array.from({ length: app.quantity }, (_, i) => licenseNumber(numberPrefix, deps.catalog.areaCode, year, first + i));
+
+  const renewed = app.quantity === 1 ? await renewedLicense(deps, app, item) : undefined;
+  if (renewed) {
+    const { serial } = parseIdentifier(renewed.identifier!)!;
+    const reissues = await deps.counters.reserve(`identifier#${typeCode}#${issuerCode}#${serial}`);
+    return [{ licenseNo: numbers[0], identifier: licenseIdentifier({ typeCode, issuerCode, serial, version: versionOf(reissues + 1) }), previousIdentifier: renewed.identifier! }];
+  }
+  const firstSerial = await deps.counters.reserve(`identifier#${typeCode}#${issuerCode}`, app.quantity);
+  return numbers.map((licenseNo, i) => ({ licenseNo, identifier: licenseIdentifier({ typeCode, issuerCode, serial: serialOf(firstSerial + i), version: '001' }) }));
+}
+
+/** The license of ours that this application renews, if its item renews one and the form names it. */
+async function renewedLicense(deps: SealDeps, app: ApplicationRecord, item: Item): Promise<LicenseRecord | undefined> {
+  const field = item.license.renews;
+  const named = field ? String(app.form[field] ?? '').trim() : '';
+  if (!named) return undefined;
+  const previous = looksLikeIdentifier(named) ? await deps.licenses.getByIdentifier(named) : await deps.licenses.get(named);
+  const parts = previous?.identifier ? parseIdentifier(previous.identifier) : null;
+  if (!previous || !parts || parts.typeCode !== item.license.typeCode || parts.issuerCode !== deps.catalog.issuerCode || previous.holderId !== app.applicantId) return undefined;
+  return previous;
+}

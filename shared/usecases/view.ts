@@ -26,6 +26,18 @@ export function applicationLight(deps: Pick<Deps, 'calendar' | 'lightRule'>, app
   return 'green';
 }
 
+/**
+ * The application's licenses that are sealed and stored — verifiable — as `{licenseNo, identifier}`;
+ * numbers reserved for licenses still being sealed are not shown. (Licenses numbered before
+ * identifiers existed carry no seal mark: they are sealed once the application is issued.)
+ */
+export function sealedLicenses(app: ApplicationRecord) {
+  const legacySealed = ['issued', 'delivering', 'completed'].includes(app.status);
+  return (app.licenses ?? [])
+    .filter((l) => l.sealedAt || (!l.identifier && legacySealed))
+    .map((l) => ({ licenseNo: l.licenseNo, ...(l.identifier ? { identifier: l.identifier } : {}) }));
+}
+
 const maskActor = (actor: string, own: boolean) => (own || !/^\d{6}.{8,}/.test(actor) ? actor : maskSubjectId(actor));
 
 export function applicationView(deps: Pick<Deps, 'calendar' | 'lightRule' | 'clock'>, app: ApplicationRecord, events: AuditEvent[], caller: Caller) {
@@ -50,7 +62,7 @@ export function applicationView(deps: Pick<Deps, 'calendar' | 'lightRule' | 'clo
     ...(app.deferred ? { deferred: app.deferred } : {}),
     ...(app.refusal ? { refusal: app.refusal } : {}),
     ...(app.decision ? { decision: app.decision } : {}),
-    ...(app.licenses ? { licenses: app.licenses } : {}),
+    ...(sealedLicenses(app).length ? { licenses: sealedLicenses(app) } : {}),
     ...(app.suspension ? { suspension: app.suspension } : {}),
     ...(app.suspensions ? { suspensions: app.suspensions } : {}),
     ...(app.extension ? { extension: app.extension } : {}),

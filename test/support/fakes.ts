@@ -6,6 +6,7 @@ import { WorkingCalendar } from '../../shared/domain/calendar.ts';
 import type { FlowKind } from '../../shared/domain/catalog.ts';
 import type { TaskRecord } from '../../shared/domain/task.ts';
 import { catalogFor } from '../../shared/catalog/index.ts';
+import { SealKeyring } from '../../shared/domain/keyring.ts';
 import {
   ConflictError,
   type AccountabilityCase,
@@ -325,6 +326,10 @@ export class MemoryLicenses implements LicenseRepository {
     const l = this.items.get(licenseNo);
     return l && copy(l);
   }
+  async getByIdentifier(identifier: string) {
+    const l = [...this.items.values()].find((x) => x.identifier === identifier);
+    return l && copy(l);
+  }
   async revoke(licenseNo: string, r: { at: string; reason: string; legalBasis: string; by: string }) {
     const l = this.items.get(licenseNo);
     if (!l || l.revokedAt) return false;
@@ -418,6 +423,9 @@ export class MemorySigner implements Signer {
   async verify(message: Uint8Array, signature: Uint8Array) {
     return verify('sha256', message, { key: this.keys.publicKey, dsaEncoding: 'der' }, signature);
   }
+  async publicKeyPem() {
+    return this.keys.publicKey.export({ type: 'spki', format: 'pem' }).toString();
+  }
 }
 
 export class RecordingCourier implements Courier {
@@ -460,6 +468,7 @@ export function fakeDeps(overrides: Partial<Omit<FakeDeps, 'calendar'>> & { now?
   const tasks = rest.tasks ?? new MemoryTasks();
   const uploads = rest.uploads ?? new MemoryUploads();
   let calendar = initialCalendar ?? new WorkingCalendar({ overrides: catalog.calendar });
+  const signer = new MemorySigner();
   const deps: FakeDeps = {
     clock: new FakeClock(now ?? FAKE_NOW),
     auditHash: 'SHA-256',
@@ -484,7 +493,8 @@ export function fakeDeps(overrides: Partial<Omit<FakeDeps, 'calendar'>> & { now?
     workflow: new RecordingWorkflow(),
     courier: new RecordingCourier(),
     emsSecrets: async () => ['dev-ems-secret'],
-    signer: new MemorySigner(),
+    signer,
+    sealKeys: new SealKeyring([{ signer, activeFrom: '2000-01-01T00:00:00Z' }]),
     publicBaseUrl: 'https://zwfw.yinchuan.example',
   };
   // Overridden ports replace the fakes (the calendar getter stays).

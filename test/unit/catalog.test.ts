@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { loadCatalog } from '#shared/domain/catalog.ts';
 import { yinchuanCatalog } from '#shared/catalog/yinchuan.ts';
+import { zhenjiangCatalog } from '#shared/catalog/zhenjiang.ts';
+import { creditCodeProblem } from '#shared/domain/identity.ts';
 import { formProblems } from '#shared/domain/application.ts';
 import { ownerOf, OUTCOME_SCHEMAS } from '#shared/domain/task.ts';
 
@@ -17,6 +19,41 @@ describe('the catalogue', () => {
     bad.items[1].materials.push({ ...bad.items[1].materials[0] });
     bad.items[0].department = 'nowhere';
     expect(() => loadCatalog(bad)).toThrow(/promisedLimitDays[\s\S]*materials[\s\S]*department|department[\s\S]*promisedLimitDays/);
+  });
+});
+
+describe('the codes of the national license identity', () => {
+  it('give every license type a type code (a credit code with a valid check character, and 3 digits) and the city its issuer code', () => {
+    for (const cat of [catalog, loadCatalog(zhenjiangCatalog)]) {
+      expect(creditCodeProblem(cat.issuerCode)).toBeNull();
+      for (const item of cat.items) {
+        expect(item.license.typeCode).toMatch(/^[0-9A-Z]{18}\d{3}$/);
+        expect(creditCodeProblem(item.license.typeCode.slice(0, 18)), item.code).toBeNull();
+      }
+    }
+    // Retail and wholesale pharmacies hold the one national type, 药品经营许可证.
+    const types = new Set(catalog.items.filter((i) => i.license.typeName === '药品经营许可证').map((i) => i.license.typeCode));
+    expect(types.size).toBe(1);
+  });
+
+  it('refuses a type code whose credit code has a wrong check character, or of the wrong length', () => {
+    const bad = structuredClone(yinchuanCatalog);
+    bad.items[0].license.typeCode = '11100000MB0341032X005'; // Y is the check character
+    bad.items[1].license.typeCode = '11100000MB0341032Y05';
+    expect(() => loadCatalog(bad)).toThrow(/items\.0\.license\.typeCode: 证照类型代码中定义机构的统一社会信用代码校验位不正确[\s\S]*items\.1\.license\.typeCode: 证照类型代码应为/);
+  });
+
+  it('refuses an issuer code with a wrong check character, or registered outside the city', () => {
+    expect(() => loadCatalog({ ...structuredClone(yinchuanCatalog), issuerCode: '11640100MB1F53281X' })).toThrow(/issuerCode: 统一社会信用代码校验位不正确/);
+    expect(() => loadCatalog({ ...structuredClone(yinchuanCatalog), issuerCode: zhenjiangCatalog.issuerCode })).toThrow(/issuerCode: 颁发机构代码的登记管理机关行政区划 321100 不在本市 640100/);
+  });
+
+  it('refuses one type code under two type names, and a renewal field the form does not have', () => {
+    const bad = structuredClone(yinchuanCatalog);
+    bad.items[1].license.typeCode = bad.items[0].license.typeCode;
+    const renewal = bad.items.find((i) => i.license.renews)!;
+    renewal.license.renews = 'nowhere';
+    expect(() => loadCatalog(bad)).toThrow(/license\.renews[\s\S]*对应了不同的类型名称|对应了不同的类型名称[\s\S]*license\.renews/);
   });
 });
 

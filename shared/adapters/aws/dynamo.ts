@@ -3,6 +3,7 @@ import { DeleteCommand, DynamoDBDocumentClient, PutCommand, QueryCommand, ScanCo
 import type { ApplicationRecord } from '../../domain/application.ts';
 import type { AuditEvent } from '../../domain/audit.ts';
 import type { TaskRecord } from '../../domain/task.ts';
+import type { RevocationKind } from '../../domain/license.ts';
 import {
   blacklistTrailId,
   calendarTrailId,
@@ -322,6 +323,12 @@ export class DynamoUploads implements UploadRepository {
   }
 }
 
+/**
+ * Sealed licenses, by license number. Each license's 证照标识 is a second item of the same table
+ * (`{licenseNo: <identifier>, identifierOf: <licenseNo>}`), written in the same transaction: a
+ * lookup by identifier is as consistent as one by number, and no two licenses can ever share an
+ * identifier.
+ */
 export class DynamoLicenses implements LicenseRepository {
   constructor(
     private readonly cfg: Config,
@@ -329,23 +336,41 @@ export class DynamoLicenses implements LicenseRepository {
   ) {}
 
   async put(record: LicenseRecord) {
-    // A sealed license is never overwritten: a retry that finds it already there is done.
-    await conditionalWrite(this.db.send(new PutCommand({ TableName: this.cfg.LICENSES_TABLE, Item: record, ConditionExpression: 'attribute_not_exists(licenseNo)' })));
+    const table = this.cfg.LICENSES_TABLE;
+    const items: TransactItem[] = [{ Put: { TableName: table, Item: record, ConditionExpression: 'attribute_not_exists(licenseNo)' } }];
+    if (record.identifier) items.push({ Put: { TableName: table, Item: { licenseNo: record.identifier, identifierOf: record.licenseNo }, ConditionExpression: 'attribute_not_exists(licenseNo)' } });
+    try {
+      await transact(this.db, items, record.licenseNo);
+    } catch (e) {
+      if (!(e instanceof ConflictError)) throw e;
+      // A sealed license is never overwritten: a retry that finds it already there, under its identifier, is done.
+      const stored = await this.get(record.licenseNo);
+      const alias = record.identifier ? await readerFor(this.db).get<{ identifierOf?: string }>(table, { licenseNo: record.identifier }) : undefined;
+      if (stored && stored.identifier === record.identifier && (!record.identifier || alias?.identifierOf === record.licenseNo)) return;
+      throw e;
+    }
   }
 
   async get(licenseNo: string) {
-    return readerFor(this.db).get<LicenseRecord>(this.cfg.LICENSES_TABLE, { licenseNo });
+    const item = await readerFor(this.db).get<LicenseRecord & { identifierOf?: string }>(this.cfg.LICENSES_TABLE, { licenseNo });
+    // An identifier's item points at its license; it is not one.
+    return item && !item.identifierOf ? item : undefined;
   }
 
-  revoke(licenseNo: string, revocation: { at: string; reason: string; legalBasis: string; by: string }) {
+  async getByIdentifier(identifier: string) {
+    const alias = await readerFor(this.db).get<{ identifierOf?: string }>(this.cfg.LICENSES_TABLE, { licenseNo: identifier });
+    return alias?.identifierOf ? this.get(alias.identifierOf) : undefined;
+  }
+
+  revoke(licenseNo: string, revocation: { at: string; reason: string; legalBasis: string; by: string; kind: RevocationKind }) {
     return conditionalWrite(
       this.db.send(
         new UpdateCommand({
           TableName: this.cfg.LICENSES_TABLE,
           Key: { licenseNo },
           UpdateExpression: 'SET revokedAt = :at, revocation = :r',
-          ConditionExpression: 'attribute_exists(licenseNo) AND attribute_not_exists(revokedAt)',
-          ExpressionAttributeValues: { ':at': revocation.at, ':r': { reason: revocation.reason, legalBasis: revocation.legalBasis, by: revocation.by } },
+          ConditionExpression: 'attribute_exists(licenseNo) AND attribute_not_exists(identifierOf) AND attribute_not_exists(revokedAt)',
+          ExpressionAttributeValues: { ':at': revocation.at, ':r': { reason: revocation.reason, legalBasis: revocation.legalBasis, by: revocation.by, kind: revocation.kind } },
         }),
       ),
     );

@@ -3,6 +3,7 @@ import type { KMSClient } from '@aws-sdk/client-kms';
 import { sm2 } from 'sm-crypto-v2';
 import type { SealAlgorithm, Signer } from '../../ports.ts';
 import { meter } from './usage.ts';
+import { spkiPem } from '../../domain/keyring.ts';
 
 /**
  * The city's approval seal in KMS: an asymmetric key (ECC_NIST_P256, or SM2 in China regions)
@@ -40,9 +41,25 @@ export class KmsSigner implements Signer {
     return out.Signature!;
   }
 
+  /** The public key's SubjectPublicKeyInfo (DER), fetched once per container. */
+  private spki() {
+    if (!this.publicKey) {
+      const fetched = Promise.all([sdk(), this.client()]).then(([{ GetPublicKeyCommand }, client]) => client.send(new GetPublicKeyCommand({ KeyId: this.keyId }))).then((out) => out.PublicKey!);
+      this.publicKey = fetched;
+      // A failed fetch is not kept: the next call asks again.
+      fetched.catch(() => {
+        if (this.publicKey === fetched) this.publicKey = undefined;
+      });
+    }
+    return this.publicKey;
+  }
+
+  async publicKeyPem() {
+    return spkiPem(await this.spki());
+  }
+
   async verify(message: Uint8Array, signature: Uint8Array) {
-    this.publicKey ??= Promise.all([sdk(), this.client()]).then(([{ GetPublicKeyCommand }, client]) => client.send(new GetPublicKeyCommand({ KeyId: this.keyId }))).then((out) => out.PublicKey!);
-    const spki = Buffer.from(await this.publicKey);
+    const spki = Buffer.from(await this.spki());
     if (this.algorithm === 'SM2_SM3') {
       // The SPKI ends with the uncompressed point (04 || X || Y).
       const point = spki.subarray(spki.length - 65).toString('hex');

@@ -50,6 +50,7 @@ export const TABLES: TableSpec[] = [
     // Sparse: `unusedUntil` is set only until an application takes the upload, so the sweep reads unused uploads only.
     indexes: [{ name: 'unusedByDay', partitionKey: { name: 'unusedUntil', type: 'S' }, sortKey: { name: 'uploadId', type: 'S' } }],
   },
+  // Keyed by license number; each license's 证照标识 is a second item pointing at it (identifierOf).
   { id: 'Licenses', env: 'LICENSES_TABLE', partitionKey: { name: 'licenseNo', type: 'S' }, indexes: [] },
   { id: 'Counters', env: 'COUNTERS_TABLE', partitionKey: { name: 'name', type: 'S' }, indexes: [] },
   { id: 'Blacklist', env: 'BLACKLIST_TABLE', partitionKey: { name: 'subjectId', type: 'S' }, indexes: [] },

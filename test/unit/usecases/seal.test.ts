@@ -38,9 +38,9 @@ describe('sealing the licenses of an application', () => {
     expect(isWellFormedLicenseNumber(licenseNo)).toBe(true);
     const app = await stored(deps, id);
     expect(app.status).toBe('issued');
-    expect(app.licenses).toEqual([{ licenseNo }]);
+    expect(app.licenses).toEqual([{ licenseNo, identifier: expect.stringMatching(/^1\.2\.156\.3005\.2\./), sealedAt: '2026-06-01T02:00:00.000Z' }]);
     expect(await actions(deps, id)).toEqual(['submitted', 'acceptance.accept', 'license.numbered', 'license.sealed']);
-    expect((await deps.applications.audit(id)).at(-1)!.details).toEqual({ licenses: [licenseNo], seal: deps.signer.keyId, algorithm: 'ECDSA_P256_SHA256' });
+    expect((await deps.applications.audit(id)).at(-1)!.details).toEqual({ licenses: [licenseNo], identifiers: [app.licenses![0].identifier], seal: deps.signer.keyId, algorithm: 'ECDSA_P256_SHA256' });
 
     const record = (await deps.licenses.get(licenseNo))!;
     expect(record).toMatchObject({ applicationId: id, holderId: '64010419900101123X', pdfKey: `licenses/${licenseNo}.pdf`, issuedAt: '2026-06-01T02:00:00.000Z', expiresAt: '2031-05-31T15:59:59.999Z' });

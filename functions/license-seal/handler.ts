@@ -1,0 +1,12 @@
+import { apiHandler, callerOf, json, pathParam } from '#shared/http/api.ts';
+import { getLicenseSeal } from '#shared/usecases/queries.ts';
+import { ready } from '#shared/wiring.ts';
+
+/**
+ * GET /v1/licenses/{licenseNo}/seal (the holder and officers; the number or the 证照标识): the
+ * exact string the seal signed, the PDF's SHA-256 and the DER signature, for an offline check.
+ */
+export const handler = apiHandler(async (event) => {
+  const caller = callerOf(event, 'applicant', 'officer', 'supervisor');
+  return json(200, await getLicenseSeal(await ready(), caller, pathParam(event, 'licenseNo')));
+});

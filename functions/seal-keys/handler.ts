@@ -1,0 +1,9 @@
+import { apiHandler, json } from '#shared/http/api.ts';
+import { listSealKeys } from '#shared/usecases/verify.ts';
+import { ready } from '#shared/wiring.ts';
+
+/**
+ * GET /v1/seal/keys (public): every key the city has sealed with — its id, algorithm, public key
+ * (SPKI PEM), status and active period — so that anyone can verify a license offline.
+ */
+export const handler = apiHandler(async () => json(200, await listSealKeys(await ready()), { 'cache-control': 'public, max-age=300' }));
