@@ -1,4 +1,6 @@
-import { apiHandler, callerOf, json, parseBody, pathParam } from '#shared/http/api.ts';
+import { apiHandler, callerOf, parseBody, pathParam } from '#shared/http/api.ts';
+import { respond } from '#shared/http/respond.ts';
+import { TaskCompletion } from '#shared/responses.ts';
 import { z } from 'zod';
 import { completeTask } from '#shared/usecases/tasks.ts';
 import { ready } from '#shared/wiring.ts';
@@ -7,5 +9,5 @@ import { ready } from '#shared/wiring.ts';
 export const handler = apiHandler(async (event) => {
   const caller = callerOf(event, 'officer');
   const body = parseBody(event, z.object({ outcome: z.string() }).passthrough());
-  return json(200, await completeTask(await ready(), caller, pathParam(event, 'taskId'), body));
+  return respond(TaskCompletion, 200, await completeTask(await ready(), caller, pathParam(event, 'taskId'), body));
 });

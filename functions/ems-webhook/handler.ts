@@ -1,4 +1,6 @@
-import { apiHandler, json, parseWith } from '#shared/http/api.ts';
+import { apiHandler, parseWith } from '#shared/http/api.ts';
+import { respond } from '#shared/http/respond.ts';
+import { EmsReceipt } from '#shared/responses.ts';
 import { badRequest } from '#shared/domain/errors.ts';
 import { checkEmsSignature, EmsEvent, receiveEmsEvent } from '#shared/usecases/delivery.ts';
 import { ready } from '#shared/wiring.ts';
@@ -14,5 +16,5 @@ export const handler = apiHandler(async (event) => {
   } catch {
     throw badRequest('request.malformed-json', '请求体不是合法的 JSON');
   }
-  return json(200, await receiveEmsEvent(deps, parseWith(EmsEvent, body)));
+  return respond(EmsReceipt, 200, await receiveEmsEvent(deps, parseWith(EmsEvent, body)));
 });

@@ -1,5 +1,7 @@
 import { z } from 'zod';
-import { apiHandler, callerOf, json, parseBody, pathParam } from '#shared/http/api.ts';
+import { apiHandler, callerOf, parseBody, pathParam } from '#shared/http/api.ts';
+import { respond } from '#shared/http/respond.ts';
+import { Application } from '#shared/responses.ts';
 import { evaluateApplication } from '#shared/usecases/evaluation.ts';
 import { ready } from '#shared/wiring.ts';
 
@@ -8,5 +10,5 @@ export const EvaluationRequest = z.object({ score: z.number().int().min(1).max(5
 /** POST /v1/applications/{applicationId}/evaluation: the applicant's rating, once, after completion. */
 export const handler = apiHandler(async (event) => {
   const caller = callerOf(event, 'applicant');
-  return json(201, await evaluateApplication(await ready(), caller, pathParam(event, 'applicationId'), parseBody(event, EvaluationRequest)));
+  return respond(Application, 201, await evaluateApplication(await ready(), caller, pathParam(event, 'applicationId'), parseBody(event, EvaluationRequest)));
 });

@@ -1,5 +1,7 @@
 import { z } from 'zod';
-import { apiHandler, callerOf, json, parseBody, pathParam } from '#shared/http/api.ts';
+import { apiHandler, callerOf, parseBody, pathParam } from '#shared/http/api.ts';
+import { respond } from '#shared/http/respond.ts';
+import { Revocation } from '#shared/responses.ts';
 import { revokeLicense } from '#shared/usecases/delivery.ts';
 import { ready } from '#shared/wiring.ts';
 
@@ -8,5 +10,5 @@ export const RevokeRequest = z.object({ reason: z.string().trim().min(1).max(100
 /** POST /v1/licenses/{licenseNo}/revoke: by the chief representative or the deputy director, with reason and legal basis. */
 export const handler = apiHandler(async (event) => {
   const caller = callerOf(event, 'officer');
-  return json(200, await revokeLicense(await ready(), caller, pathParam(event, 'licenseNo'), parseBody(event, RevokeRequest)));
+  return respond(Revocation, 200, await revokeLicense(await ready(), caller, pathParam(event, 'licenseNo'), parseBody(event, RevokeRequest)));
 });
