@@ -1,6 +1,8 @@
-import { apiHandler, callerOf, json, parseBody, pathParam } from '#shared/http/api.ts';
+import { apiHandler, callerOf, parseBody, pathParam } from '#shared/http/api.ts';
 import { ExtendRequest, SuspendRequest } from '#shared/contract.ts';
 import { extendApplication, resumeApplication, suspendApplication } from '#shared/usecases/suspension.ts';
+import { respond } from '#shared/http/respond.ts';
+import { Application } from '#shared/responses.ts';
 import { ready } from '#shared/wiring.ts';
 
 /** POST /v1/applications/{applicationId}/suspend, /resume and /extend: the officers' hold on the clock. */
@@ -8,7 +10,7 @@ export const handler = apiHandler(async (event) => {
   const caller = callerOf(event, 'officer');
   const id = pathParam(event, 'applicationId');
   const deps = await ready();
-  if (event.routeKey.endsWith('/suspend')) return json(200, await suspendApplication(deps, caller, id, parseBody(event, SuspendRequest)));
-  if (event.routeKey.endsWith('/resume')) return json(200, await resumeApplication(deps, caller, id));
-  return json(200, await extendApplication(deps, caller, id, parseBody(event, ExtendRequest).reason));
+  if (event.routeKey.endsWith('/suspend')) return respond(Application, 200, await suspendApplication(deps, caller, id, parseBody(event, SuspendRequest)));
+  if (event.routeKey.endsWith('/resume')) return respond(Application, 200, await resumeApplication(deps, caller, id));
+  return respond(Application, 200, await extendApplication(deps, caller, id, parseBody(event, ExtendRequest).reason));
 });

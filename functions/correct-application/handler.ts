@@ -1,4 +1,6 @@
-import { apiHandler, callerOf, json, parseBody, pathParam } from '#shared/http/api.ts';
+import { apiHandler, callerOf, parseBody, pathParam } from '#shared/http/api.ts';
+import { respond } from '#shared/http/respond.ts';
+import { Application } from '#shared/responses.ts';
 import { CorrectionRequest } from '#shared/contract.ts';
 import { correctApplication } from '#shared/usecases/corrections.ts';
 import { ready } from '#shared/wiring.ts';
@@ -6,5 +8,5 @@ import { ready } from '#shared/wiring.ts';
 /** POST /v1/applications/{applicationId}/corrections: the applicant's correction, or deferred materials supplied later. */
 export const handler = apiHandler(async (event) => {
   const caller = callerOf(event, 'applicant');
-  return json(200, await correctApplication(await ready(), caller, pathParam(event, 'applicationId'), parseBody(event, CorrectionRequest)));
+  return respond(Application, 200, await correctApplication(await ready(), caller, pathParam(event, 'applicationId'), parseBody(event, CorrectionRequest)));
 });

@@ -1,5 +1,7 @@
-import { apiHandler, callerOf, json, parseWith } from '#shared/http/api.ts';
+import { apiHandler, callerOf, parseWith } from '#shared/http/api.ts';
 import { CasesQuery, LightsQuery, StatsQuery } from '#shared/contract.ts';
+import { respond } from '#shared/http/respond.ts';
+import { CaseList, LightList, Statistics } from '#shared/responses.ts';
 import { listCases, listLights, statistics, statsPeriod } from '#shared/usecases/supervision.ts';
 import { ready } from '#shared/wiring.ts';
 import { DomainError } from '#shared/domain/errors.ts';
@@ -11,11 +13,11 @@ export const handler = apiHandler(async (event) => {
   const deps = await ready();
   if (event.routeKey.endsWith('/lights')) {
     const q = parseWith(LightsQuery, query);
-    return json(200, { lights: await listLights(deps, q.color, q.dept) });
+    return respond(LightList, 200, { lights: await listLights(deps, q.color, q.dept) });
   }
-  if (event.routeKey.endsWith('/cases')) return json(200, { cases: await listCases(deps, parseWith(CasesQuery, query).status) });
+  if (event.routeKey.endsWith('/cases')) return respond(CaseList, 200, { cases: await listCases(deps, parseWith(CasesQuery, query).status) });
   const q = parseWith(StatsQuery, query);
   const period = statsPeriod(deps.clock.now(), q.from, q.to);
   if (Date.parse(period.from) >= Date.parse(period.to)) throw new DomainError(422, 'request.invalid', '统计区间的起点应早于终点', [{ path: 'to', code: 'request.period', message: 'to 应晚于 from' }]);
-  return json(200, await statistics(deps, { ...q, ...period }));
+  return respond(Statistics, 200, await statistics(deps, { ...q, ...period }));
 });

@@ -1,4 +1,6 @@
-import { apiHandler, json, pathParam, rawBody } from '#shared/http/api.ts';
+import { apiHandler, pathParam, rawBody } from '#shared/http/api.ts';
+import { respond } from '#shared/http/respond.ts';
+import { LicenseVerification } from '#shared/responses.ts';
 import { badRequest } from '#shared/domain/errors.ts';
 import { verifyLicense } from '#shared/usecases/verify.ts';
 import { ready } from '#shared/wiring.ts';
@@ -12,7 +14,7 @@ export const handler = apiHandler(async (event) => {
   if (event.requestContext.http.method === 'POST') {
     const bytes = rawBody(event);
     if (!bytes.length) throw badRequest('verify.no-file', '请在请求体中提交证照 PDF 文件');
-    return json(200, await verifyLicense(await ready(), licenseNo, bytes));
+    return respond(LicenseVerification, 200, await verifyLicense(await ready(), licenseNo, bytes));
   }
-  return json(200, await verifyLicense(await ready(), licenseNo));
+  return respond(LicenseVerification, 200, await verifyLicense(await ready(), licenseNo));
 });

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startRuntime, type Runtime } from '../../local/runtime.ts';
+import { contractOf } from './contract.ts';
 
 /**
  * The embedded platform for integration and e2e tests, and a small client that drives it over
@@ -70,6 +71,9 @@ export class Client {
     } catch {
       /* not JSON */
     }
+    // Every response of the API must be what its OpenAPI document says (test/support/contract.ts).
+    const mismatches = path.startsWith('/v1/') ? (await contractOf(this.url)).check(method, path, res.status, res.headers.get('content-type'), parsed) : [];
+    if (mismatches.length) throw new Error(`the response does not match the OpenAPI document:\n  ${mismatches.join('\n  ')}\n${text.slice(0, 2000)}`);
     return { status: res.status, headers: res.headers, body: parsed as T };
   }
 
