@@ -13,6 +13,8 @@ import { AcceptanceOutcome, DecisionOutcome, EscalatedDecisionOutcome, Examinati
  * published objects are open: a client ignores what it does not know. Each schema named here
  * becomes `#/components/schemas/<id>` in the document.
  */
+import { LicenseResponse, LicenseSealResponse, SealKeysResponse, VerifyResponse } from './contract.ts';
+
 export const components = z.registry<{ id: string }>();
 
 const named = <T extends z.ZodType>(id: string, description: string, schema: T): T => {
@@ -104,23 +106,8 @@ export const CatalogItem = named('CatalogItem', '一个事项的实施清单（i
 
 export const LicenseVerification = named(
   'LicenseVerification',
-  '证照公开核验（license verification）：重新计算 PDF 的 SHA-256 并验证印章签名；持证人姓名与证件号已脱敏',
-  z.object({
-    valid: z.boolean().describe('签章有效且证照状态为 valid'),
-    status: LicenseStatus,
-    licenseNo: z.string().describe('证照编号，如 ZYYS-640100-2026-000001-X'),
-    licenseName: z.string(),
-    itemName: z.string(),
-    holderName: z.string().describe('持证人名称（自然人姓名脱敏，如 马**）'),
-    holderId: z.string().describe('持证人证件号（脱敏）'),
-    issuedAt: DateTime,
-    expiresAt: DateTime.nullable().describe('有效期至；null 为长期有效'),
-    issuer: z.string().describe('发证机关'),
-    signatureValid: z.boolean().describe('印章签名有效且 PDF 与签章时一致'),
-    sha256: Hex64.nullable().describe('所核验 PDF 的 SHA-256（提交了 PDF 时为该文件的）'),
-    algorithm: SealAlgorithm,
-    revokedAt: DateTime.optional(),
-  }),
+  '证照公开核验（license verification）：重新计算 PDF 的 SHA-256 并验证印章签名；持证人名称已脱敏；{licenseNo} 也可以是证照标识',
+  VerifyResponse,
 );
 
 export const CalendarYear = named(
@@ -245,25 +232,17 @@ export const ApplicationList = named('ApplicationList', '申请人自己的办�
 
 export const License = named(
   'License',
-  '证照（license）元数据（GB/T 36903 字段）与短时有效的 PDF 下载地址；对持证人以外的人证件号脱敏',
-  z.object({
-    licenseNo: z.string(),
-    licenseName: z.string(),
-    itemCode: z.string(),
-    itemName: z.string(),
-    applicationId: z.string(),
-    holder: z.object({ kind: z.enum(['person', 'enterprise']), name: z.string(), subjectId: z.string() }),
-    fields: z.array(z.object({ label: z.string(), value: z.string() })).describe('证面信息'),
-    issuer: z.string(),
-    issuedAt: DateTime,
-    expiresAt: DateTime.nullable(),
-    status: LicenseStatus,
-    sha256: Hex64.describe('签章 PDF 的 SHA-256'),
-    signature: z.object({ algorithm: SealAlgorithm, keyId: z.string() }),
-    verifyUrl: z.string().describe('公开核验地址（证照二维码）'),
-    download: z.object({ url: z.string(), expiresInSeconds: z.number().int() }).describe('签章 PDF 的下载地址'),
-  }),
+  '证照（license）元数据（GB/T 36903 字段）、证照标识、状态代码与短时有效的 PDF 下载地址',
+  LicenseResponse,
 );
+
+export const LicenseSeal = named(
+  'LicenseSeal',
+  '离线核验材料（offline verification）：签章所签的原文 signedData、PDF 的 SHA-256 与 DER 签名；配合 GET /v1/seal/keys 的公钥，仅用 OpenSSL 即可核验',
+  LicenseSealResponse,
+);
+
+export const SealKeys = named('SealKeys', '本市用过的全部签章公钥（seal keys），含启用、停用时间', SealKeysResponse);
 
 // ——— Officer ———
 
@@ -305,7 +284,17 @@ export const TaskCompletion = named(
 export const Revocation = named(
   'Revocation',
   '证照已吊销（revocation）：仍保存，核验显示 revoked',
-  z.object({ licenseNo: z.string(), status: z.literal('revoked'), revokedAt: DateTime, reason: z.string(), legalBasis: z.string() }),
+  z.object({
+    licenseNo: z.string(),
+    identifier: z.string().nullable().describe('证照标识'),
+    status: z.literal('revoked'),
+    statusCode: z.enum(['01', '02', '03', '04', '05', '07']).describe('证照状态代码：03 撤销，04 注销，07 吊销'),
+    statusName: z.string(),
+    kind: z.enum(['revoke', 'cancel', 'penalty']),
+    revokedAt: DateTime,
+    reason: z.string(),
+    legalBasis: z.string(),
+  }),
 );
 
 // ——— Supervisor ———

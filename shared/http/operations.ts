@@ -102,17 +102,17 @@ const submitted = {
 const verified = {
   valid: true,
   status: 'valid',
+  statusCode: '01',
   licenseNo: LICENSE_NO,
-  licenseName: '执业药师注册证',
+  identifier: '1.2.156.3005.2.11100000MB0143028C001.11640100MB1F43018Y.00000001.001.K',
   itemName: '执业药师注册',
   holderName: '马**',
-  holderId: '640104********123X',
   issuedAt: '2026-06-01T03:15:02.000Z',
   expiresAt: '2031-05-31T15:59:59.999Z',
   issuer: '银川市行政审批服务局',
+  issuerCode: '11640100MB1F43018Y',
   signatureValid: true,
   sha256: '18ac3e7343f016890c510e93f935261169d9e3f565436429830faf0934f4f8e4',
-  algorithm: 'SM2_SM3',
 } satisfies z.input<typeof R.LicenseVerification>;
 
 const completion = (outcome: z.input<typeof R.TaskOutcome>, status: z.input<typeof R.ApplicationStatus>) =>
@@ -161,7 +161,7 @@ export const OPERATIONS: Record<string, OperationDoc> = {
     problems: { 404: '证照不存在（license.not-found）' },
     responseExamples: {
       valid: { summary: '有效的证照（a valid license）', value: verified },
-      revoked: { summary: '已吊销的证照（a revoked license）', value: { ...verified, valid: false, status: 'revoked', revokedAt: '2026-09-15T06:30:00.000Z' } satisfies z.input<typeof R.LicenseVerification> },
+      revoked: { summary: '已吊销的证照（a revoked license）', value: { ...verified, valid: false, status: 'revoked', statusCode: '03' } satisfies z.input<typeof R.LicenseVerification> },
     },
   },
   'POST /v1/licenses/{licenseNo}/verify': {
@@ -367,6 +367,21 @@ export const OPERATIONS: Record<string, OperationDoc> = {
     status: 200,
     response: R.License,
     problems: { 403: '该证照不属于您的部门（license.other-department）', 404: '证照不存在（license.not-found）' },
+  },
+  'GET /v1/licenses/{licenseNo}/seal': {
+    summary: '离线核验材料（License seal evidence）',
+    description: '签章所签的原文（signedData，含 PDF 的 SHA-256）与 DER 签名（base64）。第三方以 GET /v1/seal/keys 的公钥，用 OpenSSL 即可离线核验（SM2 用 SM3 与默认用户标识 1234567812345678）。持证人与所属部门的工作人员可以获取。',
+    tags: [APPLICANT, OFFICER],
+    status: 200,
+    response: R.LicenseSeal,
+    problems: { 404: '证照不存在（license.not-found）' },
+  },
+  'GET /v1/seal/keys': {
+    summary: '签章公钥（Seal public keys）',
+    description: '本市曾用于签章的全部公钥（SPKI PEM），含算法、状态（active / retired）与启用期间；密钥轮换后旧公钥仍然公布，旧证照照样可以离线核验。',
+    tags: [PUBLIC],
+    status: 200,
+    response: R.SealKeys,
   },
   'POST /v1/licenses/{licenseNo}/revoke': {
     summary: '吊销证照（Revoke a license）',

@@ -1,3 +1,4 @@
+import type { SealAlgorithm } from '../domain/signer.ts';
 import type { Deps } from '../deps.ts';
 import { notFound, forbidden } from '../domain/errors.ts';
 import type { ApplicationRecord } from '../domain/application.ts';
@@ -73,7 +74,7 @@ export async function getLicense(deps: Pick<Deps, 'licenses' | 'licenseFiles' | 
     ...(record.revocation ? { revocation: { kind: record.revocation.kind ?? 'revoke', reason: record.revocation.reason, legalBasis: record.revocation.legalBasis, at: record.revokedAt } } : {}),
     metadata: { ...metadata, holderCode: holder ? metadata.holderCode : maskSubjectId(metadata.holderCode) },
     sha256: record.pdfSha256,
-    signature: { algorithm: record.signature.algorithm, keyId: record.signature.keyId },
+    signature: { algorithm: record.signature.algorithm as SealAlgorithm, keyId: record.signature.keyId },
     verifyUrl: record.data.verifyUrl,
     download: { url: await deps.licenseFiles.presignGet(record.pdfKey, DOWNLOAD_TTL_SECONDS, `${licenseNo}.pdf`), expiresInSeconds: DOWNLOAD_TTL_SECONDS },
   };
@@ -91,6 +92,6 @@ export async function getLicenseSeal(deps: Pick<Deps, 'licenses' | 'applications
     identifier: record.identifier ?? null,
     signedData: signedDataOf(record),
     pdfSha256: record.pdfSha256,
-    signature: { algorithm: record.signature.algorithm, keyId: record.signature.keyId, value: record.signature.value },
+    signature: { algorithm: record.signature.algorithm as SealAlgorithm, keyId: record.signature.keyId, value: record.signature.value },
   };
 }
