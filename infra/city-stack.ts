@@ -1,6 +1,6 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
-import { FLOW_FUNCTIONS, type ApiFunction, type FlowFunction, API_FUNCTIONS } from '../functions/routes.ts';
+import { API_FUNCTIONS, FLOW_FUNCTIONS } from '../functions/routes.ts';
 import { catalogFor } from '../shared/catalog/index.ts';
 import type { FunctionName } from './access.ts';
 import type { CityConfig } from './cities/city.ts';
@@ -49,14 +49,14 @@ export class CityStack extends Stack {
     const supervision = new Supervision(this, 'Supervision', { scan: f['supervision-scan'].fn, sweep: f['sweep-uploads'].fn });
     this.flows = new Flows(this, 'Flows', {
       city,
-      functions: Object.fromEntries(Object.values(FLOW_FUNCTIONS).map((n) => [n, f[n].fn])) as Record<FlowFunction, AppFunction['fn']>,
+      functions: functions.pick(Object.values(FLOW_FUNCTIONS)),
       recordFailure: f['record-failure'].fn,
       deadLetters: supervision.deadLetters,
     });
     functions.bindFlows(this.flows);
     this.api = new Api(this, 'HttpApi', {
       city,
-      functions: Object.fromEntries(API_FUNCTIONS.map((n) => [n, f[n].fn])) as Record<ApiFunction, AppFunction['fn']>,
+      functions: functions.pick(API_FUNCTIONS),
       accessLogsBucket: this.data.accessLogs,
     });
     const observability = new Observability(this, 'Observability', {

@@ -1,4 +1,5 @@
 import { Duration } from 'aws-cdk-lib';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { fileURLToPath } from 'node:url';
 import { join, resolve } from 'node:path';
@@ -61,6 +62,11 @@ export class Functions extends Construct {
         return [name, fn];
       }),
     ) as Record<FunctionName, AppFunction>;
+  }
+
+  /** These functions by name, as the constructs that invoke them take them. */
+  pick<N extends FunctionName>(names: readonly N[]): Record<N, IFunction> {
+    return Object.fromEntries(names.map((n) => [n, this.byName[n].fn as IFunction])) as Record<N, IFunction>;
   }
 
   /** Grants each function the flow actions it declares, once the state machines exist. */

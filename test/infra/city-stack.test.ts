@@ -35,7 +35,7 @@ beforeAll(() => {
   stacks = new Map(all.map((s) => [s.stackName, s]));
   template = templates.get(yinchuan.stackName)!;
   stack = stacks.get(yinchuan.stackName)!;
-}, 240_000);
+}, 600_000); // 84 bundles: about 2.5 minutes on an idle two-core machine, much longer on a busy one
 
 /** A function's CloudFormation properties and its role's grants. */
 const fnOf = (name: FunctionName, s = stack, t = template) => {
