@@ -360,7 +360,7 @@ if (wanted('bundles')) {
   for (const fn of [...API_FUNCTIONS, ...Object.values(FLOW_FUNCTIONS), ...SCHEDULED_FUNCTIONS]) {
     const outfile = join(outDir, fn, 'index.mjs');
     await build({
-      entryPoints: [join(ROOT, 'functions', fn, 'handler.ts')], outfile, bundle: true, platform: 'node', format: 'esm', target: 'node22', minify: true,
+      entryPoints: [join(ROOT, 'functions', fn, 'handler.ts')], outfile, bundle: true, platform: 'node', format: 'esm', target: 'node24', minify: true,
       mainFields: ['module', 'main'], external: externalModulesOf(fn), logLevel: 'silent',
       banner: { js: ESM_BANNER },
     });

@@ -1,6 +1,48 @@
 import { z } from 'zod';
 import { knownCities } from '../../shared/catalog/index.ts';
 
+/** A throttle: steady requests per second and the burst the token bucket allows. */
+const Throttle = z.object({ rateLimit: z.number().positive(), burstLimit: z.number().int().positive() });
+export type Throttle = z.infer<typeof Throttle>;
+
+/**
+ * How much the HTTP API takes. API Gateway applies these per stage and per route (token
+ * buckets over every caller together), so a flood on one public route answers 429 on that
+ * route and leaves the rest of the API alone.
+ */
+const Throttling = z
+  .object({
+    /** Every route without a limit of its own: the provincial platform, officers, supervisors. */
+    default: Throttle.default({ rateLimit: 100, burstLimit: 200 }),
+    /** Each public route (no token): catalogue, calendar, seal keys, license verification, health, the EMS webhook. */
+    public: Throttle.default({ rateLimit: 20, burstLimit: 40 }),
+    /** Limits by route key (`POST /v1/licenses/{licenseNo}/verify`), over the two above. */
+    routes: z.record(z.string().regex(/^(GET|POST|PUT|DELETE) \/v1\/\S+$/), Throttle).default({}),
+  })
+  .default({ default: { rateLimit: 100, burstLimit: 200 }, public: { rateLimit: 20, burstLimit: 40 }, routes: {} });
+
+/** The routes that are tighter than `public` unless the city says otherwise. */
+export const ROUTE_THROTTLE_DEFAULTS: Record<string, Throttle> = {
+  // A PDF of up to ~6 MB per request: each one costs a Lambda second and S3 and KMS calls.
+  'POST /v1/licenses/{licenseNo}/verify': { rateLimit: 2, burstLimit: 5 },
+  // EMS sends a handful of events per parcel; more than this is not EMS.
+  'POST /v1/webhooks/ems': { rateLimit: 10, burstLimit: 20 },
+};
+
+/**
+ * Reserved concurrency: the sealer and the supervision scan always find capacity, whatever the
+ * public routes do, and public verification cannot take the account's whole pool. Reserved
+ * concurrency is taken from the account's quota, which must keep 100 unreserved.
+ */
+const Concurrency = z
+  .object({
+    'seal-licenses': z.number().int().min(1).default(10),
+    /** One at a time: a scan never overlaps the previous one. */
+    'supervision-scan': z.number().int().min(1).default(1),
+    'verify-license': z.number().int().min(1).default(10),
+  })
+  .default({ 'seal-licenses': 10, 'supervision-scan': 1, 'verify-license': 10 });
+
 /** A city's deployment, typed and checked before anything is synthesized. */
 export const CityConfig = z.object({
   /** The CloudFormation stack; one per city. */
@@ -30,14 +72,36 @@ export const CityConfig = z.object({
   emsEndpoint: z.string().url(),
   /** Sealed licenses are kept immutable: GOVERNANCE for a demo, COMPLIANCE in production. */
   licenseLock: z.object({ mode: z.enum(['GOVERNANCE', 'COMPLIANCE']), years: z.number().int().min(1).max(100) }),
+  /** Every log group of the city (functions, flows, API access logs) and the access-log bucket keep this long. */
   logRetentionDays: z.number().int().min(180),
+  throttling: Throttling,
+  concurrency: Concurrency,
+  /**
+   * An AWS WAF web ACL in front of the API, optional. AWS WAF cannot be associated with an API
+   * Gateway HTTP API (only REST APIs, ALB, AppSync, Cognito, App Runner, Verified Access,
+   * Amplify and CloudFront), so the stack puts a CloudFront distribution in front of the API
+   * and associates the web ACL with it; the web ACL must have the CLOUDFRONT scope, which AWS
+   * creates in us-east-1 only. Not available in the China regions, where AWS WAF is regional
+   * only and CloudFront needs an ICP recordal and an IAM-imported certificate. The public base
+   * URL's host then points at the distribution (a DNS record outside this stack).
+   */
+  waf: z
+    .object({
+      /** A web ACL of scope CLOUDFRONT. */
+      webAclArn: z.string().regex(/^arn:aws:wafv2:us-east-1:\d{12}:global\/webacl\/[\w-]+\/[\w-]+$/),
+      /** The certificate of the public base URL's host, in ACM in us-east-1 (CloudFront's). */
+      certificateArn: z.string().regex(/^arn:aws:acm:us-east-1:\d{12}:certificate\/[\w-]+$/),
+    })
+    .optional(),
 });
 export type CityConfig = z.infer<typeof CityConfig>;
 
 export function defineCity(input: z.input<typeof CityConfig>): CityConfig {
   const city = CityConfig.parse(input);
+  const china = city.region.startsWith('cn-');
   // SM2 keys exist in KMS in the China regions only; everywhere else the seal is P-256.
-  if (city.seal.keySpec === 'SM2' && !city.region.startsWith('cn-')) throw new Error(`${city.stackName}: an SM2 seal needs a China region, not ${city.region}`);
+  if (city.seal.keySpec === 'SM2' && !china) throw new Error(`${city.stackName}: an SM2 seal needs a China region, not ${city.region}`);
+  if (city.waf && china) throw new Error(`${city.stackName}: AWS WAF is regional only in the China regions and cannot protect an HTTP API; use the API's throttling (see infra/cities/city.ts)`);
   if (!knownCities().includes(city.areaCode)) throw new Error(`city ${city.areaCode} has no catalogue in shared/catalog`);
   return city;
 }

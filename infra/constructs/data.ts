@@ -1,19 +1,23 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { BlockPublicAccess, Bucket, BucketEncryption, ObjectLockRetention, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { TABLES, type TableSpec } from '../../shared/adapters/aws/tables.ts';
 import type { CityConfig } from '../cities/city.ts';
 
 /**
- * The stateful part of a city: the tables (from the same list the embedded runtime creates)
- * and the buckets. Everything here is retained when the stack goes away, encrypted, private.
+ * The stateful part of a city: the tables (from the same list the embedded runtime creates),
+ * the buckets, and the EMS secret. Everything here is retained when the stack goes away,
+ * encrypted, private.
  */
 export class Data extends Construct {
   readonly tables: Record<TableSpec['id'], Table>;
   readonly materials: Bucket;
   readonly licenses: Bucket;
   readonly accessLogs: Bucket;
+  /** EMS: the webhook secrets (current and previous, for rotation) and the API credentials. */
+  readonly emsSecret: Secret;
 
   constructor(scope: Construct, id: string, city: CityConfig) {
     super(scope, id);
@@ -52,6 +56,12 @@ export class Data extends Construct {
         // The daily sweep deletes the uploads no application took; their old versions then go too.
         { id: 'forget-swept-uploads', noncurrentVersionExpiration: Duration.days(1), expiredObjectDeleteMarker: true },
       ],
+    });
+    // Kept at the stack's level under the logical id it had before the constructs: a new id would make a new, empty secret.
+    this.emsSecret = new Secret(Stack.of(this), 'EmsSecret', {
+      description: `EMS webhook secrets and API credentials for ${city.name}: {"current","previous","partnerId","key"}`,
+      generateSecretString: { secretStringTemplate: JSON.stringify({ partnerId: 'to-be-set' }), generateStringKey: 'current', excludePunctuation: true, passwordLength: 48 },
+      removalPolicy: RemovalPolicy.RETAIN,
     });
     this.licenses = new Bucket(this, 'LicensesBucket', {
       ...common,

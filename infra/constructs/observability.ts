@@ -1,8 +1,11 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import type { HttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
 import { Alarm, ComparisonOperator, Dashboard, GraphWidget, Metric, TextWidget, TreatMissingData, type IMetric } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
-import type { Key } from 'aws-cdk-lib/aws-kms';
+import { ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Key } from 'aws-cdk-lib/aws-kms';
+import { Rule } from 'aws-cdk-lib/aws-events';
+import { SnsTopic } from 'aws-cdk-lib/aws-events-targets';
 import { FilterPattern, MetricFilter, type ILogGroup } from 'aws-cdk-lib/aws-logs';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
@@ -16,19 +19,25 @@ export interface ObservabilityProps {
   machines: StateMachine[];
   deadLetters: Queue;
   scanLogs: ILogGroup;
-  key: Key;
+  /** The seal key and the one role that may sign with it. */
+  seal: { keyArn: string; signerRoleArn: string };
 }
 
 /**
  * What DevOps watch for a city: alarms on failed or timed-out flows, API 5xx, dead letters and
- * red lights, all to one SNS topic, and a dashboard with the same figures.
+ * red lights, any change to the seal key's policy or state and any attempt by another principal
+ * to sign with it, all to one SNS topic, and a dashboard with the same figures.
  */
 export class Observability extends Construct {
   readonly topic: Topic;
+  readonly key: Key;
 
   constructor(scope: Construct, id: string, props: ObservabilityProps) {
     super(scope, id);
-    this.topic = new Topic(this, 'Alarms', { displayName: `oneseal ${props.cityName} alarms`, masterKey: props.key, enforceSSL: true });
+    // The topic's key keeps the logical id it had at the stack's level (it is retained: a new id would leave the old one behind).
+    this.key = new Key(Stack.of(this), 'AlarmKey', { description: `oneseal ${props.cityName}: alarm topic encryption`, enableKeyRotation: true, removalPolicy: RemovalPolicy.RETAIN });
+    this.key.grantEncryptDecrypt(new ServicePrincipal('cloudwatch.amazonaws.com'));
+    this.topic = new Topic(this, 'Alarms', { displayName: `oneseal ${props.cityName} alarms`, masterKey: this.key, enforceSSL: true });
     const alarm = (name: string, metric: IMetric, threshold: number, description: string) => {
       const a = new Alarm(this, name, {
         alarmDescription: description,
@@ -89,6 +98,35 @@ export class Observability extends Construct {
       dimensions: { City: '$.city' },
     });
     alarm('CalendarNextYearProvisional', provisional, 1, `${props.cityName}: next year's official holiday schedule is not published yet; its deadlines are provisional. Publish it: PUT /v1/calendar/{year} (docs/operations.md)`);
+
+    // The seal, from CloudTrail (a trail must record the account's management events): a change
+    // to its policy, grants or state, and a Sign by anyone but the sealer (the key policy denies
+    // it; the attempt still shows who tried). Sign is a read-only event that EventBridge delivers
+    // to an ordinary rule, since its name starts with neither Describe, Get nor List.
+    const onTheSealKey = { eventSource: ['kms.amazonaws.com'], resources: { ARN: [props.seal.keyArn] } };
+    this.key.grantEncryptDecrypt(new ServicePrincipal('events.amazonaws.com'));
+    new Rule(this, 'SealKeyChanged', {
+      description: '审批专用章密钥的策略、授权或状态被更改',
+      eventPattern: {
+        source: ['aws.kms'],
+        detailType: ['AWS API Call via CloudTrail'],
+        detail: { ...onTheSealKey, eventName: ['PutKeyPolicy', 'CreateGrant', 'DisableKey', 'ScheduleKeyDeletion', 'CancelKeyDeletion', 'EnableKey'] },
+      },
+      targets: [new SnsTopic(this.topic)],
+    });
+    new Rule(this, 'SealUsedByAnother', {
+      description: '非制证函数尝试使用审批专用章签名',
+      eventPattern: {
+        source: ['aws.kms'],
+        detailType: ['AWS API Call via CloudTrail'],
+        detail: {
+          ...onTheSealKey,
+          eventName: ['Sign'],
+          $or: [{ userIdentity: { type: [{ 'anything-but': ['AssumedRole'] }] } }, { userIdentity: { sessionContext: { sessionIssuer: { arn: [{ 'anything-but': [props.seal.signerRoleArn] }] } } } }],
+        },
+      },
+      targets: [new SnsTopic(this.topic)],
+    });
 
     new Dashboard(this, 'Dashboard', {
       dashboardName: `oneseal-${props.areaCode}`,

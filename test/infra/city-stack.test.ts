@@ -11,8 +11,11 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { CityStack } from '../../infra/city-stack.ts';
 import { yinchuan } from '../../infra/cities/yinchuan.ts';
 import { ROUTES, API_FUNCTIONS, EVENT_FUNCTIONS, FLOW_FUNCTIONS, SCHEDULED_FUNCTIONS } from '#shared/http/routes.ts';
-import { TABLES } from '#shared/adapters/aws/tables.ts';
-import { FLOWS } from '#shared/domain/catalog.ts';
+import { BUCKETS, TABLES } from '#shared/adapters/aws/tables.ts';
+import { FLOWS } from '../../shared/domain/catalog.ts';
+import { zhenjiang } from '../../infra/cities/zhenjiang.ts';
+import { ACCESS, FUNCTION_NAMES, type FunctionName, type TableMode } from '../../infra/access.ts';
+import { allGrants, grantsOfRole, logicalIdOf, render, type Statement } from './grants.ts';
 
 /**
  * Every city's stack as CloudFormation will receive it, functions bundled by the local esbuild,
@@ -21,14 +24,24 @@ import { FLOWS } from '#shared/domain/catalog.ts';
 let app: App;
 let template: Template;
 let templates: Map<string, Template>;
+let stack: CityStack;
+let stacks: Map<string, CityStack>;
 beforeAll(() => {
   app = new App();
-  const stacks = CITIES.map((city) => new CityStack(app, city.stackName, { city, env: { region: city.region } }));
+  const all = CITIES.map((city) => new CityStack(app, city.stackName, { city, env: { region: city.region } }));
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   app.synth(); // throws on any unacknowledged cdk-nag finding
-  templates = new Map(stacks.map((s) => [s.stackName, Template.fromStack(s)]));
+  templates = new Map(all.map((s) => [s.stackName, Template.fromStack(s)]));
+  stacks = new Map(all.map((s) => [s.stackName, s]));
   template = templates.get(yinchuan.stackName)!;
-}, 180_000);
+  stack = stacks.get(yinchuan.stackName)!;
+}, 600_000); // 84 bundles: about 2.5 minutes on an idle two-core machine, much longer on a busy one
+
+/** A function's CloudFormation properties and its role's grants. */
+const fnOf = (name: FunctionName, s = stack, t = template) => {
+  const fn = s.functions[name].fn;
+  return { props: t.toJSON().Resources[logicalIdOf(s, fn)].Properties, grants: grantsOfRole(t, logicalIdOf(s, fn.role!)), roleId: logicalIdOf(s, fn.role!) };
+};
 
 describe('the cities', () => {
   it('synthesizes one stack per city, cdk-nag clean', () => {
@@ -113,11 +126,11 @@ describe('the data of a city', () => {
 });
 
 describe('the functions and the API', () => {
-  it('bundles every function for Node 22 on ARM with tracing and a log group kept 180 days', () => {
+  it('bundles every function for Node 24 on ARM with tracing and a log group kept 180 days', () => {
     const fns = template.findResources('AWS::Lambda::Function');
     expect(Object.keys(fns)).toHaveLength(API_FUNCTIONS.length + Object.keys(FLOW_FUNCTIONS).length + SCHEDULED_FUNCTIONS.length + EVENT_FUNCTIONS.length);
     for (const fn of Object.values(fns)) {
-      expect(fn.Properties).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'], TracingConfig: { Mode: 'Active' } });
+      expect(fn.Properties).toMatchObject({ Runtime: 'nodejs24.x', Architectures: ['arm64'], TracingConfig: { Mode: 'Active' } });
       expect(fn.Properties.Environment.Variables.PUBLIC_BASE_URL).toBe('https://oneseal.yinchuan.gov.cn');
     }
     template.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: Match.anyValue() });
@@ -155,17 +168,254 @@ describe('the functions and the API', () => {
     expect(r.stdout.trim()).toBe('function true');
   });
 
-  it('lets the sealer sign with the seal key and nothing else reach it', () => {
-    const policies = Object.values(template.findResources('AWS::IAM::Policy'));
-    const signers = policies.filter((p) => JSON.stringify(p.Properties.PolicyDocument).includes('kms:Sign'));
-    expect(signers).toHaveLength(1);
-    expect(signers[0].Properties.Roles[0].Ref).toMatch(/seallicenses/i);
+  it('bounds the API: a default throttle on the stage, tighter limits on every public route, the tightest on uploads of a PDF to verify', () => {
+    // Prepare
+    const [stage] = Object.values(template.findResources('AWS::ApiGatewayV2::Stage')).map((r) => r.Properties);
+    const limit = (rateLimit: number, burstLimit: number) => ({ ThrottlingRateLimit: rateLimit, ThrottlingBurstLimit: burstLimit });
+    // Assess
+    expect(stage.DefaultRouteSettings).toEqual({ ThrottlingRateLimit: 100, ThrottlingBurstLimit: 200 });
+    const expected = Object.fromEntries(
+      ROUTES.filter((r) => !r.auth).map((r) => {
+        const key = `${r.method} ${r.path}`;
+        return [key, key === 'POST /v1/licenses/{licenseNo}/verify' ? limit(2, 5) : key === 'POST /v1/webhooks/ems' ? limit(10, 20) : limit(20, 40)];
+      }),
+    );
+    expect(stage.RouteSettings).toEqual(expected);
+    for (const [key, settings] of Object.entries(stage.RouteSettings as Record<string, { ThrottlingRateLimit: number }>)) {
+      expect(settings.ThrottlingRateLimit, key).toBeLessThan(stage.DefaultRouteSettings.ThrottlingRateLimit);
+    }
+    // The public routes named in issue 14 are all among them.
+    for (const key of ['GET /v1/licenses/{licenseNo}/verify', 'GET /v1/catalog/items', 'GET /v1/calendar/{year}', 'POST /v1/webhooks/ems']) expect(expected[key]).toBeDefined();
+  });
+
+  it('reserves concurrency for the sealer and the scan, and caps public verification', () => {
+    const reserved = Object.fromEntries(FUNCTION_NAMES.map((n) => [n, fnOf(n).props.ReservedConcurrentExecutions]).filter(([, v]) => v !== undefined));
+    expect(reserved).toEqual({ 'seal-licenses': 10, 'supervision-scan': 1, 'verify-license': 10 });
+  });
+});
+
+describe('the seal key', () => {
+  const statements = (t: Template) => {
+    const [key] = Object.values(t.findResources('AWS::KMS::Key', { Properties: { KeyUsage: 'SIGN_VERIFY' } }));
+    return key.Properties.KeyPolicy.Statement as Statement[];
+  };
+
+  it('has a policy of four statements: administration, the sealer signs, the verifier reads the public key, and no one else signs', () => {
+    for (const city of CITIES) {
+      // Prepare
+      const s = stacks.get(city.stackName)!;
+      const t = templates.get(city.stackName)!;
+      const sealer = `{${logicalIdOf(s, s.functions['seal-licenses'].fn.role!)}.Arn}`;
+      const verifier = `{${logicalIdOf(s, s.functions['verify-license'].fn.role!)}.Arn}`;
+      const bySid = Object.fromEntries(statements(t).map((st) => [st.Sid, st]));
+      const root = 'arn:{AWS::Partition}:iam::{AWS::AccountId}:root';
+      const callerIs = (st: Statement, op: 'ArnEquals' | 'ArnNotEquals') => render((st.Condition as Record<string, Record<string, unknown>>)[op]['aws:PrincipalArn']);
+      // Assess
+      expect(Object.keys(bySid).sort()).toEqual(['AllowGetPublicKey1', 'AllowSign1', 'KeyAdministration', 'OnlyTheSealerSigns']);
+      expect(bySid.AllowSign1).toMatchObject({ Effect: 'Allow', Action: 'kms:Sign', Resource: '*' });
+      expect(render((bySid.AllowSign1.Principal as { AWS: unknown }).AWS)).toBe(root);
+      expect(callerIs(bySid.AllowSign1, 'ArnEquals')).toBe(sealer);
+      expect(bySid.AllowGetPublicKey1).toMatchObject({ Effect: 'Allow', Action: 'kms:GetPublicKey', Resource: '*' });
+      expect(callerIs(bySid.AllowGetPublicKey1, 'ArnEquals')).toBe(verifier);
+      expect(bySid.OnlyTheSealerSigns).toMatchObject({ Effect: 'Deny', Action: 'kms:Sign', Principal: { AWS: '*' }, Resource: '*' });
+      expect(callerIs(bySid.OnlyTheSealerSigns, 'ArnNotEquals')).toBe(sealer);
+    }
+  });
+
+  it('lets the account administer the key, never use it, and keeps PutKeyPolicy with the account so that no policy locks it out', () => {
+    const admin = statements(template).find((st) => st.Sid === 'KeyAdministration')!;
+    expect(render((admin.Principal as { AWS: unknown }).AWS)).toBe('arn:{AWS::Partition}:iam::{AWS::AccountId}:root');
+    const actions = admin.Action as string[];
+    // What CloudFormation needs to create, update, alias and retain the key, and what the break-glass path needs.
+    expect(actions).toEqual(expect.arrayContaining(['kms:PutKeyPolicy', 'kms:DescribeKey', 'kms:GetKeyPolicy', 'kms:TagResource', 'kms:CreateAlias', 'kms:ScheduleKeyDeletion', 'kms:DisableKey']));
+    for (const forbidden of ['kms:*', 'kms:Sign', 'kms:Verify', 'kms:GetPublicKey', 'kms:CreateGrant', 'kms:Create*', 'kms:Get*']) expect(actions).not.toContain(forbidden);
+    expect(actions.every((a) => !a.includes('*'))).toBe(true);
+    // No statement of the key policy grants kms:* to anyone.
+    for (const st of statements(template)) expect(st.Action).not.toEqual('kms:*');
+  });
+
+  it("is named in two IAM policies only: the sealer's, to sign, and the verifier's, to read the public key", () => {
+    const keyArn = `{${logicalIdOf(stack, stack.seal.key)}.Arn}`;
+    const onTheSeal = allGrants(template).filter((g) => g.pair.startsWith('kms:') || g.pair.includes(keyArn));
+    expect(onTheSeal.map((g) => [g.pair, g.roles]).sort()).toEqual(
+      [
+        [`kms:GetPublicKey ${keyArn}`, [`{${logicalIdOf(stack, stack.functions['verify-license'].fn.role!)}}`]],
+        [`kms:Sign ${keyArn}`, [`{${logicalIdOf(stack, stack.functions['seal-licenses'].fn.role!)}}`]],
+      ].sort(),
+    );
+  });
+
+  it('alarms on any change to its policy, grants or state, and on a Sign by anyone but the sealer', () => {
+    const keyArn = { 'Fn::GetAtt': [logicalIdOf(stack, stack.seal.key), 'Arn'] };
+    const topic = Match.objectLike({ Arn: { Ref: Match.stringLikeRegexp('ObservabilityAlarms') } });
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: {
+        source: ['aws.kms'],
+        'detail-type': ['AWS API Call via CloudTrail'],
+        detail: Match.objectLike({ resources: { ARN: [keyArn] }, eventName: Match.arrayWith(['PutKeyPolicy', 'CreateGrant', 'DisableKey', 'ScheduleKeyDeletion']) }),
+      },
+      Targets: [topic],
+    });
+    const sealer = { 'Fn::GetAtt': [logicalIdOf(stack, stack.functions['seal-licenses'].fn.role!), 'Arn'] };
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: {
+        source: ['aws.kms'],
+        detail: Match.objectLike({
+          eventName: ['Sign'],
+          resources: { ARN: [keyArn] },
+          $or: [{ userIdentity: { type: [{ 'anything-but': ['AssumedRole'] }] } }, { userIdentity: { sessionContext: { sessionIssuer: { arn: [{ 'anything-but': [sealer] }] } } } }],
+        }),
+      },
+      Targets: [topic],
+    });
+  });
+});
+
+/**
+ * What each function may touch, as infra/access.ts declares it. The actions of each mode are
+ * written out here, not imported, so that a change of meaning shows.
+ */
+const READ = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:Scan', 'dynamodb:ConditionCheckItem'];
+const MODE_ACTIONS: Record<TableMode, { read: string[]; write: string[] }> = {
+  RO: { read: READ, write: [] },
+  RW: { read: READ, write: ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'] },
+  APPEND: { read: [], write: ['dynamodb:PutItem'] },
+  'RO+APPEND': { read: READ, write: ['dynamodb:PutItem'] },
+};
+const CALLBACKS = ['complete-task', 'correct-application', 'ems-webhook', 'record-pickup', 'supervision-scan'];
+
+/** The `action resource` pairs a function's declaration should grant, and nothing else. */
+function expectedGrants(name: FunctionName): Set<string> {
+  const access = ACCESS[name];
+  const pairs = new Set<string>(['xray:PutTraceSegments *', 'xray:PutTelemetryRecords *']);
+  for (const [id, mode] of Object.entries(access.tables) as [keyof typeof stack.data.tables, TableMode][]) {
+    const arn = `{${logicalIdOf(stack, stack.data.tables[id])}.Arn}`;
+    const indexed = TABLES.find((t) => t.id === id)!.indexes.length > 0;
+    for (const a of MODE_ACTIONS[mode].read) [arn, ...(indexed ? [`${arn}/index/*`] : [])].forEach((r) => pairs.add(`${a} ${r}`));
+    for (const a of MODE_ACTIONS[mode].write) pairs.add(`${a} ${arn}`);
+  }
+  for (const [id, modes] of Object.entries(access.buckets ?? {})) {
+    const bucket = `{${logicalIdOf(stack, id === 'materials' ? stack.data.materials : stack.data.licenses)}.Arn}`;
+    for (const m of modes) pairs.add(`${{ READ: 's3:GetObject', PUT: 's3:PutObject', DELETE: 's3:DeleteObject' }[m]} ${bucket}/${id}/*`);
+    if (modes.includes('READ')) pairs.add(`s3:ListBucket ${bucket}`);
+  }
+  for (const action of access.seal ?? []) pairs.add(`${action} {${logicalIdOf(stack, stack.seal.key)}.Arn}`);
+  if (access.ems) for (const a of ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret']) pairs.add(`${a} {${logicalIdOf(stack, stack.data.emsSecret)}}`);
+  const executions = FLOWS.map((flow) => `arn:{AWS::Partition}:states:cn-northwest-1:{AWS::AccountId}:execution:oneseal-640100-${flow}:*`);
+  for (const action of access.flows ?? []) {
+    if (action === 'states:StartExecution') stack.flows.machines.forEach((m) => pairs.add(`${action} {${logicalIdOf(stack, m)}}`));
+    if (action === 'states:StopExecution' || action === 'states:RedriveExecution') executions.forEach((e) => pairs.add(`${action} ${e}`));
+    if (action === 'states:SendTaskSuccess') pairs.add(`${action} *`);
+  }
+  return pairs;
+}
+
+describe('what each function reads and writes (infra/access.ts)', () => {
+  it('declares every function of the city, and the stack has no other', () => {
+    expect(Object.keys(ACCESS).sort()).toEqual([...FUNCTION_NAMES].sort());
+    expect(Object.keys(template.findResources('AWS::Lambda::Function'))).toHaveLength(FUNCTION_NAMES.length);
+  });
+
+  it("puts in each function's environment exactly the tables and buckets it is bound to, the seal key only where it is used, the flows only where they are driven", () => {
+    for (const name of FUNCTION_NAMES) {
+      // Prepare
+      const access = ACCESS[name];
+      const env = fnOf(name).props.Environment.Variables as Record<string, unknown>;
+      // Assess
+      const tablesInEnv = TABLES.filter((t) => t.env in env).map((t) => t.id).sort();
+      expect(tablesInEnv, name).toEqual(Object.keys(access.tables).sort());
+      for (const t of TABLES.filter((t) => t.env in env)) expect(env[t.env], `${name} ${t.env}`).toEqual({ Ref: logicalIdOf(stack, stack.data.tables[t.id]) });
+      const bucketsInEnv = Object.entries(BUCKETS).filter(([, v]) => v in env).map(([k]) => k).sort();
+      expect(bucketsInEnv, name).toEqual(Object.keys(access.buckets ?? {}).sort());
+      expect('SEAL_KEY_ID' in env, `${name} SEAL_KEY_ID`).toBe(!!access.seal?.length);
+      expect('STATE_MACHINE_ARN_PREFIX' in env, `${name} STATE_MACHINE_ARN_PREFIX`).toBe((access.flows ?? []).some((a) => a !== 'states:SendTaskSuccess'));
+      expect('EMS_SECRET_ARN' in env && 'EMS_ENDPOINT' in env, `${name} EMS`).toBe(!!access.ems);
+      // What every function needs: the city, its public URL, the seal's algorithm (the audit chain's hash).
+      expect(env, name).toMatchObject({ CITY_CODE: '640100', PUBLIC_BASE_URL: 'https://oneseal.yinchuan.gov.cn', SEAL_ALGORITHM: 'SM2_SM3' });
+    }
+  });
+
+  it("grants each function exactly what its declaration names, action by action and resource by resource", () => {
+    for (const name of FUNCTION_NAMES) expect([...fnOf(name).grants].sort(), name).toEqual([...expectedGrants(name)].sort());
+  });
+
+  it('reads the calendar everywhere, and only the calendar function writes it', () => {
+    const calendar = `{${logicalIdOf(stack, stack.data.tables.Calendar)}.Arn}`;
+    for (const name of FUNCTION_NAMES) {
+      const { grants } = fnOf(name);
+      expect(grants.has(`dynamodb:Scan ${calendar}`), name).toBe(true);
+      expect(grants.has(`dynamodb:PutItem ${calendar}`), name).toBe(name === 'calendar');
+    }
+  });
+
+  it('keeps the audit trail append-only: no role of the stack may update or delete an audit item, writers only put', () => {
+    const audit = `{${logicalIdOf(stack, stack.data.tables.Audit)}.Arn}`;
+    const onAudit = allGrants(template).filter((g) => g.pair.endsWith(` ${audit}`) || g.pair.includes(` ${audit}/`));
+    expect(onAudit.length).toBeGreaterThan(0);
+    for (const { pair } of onAudit) expect(pair).toMatch(/^dynamodb:(GetItem|BatchGetItem|Query|Scan|ConditionCheckItem|PutItem) /);
+    for (const { pair } of allGrants(template)) expect(pair).not.toMatch(/^dynamodb:(\*|UpdateItem|DeleteItem|BatchWriteItem|PartiQL\w*) .*Audit/);
+    const writers = FUNCTION_NAMES.filter((n) => fnOf(n).grants.has(`dynamodb:PutItem ${audit}`));
+    expect(writers.length).toBe(Object.values(ACCESS).filter((a) => a.tables.Audit === 'APPEND' || a.tables.Audit === 'RO+APPEND').length);
+  });
+
+  it('lets only the five functions that complete a callback send SendTaskSuccess, and no one SendTaskFailure', () => {
+    const senders = allGrants(template).filter((g) => g.pair.startsWith('states:SendTask'));
+    expect(senders.every((g) => g.pair === 'states:SendTaskSuccess *')).toBe(true);
+    expect(FUNCTION_NAMES.filter((n) => fnOf(n).grants.has('states:SendTaskSuccess *')).sort()).toEqual(CALLBACKS.sort());
+  });
+
+  it('lets only redrive-flow redrive, and only executions of the city\'s own flows (issue 12)', () => {
+    const redrivers = FUNCTION_NAMES.filter((n) => [...fnOf(n).grants].some((p) => p.startsWith('states:RedriveExecution')));
+    expect(redrivers).toEqual(['redrive-flow']);
+    expect([...fnOf('redrive-flow').grants].filter((p) => p.startsWith('states:RedriveExecution')).sort()).toEqual(
+      FLOWS.map((flow) => `states:RedriveExecution arn:{AWS::Partition}:states:cn-northwest-1:{AWS::AccountId}:execution:oneseal-640100-${flow}:*`).sort(),
+    );
   });
 });
 
 describe('supervision', () => {
-  it('runs the scan on a schedule', () => {
-    template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(15 minutes)', State: 'ENABLED' });
+  it('runs the scan on a schedule, its failed invocations to the dead-letter queue', () => {
+    template.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'rate(15 minutes)',
+      State: 'ENABLED',
+      Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [logicalIdOf(stack, stack.functions['supervision-scan'].fn), 'Arn'] }, DeadLetterConfig: { Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^DeadLetters'), 'Arn'] } } })],
+    });
+  });
+
+  it('alarms when the scan could not process a step (issue 12: SupervisionStepFailures)', () => {
+    template.hasResourceProperties('AWS::Logs::MetricFilter', {
+      FilterPattern: '{ $.message = "supervision scan" }',
+      MetricTransformations: [Match.objectLike({ MetricNamespace: 'OneSeal', MetricName: 'SupervisionStepFailures', MetricValue: '$.failed' })],
+      LogGroupName: { Ref: logicalIdOf(stack, stack.functions['supervision-scan'].fn.logGroup) },
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'SupervisionStepFailures',
+      Namespace: 'OneSeal',
+      Dimensions: [{ Name: 'City', Value: '640100' }],
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      AlarmActions: [{ Ref: Match.stringLikeRegexp('ObservabilityAlarms') }],
+    });
+  });
+
+  it("alarms while next year's official calendar is not published (issue 12: CalendarNextYearProvisional)", () => {
+    template.hasResourceProperties('AWS::Logs::MetricFilter', {
+      MetricTransformations: [Match.objectLike({ MetricName: 'CalendarNextYearProvisional', MetricValue: '$.calendarNextYearProvisional' })],
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'CalendarNextYearProvisional',
+      Statistic: 'Maximum',
+      Threshold: 1,
+      AlarmActions: [{ Ref: Match.stringLikeRegexp('ObservabilityAlarms') }],
+    });
+  });
+
+  it('keeps the published calendar years in their own table, keyed by year (issue 12)', () => {
+    template.hasResource('AWS::DynamoDB::Table', {
+      DeletionPolicy: 'Retain',
+      Properties: Match.objectLike({ KeySchema: [{ AttributeName: 'year', KeyType: 'HASH' }], AttributeDefinitions: [{ AttributeName: 'year', AttributeType: 'N' }] }),
+    });
+    expect(logicalIdOf(stack, stack.data.tables.Calendar)).toMatch(/^DataCalendarTable/);
   });
 });
 
@@ -180,5 +430,43 @@ describe('the flows', () => {
       expect(Object.keys(m.Properties.DefinitionSubstitutions).sort()).toEqual(['Partition', ...Object.keys(FLOW_FUNCTIONS).map((k) => `${k}FunctionArn`)].sort());
       expect(m.Properties.DefinitionSubstitutions.Partition).toEqual({ Ref: 'AWS::Partition' });
     }
+  });
+
+  it("records a failed or timed-out execution of the city's own flows on its application, with retries and a dead-letter queue (issue 12: FlowFailures)", () => {
+    const [rule] = Object.values(template.findResources('AWS::Events::Rule', { Properties: { EventPattern: { source: ['aws.states'] } } })).map((r) => r.Properties);
+    expect(rule.EventPattern).toEqual({
+      source: ['aws.states'],
+      'detail-type': ['Step Functions Execution Status Change'],
+      detail: { status: ['FAILED', 'TIMED_OUT'], stateMachineArn: stack.flows.machines.map((m) => ({ Ref: logicalIdOf(stack, m) })) },
+    });
+    expect(rule.Targets).toEqual([
+      expect.objectContaining({
+        Arn: { 'Fn::GetAtt': [logicalIdOf(stack, stack.functions['record-failure'].fn), 'Arn'] },
+        DeadLetterConfig: { Arn: { 'Fn::GetAtt': [logicalIdOf(stack, stack.node.findChild('DeadLetters')), 'Arn'] } },
+        RetryPolicy: { MaximumRetryAttempts: 8, MaximumEventAgeInSeconds: 86400 },
+      }),
+    ]);
+    template.hasResourceProperties('AWS::Lambda::Permission', { Action: 'lambda:InvokeFunction', Principal: 'events.amazonaws.com', FunctionName: { 'Fn::GetAtt': [logicalIdOf(stack, stack.functions['record-failure'].fn), 'Arn'] } });
+  });
+
+  it('keeps the logs of the flows and of the API as long as the city says (Zhenjiang: 365 days)', () => {
+    for (const [city, days] of [[yinchuan, 180], [zhenjiang, 365]] as const) {
+      const t = templates.get(city.stackName)!;
+      const groups = t.toJSON().Resources as Record<string, { Type: string; Properties: { RetentionInDays: number } }>;
+      expect(groups[logicalIdOf(stacks.get(city.stackName)!, stacks.get(city.stackName)!.node.findChild('FlowLogs'))].Properties.RetentionInDays).toBe(days);
+      expect(groups[logicalIdOf(stacks.get(city.stackName)!, stacks.get(city.stackName)!.node.findChild('ApiAccessLogs'))].Properties.RetentionInDays).toBe(days);
+      for (const [id, r] of Object.entries(groups).filter(([, r]) => r.Type === 'AWS::Logs::LogGroup')) expect(r.Properties.RetentionInDays, `${city.name} ${id}`).toBe(days);
+    }
+  });
+});
+
+describe('the split into constructs', () => {
+  it('keeps the logical ids of what a replacement would lose: the seal key, the EMS secret, the API and its stage, the named state machines, the dead letters, the retained logs and keys', () => {
+    const ids = Object.keys(template.toJSON().Resources);
+    for (const id of ['SealKey94782D95', 'SealKeyAliasCBC7A149', 'EmsSecret11992B77', 'ApiF70053CD', 'DefaultStageEE28A986', 'DeadLettersBBF8BAAB', 'FlowLogs16C1943A', 'ApiAccessLogsE9DF007D', 'AlarmKeyE05DE300']) {
+      expect(ids, id).toContain(id);
+    }
+    for (const id of ['Flowinstant5A5D899E', 'Flowpromised10E6B46C', 'Flowjoint16994CF0', 'Flowreferral13B64853', 'FlowfilingCF0ECB8F']) expect(ids, id).toContain(id);
+    for (const id of Object.values(TABLES).map((t) => `Data${t.id}Table`)) expect(ids.some((i) => i.startsWith(id))).toBe(true);
   });
 });

@@ -49,7 +49,7 @@ beforeAll(async () => {
         bundle: true,
         platform: 'node',
         format: 'esm',
-        target: 'node22',
+        target: 'node24',
         mainFields: ['module', 'main'],
         external: JSON.parse(external) as string[],
         write: false,
