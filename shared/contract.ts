@@ -165,7 +165,14 @@ export const LicenseResponse = z.object({
   expiresAt: z.iso.datetime().nullable().describe('有效期截止时间'),
   sha256: z.string().describe('证照 PDF 文件的 SHA-256'),
   signature: z.object({ algorithm, keyId: z.string().describe('签章密钥标识') }),
-  download: z.object({ url: z.string().describe('证照 PDF 下载地址（短时有效）'), expiresInSeconds: z.number() }),
+  download: z.object({ url: z.string().describe('证照 PDF 下载地址（短时有效）'), expiresInSeconds: z.number() }).optional().describe('签章 PDF 的下载地址：持证人与颁发部门的工作人员'),
+  itemCode: z.string().describe('关联事项编码'),
+  itemName: z.string().describe('关联事项名称'),
+  applicationId: z.string().describe('办件'),
+  holder: z.object({ kind: z.enum(['person', 'enterprise']), name: z.string(), subjectId: z.string() }).describe('持证主体（对持证人以外的人脱敏）'),
+  fields: z.array(z.object({ label: z.string(), value: z.string() })).describe('证面信息'),
+  issuer: z.string().describe('颁发机构'),
+  verifyUrl: z.string().describe('公开核验地址（证照二维码）'),
 });
 
 /** GET /v1/licenses/{licenseNo}/verify (public; the number or the 证照标识). */
@@ -183,6 +190,12 @@ export const VerifyResponse = z.object({
   issuerCode: z.string().nullable().describe('证照颁发机构代码'),
   signatureValid: z.boolean().describe('电子签章验证通过，且文件哈希一致'),
   sha256: z.string().nullable().describe('所核验 PDF 文件的 SHA-256'),
+  statusName: z.string().describe('证照状态名称'),
+  licenseName: z.string().describe('证照名称'),
+  holderId: z.string().describe('持证主体代码（脱敏）'),
+  algorithm: z.string().describe('签名算法：SM2_SM3 | ECDSA_P256_SHA256'),
+  keyId: z.string().describe('签章密钥标识'),
+  revokedAt: z.iso.datetime().optional().describe('撤销、注销或吊销的时间'),
 });
 
 /** GET /v1/licenses/{licenseNo}/seal (the holder and officers): what an offline check needs. */

@@ -200,7 +200,7 @@ const applicationFields = {
     })
     .optional()
     .describe('决定（decision）'),
-  licenses: z.array(z.object({ licenseNo: z.string() })).optional().describe('已签章、可核验的证照'),
+  licenses: z.array(z.object({ licenseNo: z.string().describe('证照编号'), identifier: z.string().optional().describe('证照标识（GB/T 36904）') })).optional().describe('已签章、可核验的证照'),
   suspension: z.object({ kind: z.string().describe('hearing | testing | inspection | expert-review | public-notice'), reason: z.string(), since: DateTime }).optional().describe('正在进行的中止（suspension）'),
   suspensions: z.array(z.object({ kind: z.string(), reason: z.string(), since: DateTime, until: DateTime, workingDays: z.number().int() })).optional().describe('已结束的中止'),
   extension: z.object({ days: z.number().int(), reason: z.string(), by: z.string(), at: DateTime }).optional().describe('延期（extension），仅一次'),

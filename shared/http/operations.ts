@@ -111,6 +111,11 @@ const verified = {
   expiresAt: '2031-05-31T15:59:59.999Z',
   issuer: '银川市行政审批服务局',
   issuerCode: '11640100MB1F43018Y',
+  statusName: '有效',
+  licenseName: '执业药师注册证',
+  holderId: '640104********123X',
+  algorithm: 'SM2_SM3',
+  keyId: 'arn:aws-cn:kms:cn-northwest-1:123456789012:key/0d3f…',
   signatureValid: true,
   sha256: '18ac3e7343f016890c510e93f935261169d9e3f565436429830faf0934f4f8e4',
 } satisfies z.input<typeof R.LicenseVerification>;
@@ -161,7 +166,7 @@ export const OPERATIONS: Record<string, OperationDoc> = {
     problems: { 404: '证照不存在（license.not-found）' },
     responseExamples: {
       valid: { summary: '有效的证照（a valid license）', value: verified },
-      revoked: { summary: '已吊销的证照（a revoked license）', value: { ...verified, valid: false, status: 'revoked', statusCode: '03' } satisfies z.input<typeof R.LicenseVerification> },
+      revoked: { summary: '已吊销的证照（a revoked license）', value: { ...verified, valid: false, status: 'revoked', statusCode: '03', statusName: '撤销' } satisfies z.input<typeof R.LicenseVerification> },
     },
   },
   'POST /v1/licenses/{licenseNo}/verify': {

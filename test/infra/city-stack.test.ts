@@ -200,23 +200,24 @@ describe('the seal key', () => {
     return key.Properties.KeyPolicy.Statement as Statement[];
   };
 
-  it('has a policy of four statements: administration, the sealer signs, the verifier reads the public key, and no one else signs', () => {
+  it('has a policy of five statements: administration, the sealer signs, the verifier and the published keys read the public key, and no one else signs', () => {
     for (const city of CITIES) {
       // Prepare
       const s = stacks.get(city.stackName)!;
       const t = templates.get(city.stackName)!;
       const sealer = `{${logicalIdOf(s, s.functions['seal-licenses'].fn.role!)}.Arn}`;
       const verifier = `{${logicalIdOf(s, s.functions['verify-license'].fn.role!)}.Arn}`;
+      const publisher = `{${logicalIdOf(s, s.functions['seal-keys'].fn.role!)}.Arn}`;
       const bySid = Object.fromEntries(statements(t).map((st) => [st.Sid, st]));
       const root = 'arn:{AWS::Partition}:iam::{AWS::AccountId}:root';
       const callerIs = (st: Statement, op: 'ArnEquals' | 'ArnNotEquals') => render((st.Condition as Record<string, Record<string, unknown>>)[op]['aws:PrincipalArn']);
       // Assess
-      expect(Object.keys(bySid).sort()).toEqual(['AllowGetPublicKey1', 'AllowSign1', 'KeyAdministration', 'OnlyTheSealerSigns']);
+      expect(Object.keys(bySid).sort()).toEqual(['AllowGetPublicKey1', 'AllowGetPublicKey2', 'AllowSign1', 'KeyAdministration', 'OnlyTheSealerSigns']);
       expect(bySid.AllowSign1).toMatchObject({ Effect: 'Allow', Action: 'kms:Sign', Resource: '*' });
       expect(render((bySid.AllowSign1.Principal as { AWS: unknown }).AWS)).toBe(root);
       expect(callerIs(bySid.AllowSign1, 'ArnEquals')).toBe(sealer);
-      expect(bySid.AllowGetPublicKey1).toMatchObject({ Effect: 'Allow', Action: 'kms:GetPublicKey', Resource: '*' });
-      expect(callerIs(bySid.AllowGetPublicKey1, 'ArnEquals')).toBe(verifier);
+      for (const sid of ['AllowGetPublicKey1', 'AllowGetPublicKey2']) expect(bySid[sid]).toMatchObject({ Effect: 'Allow', Action: 'kms:GetPublicKey', Resource: '*' });
+      expect([callerIs(bySid.AllowGetPublicKey1, 'ArnEquals'), callerIs(bySid.AllowGetPublicKey2, 'ArnEquals')].sort()).toEqual([verifier, publisher].sort());
       expect(bySid.OnlyTheSealerSigns).toMatchObject({ Effect: 'Deny', Action: 'kms:Sign', Principal: { AWS: '*' }, Resource: '*' });
       expect(callerIs(bySid.OnlyTheSealerSigns, 'ArnNotEquals')).toBe(sealer);
     }
@@ -234,12 +235,13 @@ describe('the seal key', () => {
     for (const st of statements(template)) expect(st.Action).not.toEqual('kms:*');
   });
 
-  it("is named in two IAM policies only: the sealer's, to sign, and the verifier's, to read the public key", () => {
+  it("is named in three IAM policies only: the sealer's, to sign, and the verifier's and the published keys', to read the public key", () => {
     const keyArn = `{${logicalIdOf(stack, stack.seal.key)}.Arn}`;
     const onTheSeal = allGrants(template).filter((g) => g.pair.startsWith('kms:') || g.pair.includes(keyArn));
     expect(onTheSeal.map((g) => [g.pair, g.roles]).sort()).toEqual(
       [
         [`kms:GetPublicKey ${keyArn}`, [`{${logicalIdOf(stack, stack.functions['verify-license'].fn.role!)}}`]],
+        [`kms:GetPublicKey ${keyArn}`, [`{${logicalIdOf(stack, stack.functions['seal-keys'].fn.role!)}}`]],
         [`kms:Sign ${keyArn}`, [`{${logicalIdOf(stack, stack.functions['seal-licenses'].fn.role!)}}`]],
       ].sort(),
     );
