@@ -64,39 +64,25 @@ export class Observability extends Construct {
     const dlq = props.deadLetters.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5) });
     alarm('DeadLetters', dlq, 1, `${props.cityName}: a scheduled or asynchronous invocation failed for good (see the dead-letter queue)`);
 
-    // Red lights come from the supervision scan's own log line: {"message":"supervision scan","red":N,…}.
-    const redLights = new Metric({ namespace: 'OneSeal', metricName: 'RedLights', dimensionsMap: { City: props.areaCode }, statistic: 'Sum', period: Duration.minutes(15) });
-    new MetricFilter(this, 'RedLightsFilter', {
-      logGroup: props.scanLogs,
-      filterPattern: FilterPattern.stringValue('$.message', '=', 'supervision scan'),
-      metricNamespace: 'OneSeal',
-      metricName: 'RedLights',
-      metricValue: '$.red',
-      dimensions: { City: '$.city' },
-    });
+    // Figures read from the supervision scan's own log line: {"message":"supervision scan","red":N,"failed":N,…}.
+    const fromScanLog = (filterId: string, metricName: string, field: string, statistic: 'Sum' | 'Maximum', period: Duration) => {
+      new MetricFilter(this, filterId, {
+        logGroup: props.scanLogs,
+        filterPattern: FilterPattern.stringValue('$.message', '=', 'supervision scan'),
+        metricNamespace: 'OneSeal',
+        metricName,
+        metricValue: `$.${field}`,
+        dimensions: { City: '$.city' },
+      });
+      return new Metric({ namespace: 'OneSeal', metricName, dimensionsMap: { City: props.areaCode }, statistic, period });
+    };
+    const redLights = fromScanLog('RedLightsFilter', 'RedLights', 'red', 'Sum', Duration.minutes(15));
     alarm('RedLights', redLights, 1, `${props.cityName}: supervision turned a step red and opened an accountability case`);
     // Steps the scan could not finish (each is logged as "supervision step failed" with its application and retried next scan).
-    const scanFailures = new Metric({ namespace: 'OneSeal', metricName: 'SupervisionStepFailures', dimensionsMap: { City: props.areaCode }, statistic: 'Sum', period: Duration.minutes(15) });
-    new MetricFilter(this, 'ScanFailuresFilter', {
-      logGroup: props.scanLogs,
-      filterPattern: FilterPattern.stringValue('$.message', '=', 'supervision scan'),
-      metricNamespace: 'OneSeal',
-      metricName: 'SupervisionStepFailures',
-      metricValue: '$.failed',
-      dimensions: { City: '$.city' },
-    });
+    const scanFailures = fromScanLog('ScanFailuresFilter', 'SupervisionStepFailures', 'failed', 'Sum', Duration.minutes(15));
     alarm('SupervisionStepFailures', scanFailures, 1, `${props.cityName}: the supervision scan could not process a step (see "supervision step failed" in its log); it retries at every scan`);
-
     // From 1 November, next year's official holiday schedule should be published (PUT /v1/calendar/{year}).
-    const provisional = new Metric({ namespace: 'OneSeal', metricName: 'CalendarNextYearProvisional', dimensionsMap: { City: props.areaCode }, statistic: 'Maximum', period: Duration.hours(6) });
-    new MetricFilter(this, 'CalendarFilter', {
-      logGroup: props.scanLogs,
-      filterPattern: FilterPattern.stringValue('$.message', '=', 'supervision scan'),
-      metricNamespace: 'OneSeal',
-      metricName: 'CalendarNextYearProvisional',
-      metricValue: '$.calendarNextYearProvisional',
-      dimensions: { City: '$.city' },
-    });
+    const provisional = fromScanLog('CalendarFilter', 'CalendarNextYearProvisional', 'calendarNextYearProvisional', 'Maximum', Duration.hours(6));
     alarm('CalendarNextYearProvisional', provisional, 1, `${props.cityName}: next year's official holiday schedule is not published yet; its deadlines are provisional. Publish it: PUT /v1/calendar/{year} (docs/operations.md)`);
 
     // The seal, from CloudTrail (a trail must record the account's management events): a change

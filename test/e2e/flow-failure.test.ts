@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { as, Client, newKey, officers, PERSON_ID, PHARMACIST_MATERIALS, pharmacistBody, submitPharmacy, uploadAll, waitForStatus, waitForTask, type Platform, startPlatform } from '../support/platform.ts';
+import { as, Client, complete, newKey, officers, PERSON_ID, PHARMACIST_MATERIALS, pharmacistBody, submitPharmacy, uploadAll, waitForStatus, waitForTask, type Platform, startPlatform } from '../support/platform.ts';
 
 /**
  * A waiting flow follows the dev clock: moved past a callback's timeout it times out as it would
@@ -64,15 +64,10 @@ describe('a callback past its timeout', () => {
     expect(redriven.body.flow).not.toBe('failed');
     const fresh = await waitForTask(clerk, id, 'acceptance');
     expect(fresh.taskId).not.toBe(stale.taskId);
-    for (const [who, step, outcome] of [
-      [clerk, 'acceptance', { outcome: 'accept' }],
-      [clerk, 'review', { outcome: 'pass' }],
-      [clerk, 'inspection', { outcome: 'pass' }],
-      [chief, 'decision', { outcome: 'approve', opinion: '准予许可' }],
-    ] as const) {
-      const t = await waitForTask(who, id, step);
-      expect((await who.post(`/v1/tasks/${t.taskId}/complete`, outcome)).status).toBe(200);
-    }
+    await complete(clerk, id, 'acceptance', { outcome: 'accept' });
+    await complete(clerk, id, 'review', { outcome: 'pass' });
+    await complete(clerk, id, 'inspection', { outcome: 'pass' });
+    await complete(chief, id, 'decision', { outcome: 'approve', opinion: '准予许可' });
     const app = await waitForStatus(applicant, id, 'completed');
     expect(app.flow).toBe('succeeded');
     expect(app.timeline.map((e: { action: string }) => e.action)).toEqual(expect.arrayContaining(['flow.failed', 'flow.redriven', 'license.sealed']));
@@ -92,14 +87,9 @@ describe('a long suspension', () => {
     await new Promise((r) => setTimeout(r, 300)); // a tick of the runtime
     expect((await applicant.get(`/v1/applications/${id}`)).body).toMatchObject({ status: 'suspended', flow: 'waiting' });
     expect((await chief.post(`/v1/applications/${id}/resume`)).status).toBe(200);
-    for (const [who, step, outcome] of [
-      [clerk, 'review', { outcome: 'pass' }],
-      [clerk, 'inspection', { outcome: 'pass' }],
-      [chief, 'decision', { outcome: 'approve', opinion: '准予许可' }],
-    ] as const) {
-      const t = await waitForTask(who, id, step);
-      expect((await who.post(`/v1/tasks/${t.taskId}/complete`, outcome)).status).toBe(200);
-    }
+    await complete(clerk, id, 'review', { outcome: 'pass' });
+    await complete(clerk, id, 'inspection', { outcome: 'pass' });
+    await complete(chief, id, 'decision', { outcome: 'approve', opinion: '准予许可' });
     expect((await waitForStatus(applicant, id, 'completed')).flow).toBe('succeeded');
   });
 });

@@ -404,6 +404,23 @@ export class DynamoCounters implements Counters {
   }
 }
 
+/** An audit trail of its own (keyed by its trail id in the audit table), oldest first. */
+const readTrail = (db: DynamoDBDocumentClient, auditTable: string, trailId: string) =>
+  queryAll<AuditEvent>(db, { TableName: auditTable, KeyConditionExpression: 'applicationId = :a', ExpressionAttributeValues: { ':a': trailId }, ConsistentRead: true });
+
+/**
+ * Writes an item that heads its own audit trail, with the trail's new events, in one transaction
+ * guarded by the trail's sequence: 0 for a first write (no item heading a trail yet), else the
+ * sequence the change was computed from, so that of two writers one wins.
+ */
+function putWithTrail(db: DynamoDBDocumentClient, cfg: Config, table: string, change: { next: object; expectedSeq: number; events: AuditEvent[] }, subject: string) {
+  const guard =
+    change.expectedSeq === 0
+      ? { ConditionExpression: 'attribute_not_exists(audit)' }
+      : { ConditionExpression: '#audit.#seq = :expected', ExpressionAttributeNames: { '#audit': 'audit', '#seq': 'seq' }, ExpressionAttributeValues: { ':expected': change.expectedSeq } };
+  return transact(db, [{ Put: { TableName: table, Item: change.next as Record<string, unknown>, ...guard } }, ...auditPuts(cfg.AUDIT_TABLE, change.events)], subject);
+}
+
 /**
  * The blacklist (失信黑名单): one entry per subject, its own audit trail (keyed `blacklist#<id>`
  * in the audit table) for every listing, removal and blocked attempt.
@@ -419,20 +436,11 @@ export class DynamoBlacklist implements BlacklistRepository {
   }
 
   trail(subjectId: string) {
-    return queryAll<AuditEvent>(this.db, {
-      TableName: this.cfg.AUDIT_TABLE,
-      KeyConditionExpression: 'applicationId = :a',
-      ExpressionAttributeValues: { ':a': blacklistTrailId(subjectId) },
-      ConsistentRead: true,
-    });
+    return readTrail(this.db, this.cfg.AUDIT_TABLE, blacklistTrailId(subjectId));
   }
 
-  async commit(change: { next: BlacklistEntry; expectedSeq: number; events: AuditEvent[] }) {
-    const guard =
-      change.expectedSeq === 0
-        ? { ConditionExpression: 'attribute_not_exists(subjectId)' }
-        : { ConditionExpression: '#audit.#seq = :expected', ExpressionAttributeNames: { '#audit': 'audit', '#seq': 'seq' }, ExpressionAttributeValues: { ':expected': change.expectedSeq } };
-    await transact(this.db, [{ Put: { TableName: this.cfg.BLACKLIST_TABLE, Item: change.next, ...guard } }, ...auditPuts(this.cfg.AUDIT_TABLE, change.events)], change.next.subjectId);
+  commit(change: { next: BlacklistEntry; expectedSeq: number; events: AuditEvent[] }) {
+    return putWithTrail(this.db, this.cfg, this.cfg.BLACKLIST_TABLE, change, change.next.subjectId);
   }
 }
 
@@ -458,20 +466,11 @@ export class DynamoCalendar implements CalendarRepository {
   }
 
   trail(year: number) {
-    return queryAll<AuditEvent>(this.db, {
-      TableName: this.cfg.AUDIT_TABLE,
-      KeyConditionExpression: 'applicationId = :a',
-      ExpressionAttributeValues: { ':a': calendarTrailId(year) },
-      ConsistentRead: true,
-    });
+    return readTrail(this.db, this.cfg.AUDIT_TABLE, calendarTrailId(year));
   }
 
-  async commit(change: { next: PublishedYear; expectedSeq: number; events: AuditEvent[] }) {
-    const guard =
-      change.expectedSeq === 0
-        ? { ConditionExpression: 'attribute_not_exists(audit)' }
-        : { ConditionExpression: '#audit.#seq = :expected', ExpressionAttributeNames: { '#audit': 'audit', '#seq': 'seq' }, ExpressionAttributeValues: { ':expected': change.expectedSeq } };
-    await transact(this.db, [{ Put: { TableName: this.cfg.CALENDAR_TABLE, Item: change.next, ...guard } }, ...auditPuts(this.cfg.AUDIT_TABLE, change.events)], calendarTrailId(change.next.year));
+  commit(change: { next: PublishedYear; expectedSeq: number; events: AuditEvent[] }) {
+    return putWithTrail(this.db, this.cfg, this.cfg.CALENDAR_TABLE, change, calendarTrailId(change.next.year));
   }
 }
 
