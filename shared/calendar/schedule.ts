@@ -72,8 +72,12 @@ export const fatalScheduleProblems = (s: YearSchedule): string[] => problemsOf(s
 export function scheduleWarnings(s: YearSchedule): string[] {
   if (s.year < RULE_YEARS.first || s.year > RULE_YEARS.last) return [];
   const off = new Set(s.holidays);
+  const worked = new Set(s.workdays);
+  // A statutory day on a weekend is off without being listed: only one the schedule makes a working day is said.
+  const isWeekend = (date: string) => [0, 6].includes(weekday(dayNumber(date)));
+  const isWorkingDay = (date: string) => worked.has(date) || (!off.has(date) && !isWeekend(date));
   return statutoryHolidays(s.year)
-    .filter((h) => !off.has(h.date))
+    .filter((h) => isWorkingDay(h.date))
     .map((h) => `按《全国年节及纪念日放假办法》，${h.date}（${h.name}）应放假，但不在放假日期中`);
 }
 

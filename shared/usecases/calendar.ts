@@ -93,8 +93,10 @@ async function recomputeOpenDeadlines(
       const { changed: written } = await amend(deps, applicationId, (app) => {
         const { next, changes, retimeTasks } = recomputeApplication(before, after, app, tasks, deps.lightRule);
         changed = changes.length;
-        if (!changes.length) return null;
-        return { next, at: deps.clock.now().toISOString(), entry: { actor, action: 'deadline.recomputed', details: { year, changes } }, retimeTasks };
+        // A deadline that kept its date may still move from a provisional to the official calendar: that is recorded too.
+        const relabelled = next.due?.calendar !== app.due?.calendar || retimeTasks.length > 0;
+        if (!changes.length && !relabelled) return null;
+        return { next, at: deps.clock.now().toISOString(), entry: { actor, action: 'deadline.recomputed', details: { year, changes, ...(next.due?.calendar ? { calendar: next.due.calendar } : {}) } }, retimeTasks };
       });
       if (written) recomputed += changed;
     } catch {
@@ -127,9 +129,9 @@ export function recomputeApplication(before: WorkingCalendar, after: WorkingCale
   for (const t of tasks) {
     if (!isBureauStep(t.step)) continue;
     const dueAt = t.step === 'acceptance' ? acceptanceDue(after, app).at.toISOString() : (next.due?.promisedAt ?? t.dueAt);
-    if (dueAt === t.dueAt) continue;
-    if (t.step === 'acceptance') changes.push({ deadline: 'acceptance', from: t.dueAt, to: dueAt });
     const dueCalendar = after.kindBetween(chinaDate(new Date(t.openedAt)), chinaDate(new Date(dueAt)));
+    if (dueAt === t.dueAt && dueCalendar === (t.dueCalendar ?? 'official')) continue;
+    if (t.step === 'acceptance' && dueAt !== t.dueAt) changes.push({ deadline: 'acceptance', from: t.dueAt, to: dueAt });
     retimeTasks.push({ taskId: t.taskId, dueAt, dueCalendar, watchAt: app.clockPaused ? null : yellowAt(after, new Date(t.openedAt), new Date(dueAt), lightRule).toISOString() });
   }
   return { next, changes, retimeTasks };

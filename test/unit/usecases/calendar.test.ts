@@ -129,7 +129,8 @@ describe('recomputing one application', () => {
     expect(changes).toEqual([{ deadline: 'deferredMaterials', from: '2027-01-05T15:59:59.999Z', to: '2027-01-06T15:59:59.999Z' }]);
     expect(next.deferred!.dueAt).toBe('2027-01-06T15:59:59.999Z');
     expect(next.due).toMatchObject({ promisedAt: '2027-01-12T15:59:59.999Z', calendar: 'official' });
-    expect(retimeTasks).toEqual([]); // its due time did not move
+    // Its due time did not move; it now rests on the official calendar, and stays paused.
+    expect(retimeTasks).toEqual([{ taskId: review.taskId, dueAt: '2027-01-12T15:59:59.999Z', dueCalendar: 'official', watchAt: null }]);
   });
 });
 
@@ -152,5 +153,24 @@ describe('a step that was red when the schedule came out', () => {
     // Assess
     expect(report).toMatchObject({ red: 1 });
     expect((await listLights(deps, 'red')).map((t) => t.taskId)).toEqual([review.taskId]);
+  });
+});
+
+describe('a deadline whose date the schedule does not move', () => {
+  it('moves from the provisional to the official calendar, and the trail says so', async () => {
+    // Prepare: accepted 28 December; promised 12 January and legal 26 January, the same on both calendars.
+    const deps = fakeDeps({ now: '2026-12-28T02:00:00Z' });
+    const id = await accepted(deps, 'pharmacy-retail-license');
+    await openStep(deps, id, 'review');
+    expect((await stored(deps, id)).due).toMatchObject({ promisedAt: '2027-01-12T15:59:59.999Z', calendar: 'provisional' });
+
+    // Act
+    const result = await publishCalendarYear(deps, admin, 2027, SCHEDULE_2027);
+
+    // Assess
+    const app = await stored(deps, id);
+    expect(app.due).toMatchObject({ promisedAt: '2027-01-12T15:59:59.999Z', calendar: 'official' });
+    expect((await actions(deps, id)).at(-1)).toBe('deadline.recomputed');
+    expect(result.recomputed).toBe(0); // no due time changed
   });
 });
