@@ -203,7 +203,6 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
       SEAL_ALGORITHM: process.env.SEAL_ALGORITHM ?? EMBEDDED_CITY.sealAlgorithm,
       COURIER_MODE: 'simulated',
       EMS_WEBHOOK_SECRET: process.env.EMS_WEBHOOK_SECRET ?? 'dev-ems-secret',
-      SEAL_KEY_FILE: join(dataDir, 'seal', 'p256.pem'),
       SEAL_KEYS: JSON.stringify(localSealKeys(dataDir)),
       S3_FORCE_PATH_STYLE: 'true',
       [BUCKETS.materials]: EMBEDDED_BUCKETS.materials,

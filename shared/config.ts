@@ -22,12 +22,11 @@ const Env = z.object({
   STATE_MACHINE_ARN_PREFIX: z.string().default('arn:aws:states:local:000000000000:stateMachine:oneseal-'),
   SEAL_MODE: z.enum(['kms', 'local']).default('kms'),
   SEAL_KEY_ID: z.string().optional(),
-  SEAL_KEY_FILE: z.string().optional(),
   SEAL_ALGORITHM: z.enum(['ECDSA_P256_SHA256', 'SM2_SM3']).default('ECDSA_P256_SHA256'),
   /**
    * Every seal key the city has had, as JSON: `[{key, algorithm?, activeFrom, activeUntil?}]`
    * (shared/domain/keyring.ts); `key` is a KMS key id or ARN, or in the embedded mode a key file.
-   * Unset: the one key of SEAL_KEY_ID or SEAL_KEY_FILE, active since ever.
+   * Unset: the one KMS key of SEAL_KEY_ID, active since ever.
    */
   SEAL_KEYS: z
     .string()

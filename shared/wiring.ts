@@ -80,11 +80,11 @@ export function wiring(): Deps {
 }
 
 /**
- * The city's seal keys (SEAL_KEYS; without it, the one key of SEAL_KEY_ID or SEAL_KEY_FILE): KMS
+ * The city's seal keys (SEAL_KEYS; without it, the one KMS key of SEAL_KEY_ID): KMS
  * keys, or in the embedded mode key files (an SM2 key lives beside its name as `-sm2.json`).
  */
 function sealKeyring(cfg: Config, signerFor: (key: string, algorithm: SealAlgorithm) => Signer): SealKeyring {
-  const specs = cfg.SEAL_KEYS ?? [{ key: (cfg.SEAL_MODE === 'kms' ? cfg.SEAL_KEY_ID : cfg.SEAL_KEY_FILE)!, activeFrom: '1970-01-01T00:00:00Z' }];
+  const specs = cfg.SEAL_KEYS ?? [{ key: cfg.SEAL_KEY_ID!, activeFrom: '1970-01-01T00:00:00Z' }];
   return new SealKeyring(
     specs.map(({ key, algorithm = cfg.SEAL_ALGORITHM, activeFrom, activeUntil }) => ({
       signer: signerFor(key, algorithm),

@@ -4,7 +4,6 @@ import { respond } from '#shared/http/respond.ts';
 import { CaseList, LightList, Statistics } from '#shared/responses.ts';
 import { listCases, listLights, statistics, statsPeriod } from '#shared/usecases/supervision.ts';
 import { ready } from '#shared/wiring.ts';
-import { DomainError } from '#shared/domain/errors.ts';
 
 /** GET /v1/supervision/lights, /cases and /stats: for the supervision office (电子监察室). */
 export const handler = apiHandler(async (event) => {
@@ -18,6 +17,5 @@ export const handler = apiHandler(async (event) => {
   if (event.routeKey.endsWith('/cases')) return respond(CaseList, 200, { cases: await listCases(deps, parseWith(CasesQuery, query).status) });
   const q = parseWith(StatsQuery, query);
   const period = statsPeriod(deps.clock.now(), q.from, q.to);
-  if (Date.parse(period.from) >= Date.parse(period.to)) throw new DomainError(422, 'request.invalid', '统计区间的起点应早于终点', [{ path: 'to', code: 'request.period', message: 'to 应晚于 from' }]);
   return respond(Statistics, 200, await statistics(deps, { ...q, ...period }));
 });

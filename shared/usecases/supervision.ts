@@ -1,4 +1,5 @@
 import type { Deps } from '../deps.ts';
+import { DomainError } from '../domain/errors.ts';
 import { chinaDate, endOfChinaDay, lightOf, startOfChinaDay } from '../domain/calendar.ts';
 import { findItem, publishedItems } from '../domain/catalog.ts';
 import { blockedCounter } from './blacklist.ts';
@@ -141,6 +142,7 @@ export function statsPeriod(now: Date, from?: string, to?: string): { from: stri
   const today = chinaDate(now);
   const start = from ? (isDate(from) ? startOfChinaDay(from) : new Date(from)) : startOfChinaDay(`${today.slice(0, 7)}-01`);
   const end = to ? (isDate(to) ? new Date(endOfChinaDay(to).getTime() + 1) : new Date(to)) : new Date(endOfChinaDay(today).getTime() + 1);
+  if (start.getTime() >= end.getTime()) throw new DomainError(422, 'request.invalid', '统计区间的起点应早于终点', [{ path: 'to', code: 'request.period', message: 'to 应晚于 from' }]);
   return { from: start.toISOString(), to: end.toISOString() };
 }
 
