@@ -77,7 +77,7 @@ const IMPORT_PATTERNS = [
   /\bimport\(\s*['"]([^'"]+)['"]\s*\)/g,
 ];
 
-const ALIASES: Record<string, string> = { '#shared/': 'shared/', '#functions/': 'functions/' };
+const ALIASES: Record<string, string> = { '#shared/': 'shared/' };
 
 export function importsOf(from: string, source: string): Import[] {
   const found: Import[] = [];
