@@ -8,6 +8,10 @@ export default defineConfig({
     fileParallelism: false,
     testTimeout: 60_000,
     hookTimeout: 120_000,
-    setupFiles: ['local/polyfills.ts'],
+    // Each file in its own module graph: the platforms they start hold process-wide state.
+    // (Said explicitly, which also keeps vitest 5's isolate hint out of the CI output.)
+    isolate: true,
+    // One request line per call would bury the results; the logs test raises the level itself.
+    env: { POWERTOOLS_LOG_LEVEL: 'WARN' },
   },
 });

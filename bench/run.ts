@@ -3,7 +3,7 @@
  * command starts itself, each ratio side by side in the same run. Prints a table as it goes and
  * writes bench/results.json. Targets are printed with pass or miss; they are never test assertions.
  */
-import '../local/polyfills.ts';
+import '../local/node-version.ts';
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';

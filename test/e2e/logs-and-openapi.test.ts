@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { ROUTES } from '#shared/http/routes.ts';
 import {
@@ -10,30 +10,37 @@ import {
  * What the system writes to its logs, captured across whole journeys (the handlers run in this
  * process): never a full ID number, a token or a secret. And the OpenAPI document it publishes.
  */
+// Every line the handlers write, request lines included (the suite runs at WARN to keep CI short).
+// Set before the handlers' logger is built, which is when this file's imports load.
+vi.hoisted(() => {
+  process.env.POWERTOOLS_LOG_LEVEL = 'INFO';
+});
+
 let platform: Platform;
 const captured: string[] = [];
-const originals = { out: process.stdout.write.bind(process.stdout), err: process.stderr.write.bind(process.stderr) };
+const originals = {
+  out: process.stdout.write.bind(process.stdout),
+  err: process.stderr.write.bind(process.stderr),
+  console: { log: console.log, info: console.info, warn: console.warn, error: console.error, debug: console.debug },
+};
 
 beforeAll(async () => {
   platform = await startPlatform(undefined, (line) => captured.push(line));
-  const capture = (original: typeof process.stdout.write) =>
-    ((chunk: string | Uint8Array, ...rest: unknown[]) => {
-      captured.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
-      return (original as (...a: unknown[]) => boolean)(chunk, ...rest);
-    }) as typeof process.stdout.write;
-  process.stdout.write = capture(originals.out);
-  process.stderr.write = capture(originals.err);
+  // Captured, not echoed: what the logs say is asserted below.
+  const capture = (chunk: string | Uint8Array) => {
+    captured.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
+    return true;
+  };
+  process.stdout.write = capture as typeof process.stdout.write;
+  process.stderr.write = capture as typeof process.stderr.write;
   for (const method of ['log', 'info', 'warn', 'error', 'debug'] as const) {
-    const original = console[method].bind(console);
-    console[method] = (...args: unknown[]) => {
-      captured.push(args.map(String).join(' '));
-      original(...args);
-    };
+    console[method] = (...args: unknown[]) => void captured.push(args.map(String).join(' '));
   }
 });
 afterAll(async () => {
   process.stdout.write = originals.out;
   process.stderr.write = originals.err;
+  Object.assign(console, originals.console);
   await platform?.close();
 });
 

@@ -130,7 +130,7 @@ describe('the direction of dependencies', () => {
     expect(imports.length).toBeGreaterThan(300);
     // One of each form the patterns read: a multi-line import, a side-effect import, a dynamic import, an alias.
     expect(imports).toContainEqual(expect.objectContaining({ from: 'functions/health/handler.ts', target: 'shared/http/openapi.ts' }));
-    expect(imports).toContainEqual(expect.objectContaining({ from: 'local/runtime.ts', target: 'local/polyfills.ts' }));
+    expect(imports).toContainEqual(expect.objectContaining({ from: 'local/runtime.ts', target: 'local/node-version.ts' }));
     expect(imports).toContainEqual(expect.objectContaining({ from: 'shared/adapters/aws/s3.ts', target: '@aws-sdk/client-s3' }));
     expect(imports).toContainEqual(expect.objectContaining({ from: 'local/wiring.ts', target: 'shared/wiring.ts' }));
   });
@@ -152,7 +152,7 @@ describe('the direction of dependencies', () => {
       ['shared/usecases/seal.ts', "const { S3Store } = await import('../adapters/aws/s3.ts');"],
       ['shared/wiring.ts', "import { P256FileSigner } from '../local/adapters/file-signer.ts';"],
       ['shared/http/openapi.ts', "export { ROUTES } from '../../functions/routes.ts';"],
-      ['functions/health/handler.ts', "import '../../local/polyfills.ts';"],
+      ['functions/health/handler.ts', "import '../../local/node-version.ts';"],
       ['infra/city-stack.ts', "import { FLOWS } from '../local/flows.ts';"],
       ['local/runtime.ts', "import { yinchuan } from '../infra/cities/yinchuan.ts';"],
     ] as const;
