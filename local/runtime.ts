@@ -47,7 +47,13 @@ function localSealKeys(dataDir: string): SealKeySpec[] {
   const folder = join(dataDir, 'seal');
   const listed = join(folder, 'keys.json');
   if (existsSync(listed)) {
-    const parsed = SealKeySpecs.safeParse(JSON.parse(readFileSync(listed, 'utf8')));
+    let json: unknown;
+    try {
+      json = JSON.parse(readFileSync(listed, 'utf8'));
+    } catch (e) {
+      throw new StartError(`${listed} is not JSON: ${(e as Error).message}`);
+    }
+    const parsed = SealKeySpecs.safeParse(json);
     if (!parsed.success) throw new StartError(`${listed} is not a list of seal keys: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
     return parsed.data.map((k) => ({ ...k, key: resolve(folder, k.key) }));
   }

@@ -1,8 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
-import { startRuntime } from '../../local/runtime.ts';
+import { startRuntime, StartError } from '../../local/runtime.ts';
 import { freePort } from '../../local/emulators.ts';
 
 /** While the embedded platform starts (DynamoDB Local takes seconds), a request is answered at once: 503, try again. */
@@ -39,5 +39,27 @@ it('answers a request made during start-up with 503 platform.starting in under a
   } finally {
     await runtime.close();
     rmSync(dataDir, { recursive: true, force: true });
+  }
+});
+
+/** A city rotating the embedded seal's keys by hand gets one plain line for a broken keys.json, and nothing half-started. */
+it('refuses to start on a seal/keys.json that is not JSON, or not a list of keys, naming the file', async () => {
+  for (const [content, says] of [
+    ['[{"key": "p256.pem",', 'is not JSON'],
+    ['[{"key": "p256.pem", "activeFrom": "1 July"}]', 'is not a list of seal keys: 0.activeFrom'],
+  ] as const) {
+    // Prepare
+    const dataDir = mkdtempSync(join(tmpdir(), 'oneseal-keys-'));
+    mkdirSync(join(dataDir, 'seal'));
+    writeFileSync(join(dataDir, 'seal', 'keys.json'), content);
+    try {
+      // Act
+      const started = startRuntime({ port: await freePort(), dataDir });
+      // Assess
+      await expect(started).rejects.toBeInstanceOf(StartError);
+      await expect(started).rejects.toThrow(`${join(dataDir, 'seal', 'keys.json')} ${says}`);
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   }
 });
