@@ -105,7 +105,8 @@ const DECLARED: Record<FunctionName, FunctionAccess> = {
   'seal-licenses': {
     tables: { Applications: 'RW', Audit: 'APPEND', Licenses: 'RW', Counters: 'RW' },
     buckets: { licenses: ['PUT'] },
-    seal: ['kms:Sign'],
+    // Sign with the active key; GetPublicKey for the SM2 digest's Z_A (shared/adapters/aws/kms-signer.ts).
+    seal: ['kms:Sign', 'kms:GetPublicKey'],
   },
   deliver: { tables: { Applications: 'RW', Audit: 'APPEND' }, ems: true },
 };
