@@ -75,7 +75,7 @@ export class Seal extends Construct {
     const stack = Stack.of(this);
     this.breakGlass = new Role(this, 'BreakGlass', {
       roleName: `oneseal-${city.areaCode}-seal-break-glass`,
-      description: `${city.name}: changes the approval seal keys' policies in an emergency (docs/operations.md); every use is alarmed`,
+      description: `oneseal ${city.areaCode}: changes the approval seal keys' policies in an emergency (docs/operations.md); every use is alarmed`,
       assumedBy: new AccountRootPrincipal().withConditions({ Bool: { 'aws:MultiFactorAuthPresent': 'true' } }),
     });
     // Kept with the keys it can repair: a new role of the same name matches again (the key policies name it by ARN condition).
