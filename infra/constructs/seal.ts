@@ -86,7 +86,7 @@ export class Seal extends Construct {
       const first = i === 0;
       // At the stack's level: the first key under the logical id it always had.
       const key = new Key(stack, first ? 'SealKey' : `SealKey-${entry.name}`, {
-        description: `${city.name}审批专用章 (approval seal) ${entry.name}`,
+        description: first ? `${city.name}审批专用章 (approval seal)` : `${city.name}审批专用章 (approval seal) ${entry.name}`,
         keySpec: city.seal.keySpec === 'SM2' ? KeySpec.SM2 : KeySpec.ECC_NIST_P256,
         keyUsage: KeyUsage.SIGN_VERIFY,
         alias: first ? `alias/oneseal-${city.areaCode}-seal` : `alias/oneseal-${city.areaCode}-seal-${entry.name}`,
