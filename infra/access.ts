@@ -24,9 +24,12 @@ export type BucketMode = 'READ' | 'PUT' | 'DELETE';
 export type SealAction = 'kms:Sign' | 'kms:GetPublicKey';
 /**
  * What a function may do with the city's flows. StartExecution on the state machines,
- * StopExecution and RedriveExecution on their executions; SendTaskSuccess takes no resource
- * (the Service Authorization Reference lists no resource type and no condition key for it:
- * the task token is the capability), so it is given to the functions that complete a callback only.
+ * StopExecution and RedriveExecution on their executions. SendTaskSuccess cannot be narrowed to
+ * the city's state machines: Step Functions authorizes it on the activity's ARN or the task
+ * token (developer guide, "Creating granular permissions for non-admin users"), a callback token
+ * of a Lambda task names no resource IAM can match, and the action has no condition key; the
+ * task token is the capability. So it is on `*`, given to the five functions that complete a
+ * callback only, each sending a token it read from its own Tasks table, never one from a request.
  */
 export type FlowAction = 'states:StartExecution' | 'states:StopExecution' | 'states:RedriveExecution' | 'states:SendTaskSuccess';
 
@@ -105,7 +108,8 @@ const DECLARED: Record<FunctionName, FunctionAccess> = {
   'seal-licenses': {
     tables: { Applications: 'RW', Audit: 'APPEND', Licenses: 'RW', Counters: 'RW' },
     buckets: { licenses: ['PUT'] },
-    seal: ['kms:Sign'],
+    // Sign with the active key; GetPublicKey for the SM2 digest's Z_A (shared/adapters/aws/kms-signer.ts).
+    seal: ['kms:Sign', 'kms:GetPublicKey'],
   },
   deliver: { tables: { Applications: 'RW', Audit: 'APPEND' }, ems: true },
 };

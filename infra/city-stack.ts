@@ -66,7 +66,7 @@ export class CityStack extends Stack {
       machines: this.flows.machines,
       deadLetters: supervision.deadLetters,
       scanLogs: f['supervision-scan'].fn.logGroup,
-      seal: { keyArn: this.seal.key.keyArn, signerRoleArn: f['seal-licenses'].fn.role!.roleArn },
+      seal: { keyArns: this.seal.keys.map((k) => k.key.keyArn), signerRoleArn: f['seal-licenses'].fn.role!.roleArn, breakGlassRoleArn: this.seal.breakGlass.roleArn },
     });
 
     acknowledgeNagFindings(this, {
@@ -80,7 +80,8 @@ export class CityStack extends Stack {
     new CfnOutput(this, 'AlarmTopicArn', { value: observability.topic.topicArn });
     new CfnOutput(this, 'ApiUrl', { value: this.api.api.apiEndpoint });
     if (this.api.distribution) new CfnOutput(this, 'EdgeDomain', { value: this.api.distribution.distributionDomainName, description: `Point ${new URL(city.publicBaseUrl).hostname} here (CNAME).` });
-    new CfnOutput(this, 'SealKeyArn', { value: this.seal.key.keyArn });
+    new CfnOutput(this, 'SealKeyArn', { value: this.seal.keys.at(-1)!.key.keyArn, description: 'The newest seal key (it seals from its activeFrom on).' });
+    new CfnOutput(this, 'SealBreakGlassRoleArn', { value: this.seal.breakGlass.roleArn, description: "Changes the seal keys' policies in an emergency; every use is alarmed (docs/operations.md)." });
     new CfnOutput(this, 'StateMachines', { value: this.flows.machines.map((m) => m.stateMachineName).join(',') });
   }
 }

@@ -54,7 +54,19 @@ export const CityConfig = z.object({
   account: z.string().regex(/^\d{12}$/).optional(),
   /** The public base URL of the API (a custom domain): printed in every license's QR code. */
   publicBaseUrl: z.string().url(),
-  identityProvider: z.object({ issuer: z.string().url(), audience: z.array(z.string().min(1)).min(1) }),
+  /**
+   * The provincial identity provider, as API Gateway's JWT authorizer checks its access tokens:
+   * the issuer (whose OIDC discovery document and JWKS must be public), an audience (`aud`, or
+   * `client_id` when the token has no `aud`), and the scope every protected route requires (one
+   * of the token's `scope`/`scp` values; the functions check the same value, env AUTH_SCOPE). The
+   * JWT authorizer of an HTTP API verifies RSA signatures only (RS256; see docs/operations.md).
+   */
+  identityProvider: z.object({
+    issuer: z.string().url(),
+    audience: z.array(z.string().min(1)).min(1),
+    // RFC 6749 §3.3 scope-token characters, one token.
+    scope: z.string().regex(/^[\x21\x23-\x5b\x5d-\x7e]+$/).default('oneseal'),
+  }),
   seal: z.object({
     keySpec: z.enum(['ECC_NIST_P256', 'SM2']),
     /**
@@ -64,9 +76,23 @@ export const CityConfig = z.object({
      * (`activeUntil`) at the moment of the compromise. Never remove a key: its licenses verify by it.
      */
     keys: z
-      .array(z.object({ name: z.string().regex(/^[a-z0-9-]{1,32}$/), activeFrom: z.iso.datetime({ offset: true }), activeUntil: z.iso.datetime({ offset: true }).optional() }))
+      .array(
+        z
+          .object({ name: z.string().regex(/^[a-z0-9-]{1,32}$/), activeFrom: z.iso.datetime({ offset: true }), activeUntil: z.iso.datetime({ offset: true }).optional() })
+          .refine((k) => !k.activeUntil || Date.parse(k.activeUntil) > Date.parse(k.activeFrom), { message: 'a seal key\'s activeUntil must come after its activeFrom' }),
+      )
       .min(1)
-      .refine((keys) => new Set(keys.map((k) => k.name)).size === keys.length, { message: 'seal key names must be unique' }),
+      .refine((keys) => new Set(keys.map((k) => k.name)).size === keys.length, { message: 'seal key names must be unique' })
+      .refine((keys) => keys.every((k, i) => i === 0 || Date.parse(k.activeFrom) > Date.parse(keys[i - 1].activeFrom)), { message: 'seal keys must be listed oldest first (activeFrom increasing)' })
+      .refine((keys) => keys.every((k, i) => !k.activeUntil || i === keys.length - 1 || Date.parse(k.activeUntil) <= Date.parse(keys[i + 1].activeFrom)), {
+        message: "seal key periods must not overlap: a key's activeUntil may not pass the next key's activeFrom",
+      }),
+    /**
+     * The role CloudFormation deploys the stack with, which must be able to set the seal keys'
+     * policies (KMS refuses to create a key whose policy would not let its creator set it again).
+     * Unset: the execution role of the CDK bootstrap (`cdk-hnb659fds-cfn-exec-role-<account>-<region>`).
+     */
+    deployRoleName: z.string().regex(/^[\w+=,.@-]{1,64}$/).optional(),
   }),
   /** EMS government-mail API (政务专递) of the city's postal branch. */
   emsEndpoint: z.string().url(),

@@ -29,7 +29,7 @@ export function throttleOf(city: CityConfig, route: Route): Throttle | undefined
 
 /**
  * The HTTP API: every route of shared/http/routes.ts, the JWT authorizer of the provincial
- * identity provider on the protected ones, one auto-deployed stage with access logs, a default
+ * identity provider with the city's scope on the protected ones, one auto-deployed stage with access logs, a default
  * throttle and tighter limits on the public routes. With `waf` in the city's configuration,
  * a CloudFront distribution carrying the web ACL stands in front (AWS WAF cannot be attached to
  * an HTTP API itself); the execute-api endpoint then stays reachable, throttled, not filtered.
@@ -44,6 +44,9 @@ export class Api extends Construct {
     const { city } = props;
     // The API and its stage keep the logical ids they had at the stack's level: a replacement would change the API's URL.
     const stack = Stack.of(this);
+    // API Gateway checks the token's signature with the issuer's JWKS (RSA keys only: an HTTP API's
+    // JWT authorizer verifies RS256, not ES256), its issuer, audience, exp and nbf, and on every
+    // protected route the city's scope; the functions check the claims again (shared/http).
     const authorizer = new HttpJwtAuthorizer('ProvincialIdp', city.identityProvider.issuer, { jwtAudience: city.identityProvider.audience, identitySource: ['$request.header.Authorization'] });
     this.api = new HttpApi(stack, 'Api', {
       apiName: `oneseal-${city.areaCode}`,
@@ -54,7 +57,7 @@ export class Api extends Construct {
     const routes: HttpRoute[] = [];
     for (const route of ROUTES) {
       if (!integrations.has(route.fn)) integrations.set(route.fn, new HttpLambdaIntegration(`Int-${route.fn}`, props.functions[route.fn]));
-      routes.push(...this.api.addRoutes({ path: route.path, methods: [HttpMethod[route.method]], integration: integrations.get(route.fn)!, ...(route.auth ? { authorizer } : {}) }));
+      routes.push(...this.api.addRoutes({ path: route.path, methods: [HttpMethod[route.method]], integration: integrations.get(route.fn)!, ...(route.auth ? { authorizer, authorizationScopes: [city.identityProvider.scope] } : {}) }));
     }
 
     const accessLogs = new LogGroup(stack, 'ApiAccessLogs', { retention: retentionOf(city.logRetentionDays), removalPolicy: RemovalPolicy.RETAIN });

@@ -117,7 +117,8 @@ export class AppFunction extends Construct {
     for (const [id, modes] of Object.entries(access.buckets ?? {}) as [BucketId, BucketMode[]][]) this.bindBucket(id, to.buckets[id], modes);
     if (access.seal?.length) {
       to.seal.allow(this.fn.role!, access.seal);
-      this.fn.addEnvironment('SEAL_KEY_ID', to.seal.key.keyArn);
+      // Every key the city has sealed with, with its period: sealing picks the active one, verification finds a license's key by its ARN.
+      this.fn.addEnvironment('SEAL_KEYS', to.seal.keysEnvironment);
     }
     if (access.ems) {
       to.ems.secret.grantRead(this.fn);

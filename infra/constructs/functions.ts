@@ -3,6 +3,7 @@ import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { fileURLToPath } from 'node:url';
 import { join, resolve } from 'node:path';
+import { API_FUNCTIONS } from '../../shared/http/routes.ts';
 import { ACCESS, FUNCTION_NAMES, type FunctionName } from '../access.ts';
 import type { CityConfig } from '../cities/city.ts';
 import { AppFunction, type AppFunctionProps, type Bindings, type FlowTargets } from './function.ts';
@@ -53,7 +54,8 @@ export class Functions extends Construct {
         const fn = new AppFunction(scope, `Fn-${name}`, {
           name,
           cityCode: city.areaCode,
-          environment: { ...environment, ...extra },
+          // The scope the authorizer requires, which the API's functions check again on every token.
+          environment: { ...environment, ...((API_FUNCTIONS as readonly string[]).includes(name) ? { AUTH_SCOPE: city.identityProvider.scope } : {}), ...extra },
           logRetentionDays: city.logRetentionDays,
           reservedConcurrency: reserved[name],
           ...sizing,

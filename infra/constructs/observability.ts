@@ -19,8 +19,8 @@ export interface ObservabilityProps {
   machines: StateMachine[];
   deadLetters: Queue;
   scanLogs: ILogGroup;
-  /** The seal key and the one role that may sign with it. */
-  seal: { keyArn: string; signerRoleArn: string };
+  /** Every seal key, the one role that may sign with them, and the break-glass role that may change their policies. */
+  seal: { keyArns: string[]; signerRoleArn: string; breakGlassRoleArn: string };
 }
 
 /**
@@ -86,10 +86,11 @@ export class Observability extends Construct {
     alarm('CalendarNextYearProvisional', provisional, 1, `${props.cityName}: next year's official holiday schedule is not published yet; its deadlines are provisional. Publish it: PUT /v1/calendar/{year} (docs/operations.md)`);
 
     // The seal, from CloudTrail (a trail must record the account's management events): a change
-    // to its policy, grants or state, and a Sign by anyone but the sealer (the key policy denies
-    // it; the attempt still shows who tried). Sign is a read-only event that EventBridge delivers
-    // to an ordinary rule, since its name starts with neither Describe, Get nor List.
-    const onTheSealKey = { eventSource: ['kms.amazonaws.com'], resources: { ARN: [props.seal.keyArn] } };
+    // to any seal key's policy, grants or state, a Sign by anyone but the sealer (the key policy
+    // denies it; the attempt still shows who tried), and any call made as the break-glass role.
+    // Sign is a read-only event that EventBridge delivers to an ordinary rule, since its name
+    // starts with neither Describe, Get nor List. Each rule lists every seal key, retired ones too.
+    const onTheSealKey = { eventSource: ['kms.amazonaws.com'], resources: { ARN: props.seal.keyArns } };
     this.key.grantEncryptDecrypt(new ServicePrincipal('events.amazonaws.com'));
     new Rule(this, 'SealKeyChanged', {
       description: '审批专用章密钥的策略、授权或状态被更改',
@@ -110,6 +111,15 @@ export class Observability extends Construct {
           eventName: ['Sign'],
           $or: [{ userIdentity: { type: [{ 'anything-but': ['AssumedRole'] }] } }, { userIdentity: { sessionContext: { sessionIssuer: { arn: [{ 'anything-but': [props.seal.signerRoleArn] }] } } } }],
         },
+      },
+      targets: [new SnsTopic(this.topic)],
+    });
+
+    new Rule(this, 'SealBreakGlassUsed', {
+      description: '审批专用章应急角色被使用（任何以该角色发出的调用）',
+      eventPattern: {
+        detailType: ['AWS API Call via CloudTrail'],
+        detail: { userIdentity: { sessionContext: { sessionIssuer: { arn: [props.seal.breakGlassRoleArn] } } } },
       },
       targets: [new SnsTopic(this.topic)],
     });

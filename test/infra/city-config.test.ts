@@ -6,7 +6,7 @@ import { CityStack } from '../../infra/city-stack.ts';
 import { defineCity, type CityConfig } from '../../infra/cities/city.ts';
 import { demo } from '../../infra/cities/demo.ts';
 import { yinchuan } from '../../infra/cities/yinchuan.ts';
-import { logicalIdOf } from './grants.ts';
+import { grantsOfRole, logicalIdOf, render } from './grants.ts';
 
 /**
  * What a city's configuration changes in its stack. The functions' code is not bundled here
@@ -113,5 +113,73 @@ describe("the city's limits", () => {
     expect(() => defineCity({ ...yinchuan, throttling: { routes: { '/v1/health': { rateLimit: 1, burstLimit: 1 } } } })).toThrow();
     const city = defineCity({ ...yinchuan, throttling: { routes: { 'GET /v1/nothing': { rateLimit: 1, burstLimit: 1 } } } });
     expect(() => synth(city)).toThrow(/names no route: GET \/v1\/nothing/);
+  }, SLOW);
+});
+
+describe('seal keys in the configuration', () => {
+  const key = (name: string, activeFrom: string, activeUntil?: string) => ({ name, activeFrom, ...(activeUntil ? { activeUntil } : {}) });
+  const withKeys = (keys: ReturnType<typeof key>[]) => ({ ...yinchuan, seal: { ...yinchuan.seal, keys } });
+
+  it('refuses keys out of order, overlapping periods, and a period that ends before it begins', () => {
+    expect(() => defineCity(withKeys([key('seal-2026', '2026-01-01T00:00:00+08:00'), key('seal-2024', '2024-01-01T00:00:00+08:00')]))).toThrow(/oldest first/);
+    expect(() => defineCity(withKeys([key('seal-2024', '2024-01-01T00:00:00+08:00', '2026-03-01T00:00:00+08:00'), key('seal-2026', '2026-01-01T00:00:00+08:00')]))).toThrow(/must not overlap/);
+    expect(() => defineCity(withKeys([key('seal-2024', '2024-01-01T00:00:00+08:00', '2023-01-01T00:00:00+08:00')]))).toThrow(/after its activeFrom/);
+    expect(() => defineCity(withKeys([key('seal-2024', '2024-01-01T00:00:00+08:00'), key('seal-2024', '2026-01-01T00:00:00+08:00')]))).toThrow(/unique/);
+    expect(() => defineCity(withKeys([]))).toThrow();
+  });
+
+  it('accepts a compromise: the old key ends at the moment of the compromise, the new key begins later', () => {
+    const city = defineCity(withKeys([key('seal-2024', '2024-01-01T00:00:00+08:00', '2026-03-02T09:30:00+08:00'), key('seal-2026', '2026-03-03T00:00:00+08:00')]));
+    expect(city.seal.keys).toHaveLength(2);
+  });
+
+  it('deploys a rotated city (after a compromise): two retained keys, the later one under SealKey-<name>, and SEAL_KEYS with both periods for the sealer and the verifiers', () => {
+    // Prepare
+    const city = defineCity(withKeys([key('seal-2024', '2024-01-01T00:00:00+08:00', '2026-03-02T09:30:00+08:00'), key('seal-2026', '2026-03-03T00:00:00+08:00')]));
+    // Act
+    const { stack, template } = synth(city);
+    // Assess
+    const [first, second] = stack.seal.keys.map((k) => logicalIdOf(stack, k.key));
+    expect(first).toBe('SealKey94782D95');
+    expect(second).toMatch(/^SealKeyseal2026/);
+    template.hasResource('AWS::KMS::Key', { DeletionPolicy: 'Retain', Properties: Match.objectLike({ KeySpec: 'SM2', KeyUsage: 'SIGN_VERIFY' }) });
+    template.hasResourceProperties('AWS::KMS::Alias', { AliasName: 'alias/oneseal-640100-seal-seal-2026', TargetKeyId: { 'Fn::GetAtt': [second, 'Arn'] } });
+    for (const name of ['seal-licenses', 'verify-license', 'seal-keys'] as const) {
+      const env = template.toJSON().Resources[logicalIdOf(stack, stack.functions[name].fn)].Properties.Environment.Variables;
+      expect(JSON.parse(render(env.SEAL_KEYS)), name).toEqual([
+        { key: `{${first}.Arn}`, activeFrom: '2024-01-01T00:00:00+08:00', activeUntil: '2026-03-02T09:30:00+08:00' },
+        { key: `{${second}.Arn}`, activeFrom: '2026-03-03T00:00:00+08:00' },
+      ]);
+    }
+    // The sealer may sign with, and read, both keys: the keyring picks the active one.
+    const sealer = grantsOfRole(template, logicalIdOf(stack, stack.functions['seal-licenses'].fn.role!));
+    for (const id of [first, second]) for (const action of ['kms:Sign', 'kms:GetPublicKey']) expect(sealer.has(`${action} {${id}.Arn}`)).toBe(true);
+  }, SLOW);
+});
+
+describe('the authorizer and the break-glass path in the configuration', () => {
+  it('requires the city\'s scope on every protected route and tells the API functions the same scope', () => {
+    // Prepare
+    const city = defineCity({ ...yinchuan, identityProvider: { ...yinchuan.identityProvider, scope: 'oneseal.api' } });
+    // Act
+    const { stack, template } = synth(city);
+    // Assess
+    const routes = Object.values(template.findResources('AWS::ApiGatewayV2::Route')).map((r) => r.Properties);
+    for (const route of routes) expect(route.AuthorizationScopes, route.RouteKey).toEqual(route.AuthorizationType === 'JWT' ? ['oneseal.api'] : undefined);
+    expect(routes.filter((r) => r.AuthorizationType === 'JWT').length).toBeGreaterThan(10);
+    expect(template.toJSON().Resources[logicalIdOf(stack, stack.functions['complete-task'].fn)].Properties.Environment.Variables.AUTH_SCOPE).toBe('oneseal.api');
+    expect(template.toJSON().Resources[logicalIdOf(stack, stack.functions['seal-licenses'].fn)].Properties.Environment.Variables.AUTH_SCOPE).toBeUndefined();
+  }, SLOW);
+
+  it('refuses a scope that is not one RFC 6749 scope token', () => {
+    expect(() => defineCity({ ...yinchuan, identityProvider: { ...yinchuan.identityProvider, scope: 'oneseal admin' } })).toThrow();
+    expect(() => defineCity({ ...yinchuan, identityProvider: { ...yinchuan.identityProvider, scope: '' } })).toThrow();
+  });
+
+  it('lets the configured deployment role, and the break-glass role, set the seal key policy', () => {
+    const { stack, template } = synth(defineCity({ ...yinchuan, seal: { ...yinchuan.seal, deployRoleName: 'oneseal-deploy' } }));
+    const [key] = Object.values(template.findResources('AWS::KMS::Key', { Properties: { KeyUsage: 'SIGN_VERIFY' } }));
+    const change = (key.Properties.KeyPolicy.Statement as { Sid: string; Condition: { ArnEquals: Record<string, unknown[]> } }[]).find((s) => s.Sid === 'ChangePolicy')!;
+    expect(change.Condition.ArnEquals['aws:PrincipalArn'].map(render)).toEqual([`{${logicalIdOf(stack, stack.seal.breakGlass)}.Arn}`, 'arn:{AWS::Partition}:iam::{AWS::AccountId}:role/oneseal-deploy']);
   }, SLOW);
 });

@@ -137,7 +137,7 @@ describe('the functions and the API', () => {
     for (const lg of Object.values(template.findResources('AWS::Logs::LogGroup'))) expect(lg.Properties.RetentionInDays).toBeGreaterThanOrEqual(180);
   });
 
-  it('routes every path of the contract, the protected ones behind the provincial JWT authorizer', () => {
+  it('routes every path of the contract, the protected ones behind the provincial JWT authorizer with the city\'s scope', () => {
     template.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
       AuthorizerType: 'JWT',
       IdentitySource: ['$request.header.Authorization'],
@@ -148,6 +148,7 @@ describe('the functions and the API', () => {
     for (const route of ROUTES) {
       const found = routes.find((r) => r.RouteKey === `${route.method} ${route.path}`)!;
       expect(found.AuthorizationType ?? 'NONE', found.RouteKey).toBe(route.auth ? 'JWT' : 'NONE');
+      expect(found.AuthorizationScopes, found.RouteKey).toEqual(route.auth ? ['oneseal'] : undefined);
     }
   });
 
@@ -194,82 +195,167 @@ describe('the functions and the API', () => {
   });
 });
 
-describe('the seal key', () => {
-  const statements = (t: Template) => {
-    const [key] = Object.values(t.findResources('AWS::KMS::Key', { Properties: { KeyUsage: 'SIGN_VERIFY' } }));
-    return key.Properties.KeyPolicy.Statement as Statement[];
+describe('the seal keys', () => {
+  const ROOT = 'arn:{AWS::Partition}:iam::{AWS::AccountId}:root';
+  /** Each seal key's policy statements by Sid, and its logical id, for a stack. */
+  const sealKeys = (s: CityStack, t: Template) =>
+    s.seal.keys.map(({ name, key }) => {
+      const id = logicalIdOf(s, key);
+      const resource = t.toJSON().Resources[id];
+      return { name, id, resource, bySid: Object.fromEntries((resource.Properties.KeyPolicy.Statement as Statement[]).map((st) => [st.Sid, st])) as Record<string, Statement> };
+    });
+  const callerIs = (st: Statement, op: 'ArnEquals' | 'ArnNotEquals') => {
+    const v = (st.Condition as Record<string, Record<string, unknown>>)[op]['aws:PrincipalArn'];
+    return Array.isArray(v) ? v.map(render) : render(v);
   };
+  const roleArnOf = (s: CityStack, name: FunctionName) => `{${logicalIdOf(s, s.functions[name].fn.role!)}.Arn}`;
 
-  it('has a policy of five statements: administration, the sealer signs, the verifier and the published keys read the public key, and no one else signs', () => {
+  it('makes one retained KMS key per configured key: the first keeps SealKey and its alias, later ones SealKey-<name> with their own alias (the demo city rotated once)', () => {
     for (const city of CITIES) {
       // Prepare
       const s = stacks.get(city.stackName)!;
       const t = templates.get(city.stackName)!;
-      const sealer = `{${logicalIdOf(s, s.functions['seal-licenses'].fn.role!)}.Arn}`;
-      const verifier = `{${logicalIdOf(s, s.functions['verify-license'].fn.role!)}.Arn}`;
-      const publisher = `{${logicalIdOf(s, s.functions['seal-keys'].fn.role!)}.Arn}`;
-      const bySid = Object.fromEntries(statements(t).map((st) => [st.Sid, st]));
-      const root = 'arn:{AWS::Partition}:iam::{AWS::AccountId}:root';
-      const callerIs = (st: Statement, op: 'ArnEquals' | 'ArnNotEquals') => render((st.Condition as Record<string, Record<string, unknown>>)[op]['aws:PrincipalArn']);
       // Assess
-      expect(Object.keys(bySid).sort()).toEqual(['AllowGetPublicKey1', 'AllowGetPublicKey2', 'AllowSign1', 'KeyAdministration', 'OnlyTheSealerSigns']);
-      expect(bySid.AllowSign1).toMatchObject({ Effect: 'Allow', Action: 'kms:Sign', Resource: '*' });
-      expect(render((bySid.AllowSign1.Principal as { AWS: unknown }).AWS)).toBe(root);
-      expect(callerIs(bySid.AllowSign1, 'ArnEquals')).toBe(sealer);
-      for (const sid of ['AllowGetPublicKey1', 'AllowGetPublicKey2']) expect(bySid[sid]).toMatchObject({ Effect: 'Allow', Action: 'kms:GetPublicKey', Resource: '*' });
-      expect([callerIs(bySid.AllowGetPublicKey1, 'ArnEquals'), callerIs(bySid.AllowGetPublicKey2, 'ArnEquals')].sort()).toEqual([verifier, publisher].sort());
-      expect(bySid.OnlyTheSealerSigns).toMatchObject({ Effect: 'Deny', Action: 'kms:Sign', Principal: { AWS: '*' }, Resource: '*' });
-      expect(callerIs(bySid.OnlyTheSealerSigns, 'ArnNotEquals')).toBe(sealer);
+      const keys = sealKeys(s, t);
+      expect(keys.map((k) => k.name)).toEqual(city.seal.keys.map((k) => k.name));
+      expect(Object.keys(t.findResources('AWS::KMS::Key', { Properties: { KeyUsage: 'SIGN_VERIFY' } })).sort()).toEqual(keys.map((k) => k.id).sort());
+      expect(keys[0].id).toBe('SealKey94782D95');
+      for (const k of keys) expect(k.resource).toMatchObject({ DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain', Properties: { KeySpec: city.seal.keySpec, KeyUsage: 'SIGN_VERIFY' } });
+      const aliases = Object.values(t.findResources('AWS::KMS::Alias')).map((a) => [a.Properties.AliasName, a.Properties.TargetKeyId]);
+      expect(aliases.filter(([name]) => String(name).includes('-seal')).sort()).toEqual(
+        keys.map((k, i) => [i === 0 ? `alias/oneseal-${city.areaCode}-seal` : `alias/oneseal-${city.areaCode}-seal-${k.name}`, { 'Fn::GetAtt': [k.id, 'Arn'] }]).sort(),
+      );
+    }
+    expect(demo.seal.keys.map((k) => k.name)).toEqual(['seal-2024', '2026']);
+    expect(logicalIdOf(stacks.get(demo.stackName)!, stacks.get(demo.stackName)!.seal.keys[1].key)).toMatch(/^SealKey2026/);
+  });
+
+  it('gives every key the same policy: administration, the break-glass and deploy roles change it, the sealer signs, the sealer, the verifier and the published keys read the public key, no one else signs', () => {
+    for (const city of CITIES) {
+      // Prepare
+      const s = stacks.get(city.stackName)!;
+      const t = templates.get(city.stackName)!;
+      const sealer = roleArnOf(s, 'seal-licenses');
+      const readers = [sealer, roleArnOf(s, 'verify-license'), roleArnOf(s, 'seal-keys')].sort();
+      const breakGlass = `{${logicalIdOf(s, s.seal.breakGlass)}.Arn}`;
+      const deployRole = `arn:{AWS::Partition}:iam::{AWS::AccountId}:role/cdk-hnb659fds-cfn-exec-role-{AWS::AccountId}-{AWS::Region}`;
+      for (const { name, bySid } of sealKeys(s, t)) {
+        // Assess
+        expect(Object.keys(bySid).sort(), name).toEqual(['AllowGetPublicKey1', 'AllowGetPublicKey2', 'AllowGetPublicKey3', 'AllowSign1', 'ChangePolicy', 'KeyAdministration', 'OnlyTheSealerSigns']);
+        expect(bySid.AllowSign1).toMatchObject({ Effect: 'Allow', Action: 'kms:Sign', Resource: '*' });
+        expect(render((bySid.AllowSign1.Principal as { AWS: unknown }).AWS)).toBe(ROOT);
+        expect(callerIs(bySid.AllowSign1, 'ArnEquals')).toBe(sealer);
+        for (const sid of ['AllowGetPublicKey1', 'AllowGetPublicKey2', 'AllowGetPublicKey3']) expect(bySid[sid]).toMatchObject({ Effect: 'Allow', Action: 'kms:GetPublicKey', Resource: '*' });
+        expect(['AllowGetPublicKey1', 'AllowGetPublicKey2', 'AllowGetPublicKey3'].map((sid) => callerIs(bySid[sid], 'ArnEquals')).sort()).toEqual(readers);
+        expect(bySid.OnlyTheSealerSigns).toMatchObject({ Effect: 'Deny', Action: 'kms:Sign', Principal: { AWS: '*' }, Resource: '*' });
+        expect(callerIs(bySid.OnlyTheSealerSigns, 'ArnNotEquals')).toBe(sealer);
+        expect(bySid.ChangePolicy).toMatchObject({ Effect: 'Allow', Action: 'kms:PutKeyPolicy', Resource: '*' });
+        expect(render((bySid.ChangePolicy.Principal as { AWS: unknown }).AWS)).toBe(ROOT);
+        expect(callerIs(bySid.ChangePolicy, 'ArnEquals')).toEqual([breakGlass, deployRole]);
+      }
     }
   });
 
-  it('lets the account administer the key, never use it, and keeps PutKeyPolicy with the account so that no policy locks it out', () => {
-    const admin = statements(template).find((st) => st.Sid === 'KeyAdministration')!;
-    expect(render((admin.Principal as { AWS: unknown }).AWS)).toBe('arn:{AWS::Partition}:iam::{AWS::AccountId}:root');
-    const actions = admin.Action as string[];
-    // What CloudFormation needs to create, update, alias and retain the key, and what the break-glass path needs.
-    expect(actions).toEqual(expect.arrayContaining(['kms:PutKeyPolicy', 'kms:DescribeKey', 'kms:GetKeyPolicy', 'kms:TagResource', 'kms:CreateAlias', 'kms:ScheduleKeyDeletion', 'kms:DisableKey']));
-    for (const forbidden of ['kms:*', 'kms:Sign', 'kms:Verify', 'kms:GetPublicKey', 'kms:CreateGrant', 'kms:Create*', 'kms:Get*']) expect(actions).not.toContain(forbidden);
-    expect(actions.every((a) => !a.includes('*'))).toBe(true);
-    // No statement of the key policy grants kms:* to anyone.
-    for (const st of statements(template)) expect(st.Action).not.toEqual('kms:*');
+  it('lets the account administer each key, never use it or change its policy; PutKeyPolicy is in no other statement', () => {
+    for (const { bySid } of sealKeys(stack, template)) {
+      const admin = bySid.KeyAdministration;
+      expect(render((admin.Principal as { AWS: unknown }).AWS)).toBe(ROOT);
+      const actions = admin.Action as string[];
+      // What CloudFormation needs to create, update, alias and retain the key.
+      expect(actions).toEqual(expect.arrayContaining(['kms:DescribeKey', 'kms:GetKeyPolicy', 'kms:TagResource', 'kms:CreateAlias', 'kms:ScheduleKeyDeletion', 'kms:DisableKey']));
+      for (const forbidden of ['kms:*', 'kms:Sign', 'kms:Verify', 'kms:GetPublicKey', 'kms:CreateGrant', 'kms:PutKeyPolicy', 'kms:Create*', 'kms:Get*', 'kms:Put*']) expect(actions).not.toContain(forbidden);
+      expect(actions.every((a) => !a.includes('*'))).toBe(true);
+      for (const st of Object.values(bySid)) {
+        expect(st.Action).not.toEqual('kms:*');
+        if ([st.Action].flat().includes('kms:PutKeyPolicy')) expect(st.Sid).toBe('ChangePolicy');
+      }
+    }
   });
 
-  it("is named in three IAM policies only: the sealer's, to sign, and the verifier's and the published keys', to read the public key", () => {
-    const keyArn = `{${logicalIdOf(stack, stack.seal.key)}.Arn}`;
-    const onTheSeal = allGrants(template).filter((g) => g.pair.startsWith('kms:') || g.pair.includes(keyArn));
-    expect(onTheSeal.map((g) => [g.pair, g.roles]).sort()).toEqual(
-      [
-        [`kms:GetPublicKey ${keyArn}`, [`{${logicalIdOf(stack, stack.functions['verify-license'].fn.role!)}}`]],
-        [`kms:GetPublicKey ${keyArn}`, [`{${logicalIdOf(stack, stack.functions['seal-keys'].fn.role!)}}`]],
-        [`kms:Sign ${keyArn}`, [`{${logicalIdOf(stack, stack.functions['seal-licenses'].fn.role!)}}`]],
-      ].sort(),
+  it('has a break-glass role, assumable in the account with MFA only, retained, that may read and set the seal keys\' policies and nothing else', () => {
+    const role = template.toJSON().Resources[logicalIdOf(stack, stack.seal.breakGlass)];
+    expect(role.DeletionPolicy).toBe('Retain');
+    expect(role.Properties.RoleName).toBe('oneseal-640100-seal-break-glass');
+    const [trust] = role.Properties.AssumeRolePolicyDocument.Statement as Statement[];
+    expect(trust).toMatchObject({ Effect: 'Allow', Action: 'sts:AssumeRole', Condition: { Bool: { 'aws:MultiFactorAuthPresent': 'true' } } });
+    expect(render((trust.Principal as { AWS: unknown }).AWS)).toBe(ROOT);
+    const keyArns = stack.seal.keys.map((k) => `{${logicalIdOf(stack, k.key)}.Arn}`);
+    expect([...grantsOfRole(template, logicalIdOf(stack, stack.seal.breakGlass))].sort()).toEqual(
+      ['kms:PutKeyPolicy', 'kms:GetKeyPolicy', 'kms:DescribeKey'].flatMap((a) => keyArns.map((k) => `${a} ${k}`)).sort(),
     );
   });
 
-  it('alarms on any change to its policy, grants or state, and on a Sign by anyone but the sealer', () => {
-    const keyArn = { 'Fn::GetAtt': [logicalIdOf(stack, stack.seal.key), 'Arn'] };
-    const topic = Match.objectLike({ Arn: { Ref: Match.stringLikeRegexp('ObservabilityAlarms') } });
-    template.hasResourceProperties('AWS::Events::Rule', {
-      EventPattern: {
-        source: ['aws.kms'],
-        'detail-type': ['AWS API Call via CloudTrail'],
-        detail: Match.objectLike({ resources: { ARN: [keyArn] }, eventName: Match.arrayWith(['PutKeyPolicy', 'CreateGrant', 'DisableKey', 'ScheduleKeyDeletion']) }),
-      },
-      Targets: [topic],
-    });
-    const sealer = { 'Fn::GetAtt': [logicalIdOf(stack, stack.functions['seal-licenses'].fn.role!), 'Arn'] };
-    template.hasResourceProperties('AWS::Events::Rule', {
-      EventPattern: {
-        source: ['aws.kms'],
-        detail: Match.objectLike({
-          eventName: ['Sign'],
-          resources: { ARN: [keyArn] },
-          $or: [{ userIdentity: { type: [{ 'anything-but': ['AssumedRole'] }] } }, { userIdentity: { sessionContext: { sessionIssuer: { arn: [{ 'anything-but': [sealer] }] } } } }],
-        }),
-      },
-      Targets: [topic],
-    });
+  it("is named in IAM policies only for the sealer (Sign, GetPublicKey), the verifier and the published keys (GetPublicKey), and the break-glass role, key by key", () => {
+    for (const city of CITIES) {
+      const s = stacks.get(city.stackName)!;
+      const t = templates.get(city.stackName)!;
+      const role = (name: FunctionName) => `{${logicalIdOf(s, s.functions[name].fn.role!)}}`;
+      const breakGlass = `{${logicalIdOf(s, s.seal.breakGlass)}}`;
+      const keyArns = s.seal.keys.map((k) => `{${logicalIdOf(s, k.key)}.Arn}`);
+      const onTheSeal = allGrants(t).filter((g) => g.pair.startsWith('kms:') || keyArns.some((k) => g.pair.includes(k)));
+      expect(onTheSeal.map((g) => JSON.stringify([g.pair, g.roles])).sort(), city.stackName).toEqual(
+        keyArns
+          .flatMap((k) => [
+            [`kms:Sign ${k}`, [role('seal-licenses')]],
+            [`kms:GetPublicKey ${k}`, [role('seal-licenses')]],
+            [`kms:GetPublicKey ${k}`, [role('verify-license')]],
+            [`kms:GetPublicKey ${k}`, [role('seal-keys')]],
+            ...['kms:PutKeyPolicy', 'kms:GetKeyPolicy', 'kms:DescribeKey'].map((a) => [`${a} ${k}`, [breakGlass]]),
+          ])
+          .map((x) => JSON.stringify(x))
+          .sort(),
+      );
+    }
+  });
+
+  it("tells the sealer and the verifiers every key with its period (SEAL_KEYS), oldest first, and tells no other function", () => {
+    for (const city of CITIES) {
+      const s = stacks.get(city.stackName)!;
+      const t = templates.get(city.stackName)!;
+      const expected = city.seal.keys.map((k, i) => ({ key: `{${logicalIdOf(s, s.seal.keys[i].key)}.Arn}`, activeFrom: k.activeFrom, ...(k.activeUntil ? { activeUntil: k.activeUntil } : {}) }));
+      for (const name of FUNCTION_NAMES) {
+        const env = fnOf(name, s, t).props.Environment.Variables as Record<string, unknown>;
+        if (['seal-licenses', 'verify-license', 'seal-keys'].includes(name)) expect(JSON.parse(render(env.SEAL_KEYS)), `${city.stackName} ${name}`).toEqual(expected);
+        else expect(env.SEAL_KEYS, `${city.stackName} ${name}`).toBeUndefined();
+        expect(env.SEAL_KEY_ID).toBeUndefined();
+      }
+    }
+  });
+
+  it('alarms on any change to any seal key\'s policy, grants or state, on a Sign by anyone but the sealer, and on any use of the break-glass role', () => {
+    for (const city of CITIES) {
+      const s = stacks.get(city.stackName)!;
+      const t = templates.get(city.stackName)!;
+      const keyArns = s.seal.keys.map((k) => ({ 'Fn::GetAtt': [logicalIdOf(s, k.key), 'Arn'] }));
+      const topic = Match.objectLike({ Arn: { Ref: Match.stringLikeRegexp('ObservabilityAlarms') } });
+      t.hasResourceProperties('AWS::Events::Rule', {
+        EventPattern: {
+          source: ['aws.kms'],
+          'detail-type': ['AWS API Call via CloudTrail'],
+          detail: Match.objectLike({ resources: { ARN: keyArns }, eventName: Match.arrayWith(['PutKeyPolicy', 'CreateGrant', 'DisableKey', 'ScheduleKeyDeletion']) }),
+        },
+        Targets: [topic],
+      });
+      const sealer = { 'Fn::GetAtt': [logicalIdOf(s, s.functions['seal-licenses'].fn.role!), 'Arn'] };
+      t.hasResourceProperties('AWS::Events::Rule', {
+        EventPattern: {
+          source: ['aws.kms'],
+          detail: Match.objectLike({
+            eventName: ['Sign'],
+            resources: { ARN: keyArns },
+            $or: [{ userIdentity: { type: [{ 'anything-but': ['AssumedRole'] }] } }, { userIdentity: { sessionContext: { sessionIssuer: { arn: [{ 'anything-but': [sealer] }] } } } }],
+          }),
+        },
+        Targets: [topic],
+      });
+      t.hasResourceProperties('AWS::Events::Rule', {
+        EventPattern: {
+          'detail-type': ['AWS API Call via CloudTrail'],
+          detail: { userIdentity: { sessionContext: { sessionIssuer: { arn: [{ 'Fn::GetAtt': [logicalIdOf(s, s.seal.breakGlass), 'Arn'] }] } } } },
+        },
+        Targets: [topic],
+      });
+    }
   });
 });
 
@@ -301,7 +387,7 @@ function expectedGrants(name: FunctionName): Set<string> {
     for (const m of modes) pairs.add(`${{ READ: 's3:GetObject', PUT: 's3:PutObject', DELETE: 's3:DeleteObject' }[m]} ${bucket}/${id}/*`);
     if (modes.includes('READ')) pairs.add(`s3:ListBucket ${bucket}`);
   }
-  for (const action of access.seal ?? []) pairs.add(`${action} {${logicalIdOf(stack, stack.seal.key)}.Arn}`);
+  for (const action of access.seal ?? []) for (const { key } of stack.seal.keys) pairs.add(`${action} {${logicalIdOf(stack, key)}.Arn}`);
   if (access.ems) for (const a of ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret']) pairs.add(`${a} {${logicalIdOf(stack, stack.data.emsSecret)}}`);
   const executions = FLOWS.map((flow) => `arn:{AWS::Partition}:states:cn-northwest-1:{AWS::AccountId}:execution:oneseal-640100-${flow}:*`);
   for (const action of access.flows ?? []) {
@@ -329,7 +415,9 @@ describe('what each function reads and writes (infra/access.ts)', () => {
       for (const t of TABLES.filter((t) => t.env in env)) expect(env[t.env], `${name} ${t.env}`).toEqual({ Ref: logicalIdOf(stack, stack.data.tables[t.id]) });
       const bucketsInEnv = Object.entries(BUCKETS).filter(([, v]) => v in env).map(([k]) => k).sort();
       expect(bucketsInEnv, name).toEqual(Object.keys(access.buckets ?? {}).sort());
-      expect('SEAL_KEY_ID' in env, `${name} SEAL_KEY_ID`).toBe(!!access.seal?.length);
+      expect('SEAL_KEYS' in env, `${name} SEAL_KEYS`).toBe(!!access.seal?.length);
+      // The scope the authorizer requires, for the functions behind the API to check again.
+      expect(env.AUTH_SCOPE, `${name} AUTH_SCOPE`).toBe((API_FUNCTIONS as readonly string[]).includes(name) ? 'oneseal' : undefined);
       expect('STATE_MACHINE_ARN_PREFIX' in env, `${name} STATE_MACHINE_ARN_PREFIX`).toBe((access.flows ?? []).some((a) => a !== 'states:SendTaskSuccess'));
       expect('EMS_SECRET_ARN' in env && 'EMS_ENDPOINT' in env, `${name} EMS`).toBe(!!access.ems);
       // What every function needs: the city, its public URL, the seal's algorithm (the audit chain's hash).

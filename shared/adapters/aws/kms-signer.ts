@@ -1,5 +1,5 @@
 import { createHash, createPublicKey, verify } from 'node:crypto';
-import type { KMSClient } from '@aws-sdk/client-kms';
+import type { GetPublicKeyCommand, SignCommand } from '@aws-sdk/client-kms';
 import { sm2 } from 'sm-crypto-v2';
 import type { SealAlgorithm, Signer } from '../../ports.ts';
 import { meter } from './usage.ts';
@@ -7,46 +7,76 @@ import { spkiPem } from '../../domain/keyring.ts';
 
 /**
  * The city's approval seal in KMS: an asymmetric key (ECC_NIST_P256, or SM2 in China regions)
- * whose private half never leaves KMS. Verification uses the public key, fetched once.
+ * whose private half never leaves KMS.
+ *
+ * Every signature is asked for as a digest (`MessageType: DIGEST`), never as the raw message:
+ * KMS takes at most 4,096 bytes of raw message (the Sign API reference), and a license's signed
+ * string with long form fields and the national metadata comes close to that. One path for every
+ * size is also the path the unit test proves offline.
+ * - P-256: the digest is SHA-256 of the message (ECDSA_SHA_256).
+ * - SM2 (GB/T 32918): the digest is SM3(Z_A ‖ M), where Z_A hashes the signer's distinguishing
+ *   id, the curve and the public key. With a raw message KMS computes Z_A itself with the default
+ *   id `1234567812345678`; with a digest it signs the 32 bytes as given, so the digest must carry
+ *   that same Z_A for OpenSSL (`-pkeyopt distid:1234567812345678`) to verify the message.
+ *   Z_A needs the public key: it is fetched once per container (the sealer may GetPublicKey).
  */
+export const SM2_DEFAULT_ID = '1234567812345678';
+
+/** What the signer needs of a KMS client: the SDK's, or a stand-in in a unit test. */
+export interface KmsApi {
+  send(command: SignCommand | GetPublicKeyCommand): Promise<{ Signature?: Uint8Array; PublicKey?: Uint8Array }>;
+}
+
 const sdk = () => import('@aws-sdk/client-kms');
+
+/** The uncompressed point (04 ‖ X ‖ Y, hex) at the end of an EC SubjectPublicKeyInfo. */
+const pointOf = (spki: Uint8Array) => Buffer.from(spki.subarray(spki.length - 65)).toString('hex');
+
+/** SM3(Z_A ‖ M) with the default distinguishing id: what KMS signs for SM2DSA with a raw message. */
+export function sm2Digest(message: Uint8Array, spki: Uint8Array): Uint8Array {
+  return Buffer.from(sm2.getHash(message, pointOf(spki), SM2_DEFAULT_ID), 'hex');
+}
 
 export class KmsSigner implements Signer {
   private publicKey?: Promise<Uint8Array>;
-  private kms?: Promise<KMSClient>;
+  private kms?: Promise<KmsApi>;
 
   constructor(
     readonly keyId: string,
     readonly algorithm: SealAlgorithm,
-  ) {}
+    client?: KmsApi,
+  ) {
+    if (client) this.kms = Promise.resolve(client);
+  }
 
-  /** The KMS client, loaded on first use (only the sealer and the verifier need it). */
+  /** The KMS client, loaded on first use (only the sealer and the verifiers need it). */
   private client() {
-    this.kms ??= sdk().then((m) => meter('kms', new m.KMSClient({})));
+    this.kms ??= sdk().then((m) => meter('kms', new m.KMSClient({})) as unknown as KmsApi);
     return this.kms;
   }
 
   async sign(message: Uint8Array) {
-    if (this.algorithm === 'SM2_SM3') {
-      // KMS computes the SM3 digest with the signer's Z value itself when given the message
-      // (up to 4 KB; a license's canonical data is well under that).
-      const { SignCommand } = await sdk();
-      const out = await (await this.client()).send(new SignCommand({ KeyId: this.keyId, Message: message, MessageType: 'RAW', SigningAlgorithm: 'SM2DSA' }));
-      return out.Signature!;
-    }
-    // P-256: send the digest, so the message never travels and may be any size.
-    const digest = createHash('sha256').update(message).digest();
     const { SignCommand } = await sdk();
-    const out = await (await this.client()).send(new SignCommand({ KeyId: this.keyId, Message: digest, MessageType: 'DIGEST', SigningAlgorithm: 'ECDSA_SHA_256' }));
-    return out.Signature!;
+    const sm2Seal = this.algorithm === 'SM2_SM3';
+    const digest = sm2Seal ? sm2Digest(message, await this.spki()) : createHash('sha256').update(message).digest();
+    const out = await (await this.client()).send(new SignCommand({ KeyId: this.keyId, Message: digest, MessageType: 'DIGEST', SigningAlgorithm: sm2Seal ? 'SM2DSA' : 'ECDSA_SHA_256' }));
+    if (!out.Signature) throw new Error('KMS returned no signature');
+    return out.Signature;
   }
 
-  /** The public key's SubjectPublicKeyInfo (DER), fetched once per container. */
+  /**
+   * The public key's SubjectPublicKeyInfo (DER), fetched once per container. A failed fetch is
+   * not kept (issue 14: no rejected promise cached): the next call asks KMS again.
+   */
   private spki() {
     if (!this.publicKey) {
-      const fetched = Promise.all([sdk(), this.client()]).then(([{ GetPublicKeyCommand }, client]) => client.send(new GetPublicKeyCommand({ KeyId: this.keyId }))).then((out) => out.PublicKey!);
+      const fetched = Promise.all([sdk(), this.client()])
+        .then(([{ GetPublicKeyCommand }, client]) => client.send(new GetPublicKeyCommand({ KeyId: this.keyId })))
+        .then((out) => {
+          if (!out.PublicKey) throw new Error('KMS returned no public key');
+          return out.PublicKey;
+        });
       this.publicKey = fetched;
-      // A failed fetch is not kept: the next call asks again.
       fetched.catch(() => {
         if (this.publicKey === fetched) this.publicKey = undefined;
       });
@@ -61,9 +91,7 @@ export class KmsSigner implements Signer {
   async verify(message: Uint8Array, signature: Uint8Array) {
     const spki = Buffer.from(await this.spki());
     if (this.algorithm === 'SM2_SM3') {
-      // The SPKI ends with the uncompressed point (04 || X || Y).
-      const point = spki.subarray(spki.length - 65).toString('hex');
-      return sm2.doVerifySignature(message, Buffer.from(signature).toString('hex'), point, { hash: true, der: true });
+      return sm2.doVerifySignature(message, Buffer.from(signature).toString('hex'), pointOf(spki), { hash: true, der: true, userId: SM2_DEFAULT_ID });
     }
     return verify('sha256', message, { key: createPublicKey({ key: spki, format: 'der', type: 'spki' }), dsaEncoding: 'der' }, signature);
   }
