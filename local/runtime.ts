@@ -119,7 +119,7 @@ async function readBody(req: IncomingMessage, limit = 6 * 1024 * 1024): Promise<
   let size = 0;
   for await (const c of req) {
     size += (c as Buffer).length;
-    if (size > limit) throw Object.assign(new Error('payload too large'), { statusCode: 413 });
+    if (size > limit) throw Object.assign(new Error('payload too large'), { statusCode: 413, code: 'request.too-large', title: '请求体过大' });
     chunks.push(c as Buffer);
   }
   return Buffer.concat(chunks);
@@ -246,7 +246,8 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
   serve = (req, res) => {
     handle(req, res).catch((e) => {
       log(`request failed: ${maskIds((e as Error).message)}`);
-      if (!res.headersSent) send(res, problem((e as { statusCode?: number }).statusCode ?? 500, 'internal', '系统内部错误'));
+      const known = e as { statusCode?: number; code?: string; title?: string };
+      if (!res.headersSent) send(res, known.statusCode && known.code ? problem(known.statusCode, known.code, known.title ?? '请求无法处理') : problem(500, 'internal', '系统内部错误'));
     });
   };
 

@@ -21,7 +21,7 @@ type Tag = (typeof TAGS)[number]['name'];
 const [PUBLIC, APPLICANT, OFFICER, SUPERVISOR, ADMIN, EMS]: Tag[] = TAGS.map((t) => t.name);
 
 /** Problem statuses an operation can answer beyond those every operation of its kind has (401 and 403 behind the authorizer, 400 and 422 with a JSON body, 500 and 503). */
-export type ProblemStatus = 400 | 401 | 403 | 404 | 409 | 422;
+export type ProblemStatus = 400 | 401 | 403 | 404 | 409 | 413 | 422 | 429;
 
 export interface Example {
   summary: string;
