@@ -64,7 +64,7 @@ export interface ApplicationRecord {
   applicant: Applicant;
   form: Record<string, unknown>;
   materials: StoredMaterial[];
-  delivery: Delivery & { status?: string; waybillNo?: string; lastEventAt?: string; eventIds?: string[]; returnedWaybillNo?: string };
+  delivery: Delivery & { status?: string; waybillNo?: string; lastEventAt?: string; lastEventId?: string; eventIds?: string[]; returnedWaybillNo?: string };
   /** Top-level copy of the EMS waybill number, for the byWaybill index. */
   waybillNo?: string;
   quantity: number;
