@@ -1,5 +1,7 @@
 import { spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync } from 'node:fs';
+import { createServer as createHttpServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import S3rver from 's3rver';
@@ -112,7 +114,68 @@ export async function createTables(endpoint: string): Promise<void> {
   db.destroy();
 }
 
-export async function startS3(dataDir: string, buckets: string[]): Promise<{ endpoint: string; server: S3rver }> {
+/**
+ * The S3 emulator, behind a small stand-in for the two PUT conditions of S3 that s3rver ignores,
+ * so that the presigned upload's binding can be tested here: `If-None-Match: *` onto an existing
+ * key → 412 PreconditionFailed, and a body whose SHA-256 is not `x-amz-checksum-sha256` → 400
+ * BadDigest. Everything else (the signature check included) is s3rver's, the request passed on
+ * unchanged. `close()` stops both.
+ */
+export async function startS3(dataDir: string, buckets: string[]): Promise<{ endpoint: string; server: { close(): Promise<void> } }> {
+  const s3 = await startS3rver(dataDir, buckets);
+  const store = (s3.server as unknown as { store: { getResourcePath(bucket: string, key: string, resource: string): string } }).store;
+  const target = new URL(s3.endpoint);
+  const proxy = createHttpServer((req, res) => {
+    standIn(req, res, target, (bucket, key) => existsSync(store.getResourcePath(bucket, key, 'object'))).catch(() => {
+      if (!res.headersSent) s3Error(res, 500, 'InternalError', 'stand-in failure');
+    });
+  });
+  const port = await freePort();
+  await new Promise<void>((resolve) => proxy.listen(port, '127.0.0.1', resolve));
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    server: {
+      async close() {
+        await new Promise<void>((r) => {
+          proxy.close(() => r());
+          proxy.closeAllConnections();
+        });
+        await s3.server.close();
+      },
+    },
+  };
+}
+
+const s3Error = (res: ServerResponse, status: number, code: string, message: string) => {
+  res.writeHead(status, { 'content-type': 'application/xml' });
+  res.end(`<?xml version="1.0" encoding="UTF-8"?><Error><Code>${code}</Code><Message>${message}</Message></Error>`);
+};
+
+async function standIn(req: IncomingMessage, res: ServerResponse, target: URL, exists: (bucket: string, key: string) => boolean) {
+  const conditional = req.method === 'PUT' && (req.headers['if-none-match'] === '*' || req.headers['x-amz-checksum-sha256']);
+  let body: Buffer | undefined;
+  if (conditional) {
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    body = Buffer.concat(chunks);
+    const [, bucket, ...rest] = new URL(req.url ?? '/', 'http://s3').pathname.split('/');
+    const key = decodeURIComponent(rest.join('/'));
+    if (req.headers['if-none-match'] === '*' && exists(bucket, key)) return s3Error(res, 412, 'PreconditionFailed', 'At least one of the pre-conditions you specified did not hold');
+    const declared = req.headers['x-amz-checksum-sha256'];
+    if (declared && createHash('sha256').update(body).digest('base64') !== declared) return s3Error(res, 400, 'BadDigest', 'The SHA256 you specified did not match the calculated checksum.');
+  }
+  await new Promise<void>((resolve, reject) => {
+    const forward = httpRequest({ host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers }, (answer) => {
+      res.writeHead(answer.statusCode ?? 502, answer.headers);
+      answer.pipe(res).on('finish', resolve).on('error', reject);
+    });
+    forward.on('error', reject);
+    if (body) forward.end(body);
+    else req.pipe(forward);
+  });
+}
+
+async function startS3rver(dataDir: string, buckets: string[]): Promise<{ endpoint: string; server: S3rver }> {
   const directory = join(dataDir, 's3');
   mkdirSync(directory, { recursive: true });
   const port = await freePort();

@@ -15,6 +15,9 @@ export const UploadRequest = z.object({
   contentType: z.string().regex(/^[\w.+-]+\/[\w.+-]+$/),
   size: z.number().int().min(1).max(100 * 1024 * 1024),
   sha256: z.string().regex(/^[0-9a-f]{64}$/i, 'sha256 应为 64 位十六进制'),
+  /** The item and material the file is for: the slot is then held to that material's formats and size limit. */
+  itemCode: z.string().min(1).max(64).optional(),
+  materialCode: z.string().min(1).max(64).optional(),
 });
 
 export const ApplicantInput = z.discriminatedUnion('kind', [

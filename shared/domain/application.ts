@@ -38,6 +38,8 @@ export interface StoredMaterial {
   format: MaterialFormat;
   size: number;
   sha256: string;
+  /** The S3 object version checked at intake (a versioned bucket): the bytes are read by it from then on. */
+  versionId?: string;
 }
 
 export interface Decision {
