@@ -117,8 +117,8 @@ export async function createTables(endpoint: string): Promise<void> {
 /**
  * The S3 emulator, behind a small stand-in for the two PUT conditions of S3 that s3rver ignores,
  * so that the presigned upload's binding can be tested here: `If-None-Match: *` onto an existing
- * key → 412 PreconditionFailed, and a body whose SHA-256 is not `x-amz-checksum-sha256` → 400
- * BadDigest. Everything else (the signature check included) is s3rver's, the request passed on
+ * key → 412 PreconditionFailed, a body whose SHA-256 is not `x-amz-checksum-sha256` → 400
+ * BadDigest, and a presigned request without one of the headers it signed → 403. Everything else (the signature check included) is s3rver's, the request passed on
  * unchanged. `close()` stops both.
  */
 export async function startS3(dataDir: string, buckets: string[]): Promise<{ endpoint: string; server: { close(): Promise<void> } }> {
@@ -152,6 +152,9 @@ const s3Error = (res: ServerResponse, status: number, code: string, message: str
 };
 
 async function standIn(req: IncomingMessage, res: ServerResponse, target: URL, exists: (bucket: string, key: string) => boolean) {
+  // A presigned request must carry every header it signed (s3rver does not check that; S3's signature fails without them).
+  const signed = new URL(req.url ?? '/', 'http://s3').searchParams.get('X-Amz-SignedHeaders')?.split(';') ?? [];
+  if (signed.some((h) => req.headers[h] === undefined)) return s3Error(res, 403, 'SignatureDoesNotMatch', 'The request signature we calculated does not match the signature you provided.');
   const conditional = req.method === 'PUT' && (req.headers['if-none-match'] === '*' || req.headers['x-amz-checksum-sha256']);
   let body: Buffer | undefined;
   if (conditional) {
