@@ -2,6 +2,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importJWK, SignJWT, decodeProtectedHeader, type JWK } from 'jose';
+import { randomBytes } from 'node:crypto';
+import { config } from '#shared/config.ts';
+import { s3Client, S3Store } from '#shared/adapters/aws/s3.ts';
+import { EMBEDDED_BUCKETS } from '#shared/adapters/aws/tables.ts';
 import { as, Client, newKey, OTHER_PERSON_ID, pdfBytes, PERSON_ID, PHARMACIST_MATERIALS, pharmacistBody, sha256, startPlatform, tokenFor, upload, uploadAll, type Platform } from '../support/platform.ts';
 
 /**
@@ -35,6 +39,18 @@ describe('uploads are bound to their content', () => {
     const r = await applicant.post('/v1/applications', body, { 'Idempotency-Key': newKey() });
     expect(r.status).toBe(201);
     expect(r.body.materials.find((m: { materialCode: string }) => m.materialCode === 'application-form').sha256).toBe(sha256(first));
+  });
+
+  it('intake hashes a material as it streams, and reads no more than the limit', async () => {
+    const store = new S3Store(s3Client(config()), EMBEDDED_BUCKETS.materials);
+    const bytes = randomBytes(3 * 1024 * 1024 + 17);
+    await store.put('materials/stream-test', bytes, 'application/octet-stream');
+    const whole = await store.digest('materials/stream-test', 10 * 1024 * 1024);
+    expect(whole).toMatchObject({ size: bytes.length, sha256: sha256(bytes) });
+    expect(Buffer.from(whole!.head).equals(bytes.subarray(0, 64 * 1024))).toBe(true);
+    const capped = await store.digest('materials/stream-test', 1024 * 1024);
+    expect(capped!.size).toBe(1024 * 1024 + 1);
+    expect(await store.digest('materials/none', 10)).toBeUndefined();
   });
 
   it('a slot larger than its material allows is 413; a type no material takes is 422', async () => {
