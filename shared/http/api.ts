@@ -41,8 +41,15 @@ const Claims = z.object({
     .optional(),
   rank: Rank.optional(),
   exp: z.union([z.number(), z.string().regex(/^\d+$/)]),
-  scope: z.string().max(1000),
+  scope: z.string().max(1000).optional(),
+  scp: z.string().max(1000).optional(),
 });
+
+/**
+ * The scopes a token carries: `scope` (RFC 8693, space-separated) or `scp`, as API Gateway's
+ * authorizer reads them; API Gateway passes a list claim to the function as "[a b]".
+ */
+const scopesOf = (claims: { scope?: string; scp?: string }) => `${claims.scope ?? ''} ${claims.scp ?? ''}`.split(/[\s,[\]]+/).filter(Boolean);
 
 /** The scope a token must be issued for (the authorizer's authorizationScopes in AWS). */
 export const authScope = () => process.env.AUTH_SCOPE || 'oneseal';
@@ -50,8 +57,8 @@ export const authScope = () => process.env.AUTH_SCOPE || 'oneseal';
 /** The caller, from the claims of the verified token; role must be one of `roles`. */
 export function callerOf(event: ApiEvent, ...roles: Role[]): Caller {
   const parsed = Claims.safeParse(event.requestContext.authorizer?.jwt?.claims ?? {});
-  if (!parsed.success || !parsed.data.scope.split(' ').includes(authScope())) throw new DomainError(401, 'auth.unauthorized', '身份令牌无效或缺少必要信息');
-  const { exp: _exp, scope: _scope, ...caller } = parsed.data;
+  if (!parsed.success || !scopesOf(parsed.data).includes(authScope())) throw new DomainError(401, 'auth.unauthorized', '身份令牌无效或缺少必要信息');
+  const { exp: _exp, scope: _scope, scp: _scp, ...caller } = parsed.data;
   if (roles.length && !roles.includes(caller.role)) throw forbidden('auth.forbidden', '当前身份无权执行此操作');
   if (caller.role === 'officer' && (!caller.dept || !caller.rank)) throw forbidden('auth.officer-claims', '工作人员令牌缺少部门或职级');
   return caller;

@@ -95,6 +95,10 @@ describe('token claims', () => {
   it('a token with the scope and an expiry passes', () => {
     expect(callerOf(eventWith({ claims: good }), 'applicant')).toEqual({ sub: good.sub, role: 'applicant' });
   });
+  it('the scope may come as scp, or as the list API Gateway passes on', () => {
+    const { scope: _scope, ...noScope } = good;
+    expect(callerOf(eventWith({ claims: { ...noScope, scp: '[openid oneseal]' } }), 'applicant').sub).toBe(good.sub);
+  });
   it('a token without exp is refused', () => {
     const { exp: _exp, ...noExp } = good;
     expect(refusal(() => callerOf(eventWith({ claims: noExp }), 'applicant'))).toMatchObject({ status: 401 });
