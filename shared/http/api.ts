@@ -172,10 +172,14 @@ const problemJson = (): middy.MiddlewareObj<ApiEvent, ApiResult> => ({
 
 /**
  * Masks anything shaped like an ID number or a unified social credit code (18 letters and digits,
- * either case: `…123x` too) or a mobile phone number in a text bound for a log.
+ * either case: `…123x` too), a mobile number or a landline with its area code (`0951-5012345`) in a
+ * text bound for a log.
  */
 export const maskIds = (text: string) =>
-  text.replace(/(?<![0-9A-Za-z])([0-9A-Za-z]{6})[0-9A-Za-z]{8}([0-9A-Za-z]{4})(?![0-9A-Za-z])/g, '$1********$2').replace(/(?<!\d)(1\d{2})\d{4}(\d{4})(?!\d)/g, '$1****$2');
+  text
+    .replace(/(?<![0-9A-Za-z])([0-9A-Za-z]{6})[0-9A-Za-z]{8}([0-9A-Za-z]{4})(?![0-9A-Za-z])/g, '$1********$2')
+    .replace(/(?<!\d)(1\d{2})\d{4}(\d{4})(?!\d)/g, '$1****$2')
+    .replace(/(?<![\d-])(0\d{2,3}-)\d{3,4}(\d{4})(?!\d)/g, '$1****$2');
 
 /**
  * Wraps a use-case call as a Lambda handler for API Gateway HTTP API (payload v2). Every log

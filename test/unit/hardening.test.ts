@@ -82,8 +82,10 @@ describe('problem lists', () => {
 
 describe('log masking', () => {
   it('masks ID numbers whatever their case, credit codes and mobile numbers', () => {
-    const line = maskIds('id 64010419900101123x, ID 64010419900101123X, code 91640100MA76XY812D, phone 13995001234, app app_5d1c0e8b2a7f43e9b6c4d210');
-    for (const secret of ['64010419900101123x', '64010419900101123X', '91640100MA76XY812D', '13995001234']) expect(line).not.toContain(secret);
+    const line = maskIds('id 64010419900101123x, ID 64010419900101123X, code 91640100MA76XY812D, phone 13995001234, tel 0951-5012345, app app_5d1c0e8b2a7f43e9b6c4d210 at 2026-06-01T02:00:00Z');
+    for (const secret of ['64010419900101123x', '64010419900101123X', '91640100MA76XY812D', '13995001234', '0951-5012345']) expect(line).not.toContain(secret);
+    expect(line).toContain('0951-****2345');
+    expect(line).toContain('2026-06-01T02:00:00Z');
     expect(line).toContain('640104********123x');
     expect(line).toContain('139****1234');
     expect(line).toContain('app_5d1c0e8b2a7f43e9b6c4d210');
