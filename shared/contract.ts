@@ -15,6 +15,9 @@ export const UploadRequest = z.object({
   contentType: z.string().regex(/^[\w.+-]+\/[\w.+-]+$/),
   size: z.number().int().min(1).max(100 * 1024 * 1024),
   sha256: z.string().regex(/^[0-9a-f]{64}$/i, 'sha256 应为 64 位十六进制'),
+  /** The item and material the file is for: the slot is then held to that material's formats and size limit. */
+  itemCode: z.string().min(1).max(64).optional(),
+  materialCode: z.string().min(1).max(64).optional(),
 });
 
 export const ApplicantInput = z.discriminatedUnion('kind', [
@@ -38,10 +41,19 @@ export const DeliveryInput = z.discriminatedUnion('method', [
   z.object({ method: z.literal('electronic') }),
 ]);
 
+/**
+ * A form: field names to scalar values (the catalogue's field types are all scalars), at most
+ * 200 fields, so nothing nested or huge is ever hashed or stored; the item's own fields are
+ * checked by the use case.
+ */
+export const FormInput = z
+  .record(z.string().max(64), z.union([z.string().max(2000), z.number(), z.boolean(), z.null()]))
+  .refine((form) => Object.keys(form).length <= 200, { message: '表单字段不得多于 200 个' });
+
 export const MaterialRef = z.object({ materialCode: z.string().min(1).max(64), uploadId: z.string().min(1).max(64) });
 export type MaterialRef = z.infer<typeof MaterialRef>;
 
-export const CorrectionRequest = z.object({ materials: z.array(MaterialRef).max(50).default([]), form: z.record(z.string(), z.unknown()).optional() });
+export const CorrectionRequest = z.object({ materials: z.array(MaterialRef).max(50).default([]), form: FormInput.optional() });
 export const WithdrawRequest = z.object({ reason: z.string().trim().min(1).max(500) });
 export const BlacklistRequest = z.object({
   reason: z.string().trim().min(1).max(1000),
@@ -52,7 +64,7 @@ export const BlacklistRequest = z.object({
 export const SubmitRequest = z.object({
   itemCode: z.string().min(1).max(64),
   applicant: ApplicantInput,
-  form: z.record(z.string(), z.unknown()).default({}),
+  form: FormInput.default({}),
   materials: z.array(MaterialRef).max(50),
   delivery: DeliveryInput,
   quantity: z.number().int().min(1).max(500).optional(),

@@ -28,6 +28,8 @@ export interface UploadRecord {
   unusedUntil?: string;
   /** Time-to-live in epoch seconds, a backstop behind the sweep. Removed once taken. */
   ttl?: number;
+  /** While no application has taken the upload: its owner (the open-slots index). */
+  openBy?: string;
   usedBy?: string;
 }
 
@@ -180,6 +182,8 @@ export interface UploadRepository {
   unusedUntil(day: string): Promise<UploadRecord[]>;
   /** Removes an upload's record if it is still unused; false if an application took it meanwhile. */
   forget(uploadId: string): Promise<boolean>;
+  /** How many of an owner's uploads are still open (unused, expiring after `now`), counting no further than `atMost`. */
+  countOpen(owner: string, now: string, atMost: number): Promise<number>;
 }
 
 export interface LicenseRepository {
@@ -199,11 +203,30 @@ export interface Counters {
   sum(names: string[]): Promise<number>;
 }
 
+/** What intake needs to know of a stored object, read as a stream and never held whole. */
+export interface ObjectDigest {
+  /** Bytes read: the whole size, or `limit + 1` when the object is larger than the limit (reading stopped there). */
+  size: number;
+  /** SHA-256 (hex) of the whole object; meaningless when `size` exceeds the limit. */
+  sha256: string;
+  /** The first bytes (up to 64 KiB), from which the format is recognised. */
+  head: Uint8Array;
+  /** The S3 object version read (a versioned bucket), to be recorded and read by from then on. */
+  versionId?: string;
+}
+
 export interface ObjectStore {
-  presignPut(key: string, contentType: string, size: number, expiresInSeconds: number): Promise<{ url: string; headers: Record<string, string> }>;
+  /**
+   * A URL to PUT one object, bound to its content: the signed headers the client must send make
+   * S3 refuse a body of another size or SHA-256, and refuse a second PUT to the same key
+   * (`If-None-Match: *`).
+   */
+  presignPut(key: string, contentType: string, size: number, sha256Hex: string, expiresInSeconds: number): Promise<{ url: string; headers: Record<string, string> }>;
   presignGet(key: string, expiresInSeconds: number, fileName?: string): Promise<string>;
-  /** The object's bytes, or undefined when there is none. */
-  get(key: string): Promise<Uint8Array | undefined>;
+  /** The object's bytes (a given version of them), or undefined when there is none. */
+  get(key: string, versionId?: string): Promise<Uint8Array | undefined>;
+  /** Streams the object (a given version of it) through SHA-256, reading at most `limit + 1` bytes; undefined when there is none. */
+  digest(key: string, limit: number, versionId?: string): Promise<ObjectDigest | undefined>;
   put(key: string, body: Uint8Array, contentType: string): Promise<void>;
   /** Deletes these objects (an absent one is no error). */
   deleteAll(keys: string[]): Promise<void>;

@@ -55,7 +55,9 @@ export const Problem = named(
     status: z.number().int().describe('HTTP 状态码'),
     detail: z.string().optional().describe('中文说明'),
     code: z.string().describe('稳定的机器可读代码，如 application.invalid、auth.unauthorized'),
-    errors: z.array(FieldProblem).optional().describe('逐项的字段问题'),
+    errors: z.array(FieldProblem).max(50).optional().describe('逐项的字段问题（最多列出前 50 项）'),
+    errorCount: z.number().int().optional().describe('字段问题的总数：多于 50 项时才给出'),
+    errorsTruncated: z.literal(true).optional().describe('errors 只列出了前 50 项'),
   }),
 );
 

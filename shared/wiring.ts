@@ -12,6 +12,7 @@ import { SealKeyring } from './domain/keyring.ts';
 import type { Courier, SealAlgorithm, Signer } from './ports.ts';
 
 import type { Config } from './config.ts';
+import { cachedFetch } from './cached.ts';
 
 /** The composition root: the adapters for this deployment, built once per Lambda container. */
 let deps: Deps | undefined;
@@ -69,7 +70,8 @@ export function wiring(): Deps {
     sealKeys: sealKeyring(cfg, standIns.signerFor ?? ((key, algorithm) => kmsSigner(cfg, key, algorithm))),
     courier: standIns.courier ?? emsCourier(cfg),
     emsSecrets: async () => {
-      if (!cfg.EMS_SECRET_ARN) return [cfg.EMS_WEBHOOK_SECRET, ...(cfg.EMS_WEBHOOK_SECRET_PREVIOUS ? [cfg.EMS_WEBHOOK_SECRET_PREVIOUS] : [])];
+      // No secret configured at all: nothing is accepted (fail closed). The embedded mode sets its own.
+      if (!cfg.EMS_SECRET_ARN) return [cfg.EMS_WEBHOOK_SECRET, cfg.EMS_WEBHOOK_SECRET_PREVIOUS].filter((s): s is string => !!s);
       const secret = await emsSecret(cfg);
       return [secret.current, secret.previous].filter((s): s is string => !!s);
     },
@@ -134,14 +136,18 @@ export function resetWiring(): void {
   calendar = undefined;
 }
 
-/** The EMS secret from Secrets Manager, cached for five minutes so that a rotation is picked up. */
-let emsCache: { at: number; value: Promise<Record<string, string>> } | undefined;
+/**
+ * The EMS secret from Secrets Manager, cached for five minutes so that a rotation is picked up;
+ * a failed read is not cached (the next request reads again).
+ */
+let emsCache: (() => Promise<Record<string, string>>) | undefined;
 function emsSecret(cfg: Config): Promise<Record<string, string>> {
-  if (!emsCache || Date.now() - emsCache.at > 300_000) {
-    const value = import('@aws-sdk/client-secrets-manager')
-      .then(({ SecretsManagerClient, GetSecretValueCommand }) => new SecretsManagerClient({}).send(new GetSecretValueCommand({ SecretId: cfg.EMS_SECRET_ARN })))
-      .then((out) => JSON.parse(out.SecretString ?? '{}') as Record<string, string>);
-    emsCache = { at: Date.now(), value };
-  }
-  return emsCache.value;
+  emsCache ??= cachedFetch(
+    () =>
+      import('@aws-sdk/client-secrets-manager')
+        .then(({ SecretsManagerClient, GetSecretValueCommand }) => new SecretsManagerClient({}).send(new GetSecretValueCommand({ SecretId: cfg.EMS_SECRET_ARN })))
+        .then((out) => JSON.parse(out.SecretString ?? '{}') as Record<string, string>),
+    300_000,
+  );
+  return emsCache();
 }

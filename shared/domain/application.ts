@@ -38,6 +38,8 @@ export interface StoredMaterial {
   format: MaterialFormat;
   size: number;
   sha256: string;
+  /** The S3 object version checked at intake (a versioned bucket): the bytes are read by it from then on. */
+  versionId?: string;
 }
 
 export interface Decision {
@@ -64,7 +66,7 @@ export interface ApplicationRecord {
   applicant: Applicant;
   form: Record<string, unknown>;
   materials: StoredMaterial[];
-  delivery: Delivery & { status?: string; waybillNo?: string; lastEventAt?: string; eventIds?: string[]; returnedWaybillNo?: string };
+  delivery: Delivery & { status?: string; waybillNo?: string; lastEventAt?: string; lastEventId?: string; eventIds?: string[]; returnedWaybillNo?: string };
   /** Top-level copy of the EMS waybill number, for the byWaybill index. */
   waybillNo?: string;
   quantity: number;

@@ -14,3 +14,14 @@ export function sniffFormat(bytes: Uint8Array): MaterialFormat | null {
 }
 
 export const FORMAT_LABELS: Record<MaterialFormat, string> = { pdf: 'PDF', jpeg: 'JPEG', png: 'PNG', ofd: 'OFD' };
+
+/** The media type of each format: the `contentType` an upload declares must be its format's. */
+export const FORMAT_MEDIA_TYPES: Record<MaterialFormat, string> = { pdf: 'application/pdf', jpeg: 'image/jpeg', png: 'image/png', ofd: 'application/ofd' };
+
+/** The format a declared media type stands for (`image/jpg` is a common alias), or null. */
+export function formatOfMediaType(contentType: string): MaterialFormat | null {
+  const type = contentType.split(';')[0].trim().toLowerCase();
+  if (type === 'image/jpg') return 'jpeg';
+  const found = Object.entries(FORMAT_MEDIA_TYPES).find(([, t]) => t === type);
+  return found ? (found[0] as MaterialFormat) : null;
+}

@@ -52,19 +52,25 @@ const gatewayContent = { 'application/json': { schema: { type: 'object', propert
 
 /** Problem responses every operation of a kind shares; an operation's own description of a status replaces the generic one. */
 const PROBLEM_RESPONSES = {
-  BadRequest: { description: '请求格式错误（bad request）：请求体不是合法的 JSON，或缺少必需的请求头', content: problemContent },
+  BadRequest: {
+    description:
+      '请求格式错误（bad request）：请求体不是合法的 JSON（request.malformed-json），嵌套超过 32 层（request.too-deep）或值多于 10000 个（request.too-many-values），路径参数编码不正确（request.path-invalid），或缺少必需的请求头',
+    content: problemContent,
+  },
   Unauthorized: {
     description: '未认证（unauthorized）：缺少身份令牌或令牌无效（auth.unauthorized）。部署在 AWS 上时，由 API Gateway 的 JWT 授权器直接答复 application/json 的 `{"message":"Unauthorized"}`。',
     content: { ...problemContent, ...gatewayContent },
   },
   Forbidden: { description: '无权限（forbidden）：当前身份无权执行此操作（auth.forbidden、auth.officer-claims）', content: problemContent },
-  NotFound: { description: '不存在（not found）', content: problemContent },
+  NotFound: { description: '不存在（not found）；路径参数过长或含有标识不会有的字符时为 request.path-not-found', content: problemContent },
   Conflict: { description: '冲突（conflict）：与当前状态冲突', content: problemContent },
+  PayloadTooLarge: { description: '请求体过大（payload too large，request.too-large）', content: problemContent },
+  TooManyRequests: { description: '请求过多（too many requests），请稍后重试', content: problemContent },
   Unprocessable: { description: '内容不符合要求（unprocessable content）：`errors` 逐项列出每一处问题（一次性告知）', content: problemContent },
   InternalError: { description: '系统内部错误（internal error），请稍后重试（internal）', content: { ...problemContent, ...gatewayContent } },
   Unavailable: { description: '平台正在启动（platform.starting），请按 Retry-After 稍后重试', content: { ...problemContent, ...gatewayContent } },
 } as const;
-const PROBLEM_BY_STATUS: Record<number, keyof typeof PROBLEM_RESPONSES> = { 400: 'BadRequest', 401: 'Unauthorized', 403: 'Forbidden', 404: 'NotFound', 409: 'Conflict', 422: 'Unprocessable', 500: 'InternalError', 503: 'Unavailable' };
+const PROBLEM_BY_STATUS: Record<number, keyof typeof PROBLEM_RESPONSES> = { 400: 'BadRequest', 401: 'Unauthorized', 403: 'Forbidden', 404: 'NotFound', 409: 'Conflict', 413: 'PayloadTooLarge', 422: 'Unprocessable', 429: 'TooManyRequests', 500: 'InternalError', 503: 'Unavailable' };
 
 const mediaExamples = (examples?: Record<string, { summary: string; value: unknown }>) => (examples ? { examples } : {});
 
@@ -83,11 +89,13 @@ function build() {
     const key = `${route.method} ${route.path}`;
     const op = OPERATIONS[key];
     if (!op) throw new Error(`shared/http/operations.ts does not describe ${key}`);
-    const params: Record<string, unknown>[] = [...route.path.matchAll(/\{(\w+)\}/g)].map((m) => ({ name: m[1], in: 'path', required: true, description: PATH_PARAMS[m[1]], schema: { type: 'string' } }));
+    const params: Record<string, unknown>[] = [...route.path.matchAll(/\{(\w+)\}/g)].map((m) => ({ name: m[1], in: 'path', required: true, description: PATH_PARAMS[m[1]], schema: { type: 'string', maxLength: 128, pattern: '^[A-Za-z0-9_.:-]+$' } }));
     params.push(...(op.parameters ?? []));
     const body = BODIES[key];
     // The statuses every operation of its kind can answer, then the operation's own, described as it describes them.
-    const statuses = new Set<number>([...(body ? [400, 422] : []), ...(route.auth ? [401, 403] : []), ...Object.keys(op.problems ?? {}).map(Number), 500, 503]);
+    // A path parameter can be malformed (400 request.path-invalid) or name nothing (404).
+    const hasParams = route.path.includes('{');
+    const statuses = new Set<number>([...(body ? [400, 422] : []), ...(hasParams ? [400, 404] : []), ...(route.auth ? [401, 403] : []), ...Object.keys(op.problems ?? {}).map(Number), 500, 503]);
     const problems = Object.fromEntries(
       [...statuses].sort((a, b) => a - b).map((status) => {
         const own = op.problems?.[status as keyof typeof op.problems];

@@ -21,7 +21,7 @@ type Tag = (typeof TAGS)[number]['name'];
 const [PUBLIC, APPLICANT, OFFICER, SUPERVISOR, ADMIN, EMS]: Tag[] = TAGS.map((t) => t.name);
 
 /** Problem statuses an operation can answer beyond those every operation of its kind has (401 and 403 behind the authorizer, 400 and 422 with a JSON body, 500 and 503). */
-export type ProblemStatus = 400 | 401 | 403 | 404 | 409 | 422;
+export type ProblemStatus = 400 | 401 | 403 | 404 | 409 | 413 | 422 | 429;
 
 export interface Example {
   summary: string;
@@ -176,7 +176,7 @@ export const OPERATIONS: Record<string, OperationDoc> = {
     status: 200,
     response: R.LicenseVerification,
     rawBody: { contentType: 'application/pdf', description: '证照 PDF 文件的原始字节' },
-    problems: { 400: '请求体中没有 PDF 文件（verify.no-file）', 404: '证照不存在（license.not-found）' },
+    problems: { 400: '请求体中没有 PDF 文件（verify.no-file）', 404: '证照不存在（license.not-found）', 413: '文件超过 2 MB，不会是本平台签发的证照（verify.too-large）' },
   },
   'POST /v1/webhooks/ems': {
     summary: 'EMS 送达事件（EMS delivery event）',
@@ -198,10 +198,16 @@ export const OPERATIONS: Record<string, OperationDoc> = {
   },
   'POST /v1/uploads': {
     summary: '申请上传位（Create an upload）',
-    description: '为一份材料申报文件名、类型、大小与 SHA-256，得到预签名的上传地址（upload slot）；客户端再把文件 PUT 到 `url`。提交申请时平台按字节核对大小、哈希与格式。7 天内未被申请使用的上传会被清理。',
+    description:
+      '为一份材料申报文件名、类型、大小与 SHA-256（可注明 itemCode 与 materialCode，则按该材料的格式与大小上限核对），得到预签名的上传地址（upload slot）；客户端再把文件连同 `headers` 中的每个请求头 PUT 到 `url`。上传地址签入了大小、SHA-256（`x-amz-checksum-sha256`）与 `If-None-Match: *`：内容不符的文件被 S3 拒收（400），同一地址不能再次上传（412）。提交申请时平台再按字节核对大小、哈希、格式及其与申报类型是否一致。每位申请人最多保留 50 个未使用的上传；7 天内未被申请使用的上传会被清理。',
     tags: [APPLICANT],
     status: 201,
     response: R.Upload,
+    problems: {
+      413: '申报的大小超过该材料（未注明材料时为事项清单中任一材料）的上限（upload.too-large）',
+      422: '请求体不符合要求（request.invalid），文件类型不是允许的格式（upload.content-type），或事项、材料不存在（upload.material-unknown）',
+      429: '未使用的上传已达 50 个（upload.too-many-open），请先提交办件或等其过期',
+    },
   },
   'POST /v1/applications': {
     summary: '提交申请（Submit an application）',
@@ -367,7 +373,8 @@ export const OPERATIONS: Record<string, OperationDoc> = {
   },
   'GET /v1/licenses/{licenseNo}': {
     summary: '证照与下载（Get a license）',
-    description: '证照元数据（GB/T 36903 字段）与签章 PDF 的短时下载地址（5 分钟）。持证人、所属部门的工作人员与电子监察室可以查看。',
+    description:
+      '证照元数据（GB/T 36903 字段）与签章 PDF 的短时下载地址（5 分钟）。持证人、所属部门的工作人员与电子监察室可以查看；证照 PDF 印有持证人完整的身份证号，下载地址（download）只给持证人与颁发部门的工作人员，电子监察室看到的是脱敏的元数据。',
     tags: [APPLICANT, OFFICER, SUPERVISOR],
     status: 200,
     response: R.License,

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
+import { cachedFetch } from '../cached.ts';
 
 /**
  * Cuts the CJK font down to the characters of one license, with harfbuzz's subsetter (hb-subset,
@@ -33,15 +34,14 @@ interface HarfBuzz {
 const HB_MEMORY_MODE_READONLY = 1;
 const HB_SUBSET_SETS_LAYOUT_FEATURE_TAG = 6;
 
-let harfbuzz: Promise<HarfBuzz> | undefined;
-const load = () =>
-  (harfbuzz ??= (async () => {
-    const wasm = await readFile(createRequire(import.meta.url).resolve('harfbuzzjs/dist/harfbuzz-subset.wasm'));
-    const { instance } = await WebAssembly.instantiate(wasm);
-    const hb = instance.exports as unknown as HarfBuzz;
-    hb._initialize();
-    return hb;
-  })());
+// Loaded once; a failed load is not kept, so the next license tries again.
+const load = cachedFetch(async () => {
+  const wasm = await readFile(createRequire(import.meta.url).resolve('harfbuzzjs/dist/harfbuzz-subset.wasm'));
+  const { instance } = await WebAssembly.instantiate(wasm);
+  const hb = instance.exports as unknown as HarfBuzz;
+  hb._initialize();
+  return hb;
+});
 
 /** The font's face, made once: the full font is copied into harfbuzz's memory once, not per license. */
 const faces = new WeakMap<Uint8Array, number>();

@@ -74,12 +74,24 @@ const MAX_SKEW_SECONDS = 300;
 /** Checks an EMS webhook's signature (HMAC-SHA256 over `timestamp.body`, any active secret) and its timestamp (±300 s). */
 export function checkEmsSignature(secrets: string[], timestamp: string | undefined, signature: string | undefined, rawBody: string, now: Date) {
   const unauthorized = (why: string) => new DomainError(401, 'ems.unauthorized', why);
+  // No secret configured is a deployment fault, never an open door.
+  if (!secrets.length) throw new DomainError(503, 'ems.not-configured', 'EMS 回调暂不可用');
   if (!timestamp || !/^\d{1,12}$/.test(timestamp)) throw unauthorized('缺少或无法识别 X-EMS-Timestamp');
   if (Math.abs(now.getTime() / 1000 - Number(timestamp)) > MAX_SKEW_SECONDS) throw unauthorized('X-EMS-Timestamp 与当前时间相差超过 300 秒');
   const given = /^sha256=([0-9a-f]{64})$/i.exec(signature ?? '')?.[1];
   if (!given) throw unauthorized('缺少或无法识别 X-EMS-Signature');
   const ok = secrets.some((secret) => timingSafeEqual(Buffer.from(createHmac('sha256', secret).update(`${timestamp}.${rawBody}`).digest('hex'), 'hex'), Buffer.from(given, 'hex')));
   if (!ok) throw unauthorized('X-EMS-Signature 校验失败');
+}
+
+/**
+ * Whether an event comes after the shipment's last one, ordered by (occurredAt, eventId): two
+ * events of the same second are both taken, in the order of their ids, whichever arrives first.
+ */
+export function isNewer(event: Pick<EmsEvent, 'occurredAt' | 'eventId'>, last: { lastEventAt?: string; lastEventId?: string }): boolean {
+  if (!last.lastEventAt) return true;
+  const [t, lastT] = [Date.parse(event.occurredAt), Date.parse(last.lastEventAt)];
+  return t !== lastT ? t > lastT : event.eventId > (last.lastEventId ?? '');
 }
 
 /**
@@ -97,8 +109,8 @@ export async function receiveEmsEvent(deps: Pick<Deps, 'clock' | 'applications' 
   const { app, changed } = await commitWith(deps, applicationId, (a) => {
     const d = a.delivery;
     if (d.eventIds?.includes(event.eventId)) return (outcome = 'duplicate'), null;
-    if ((d.lastEventAt && Date.parse(event.occurredAt) <= Date.parse(d.lastEventAt)) || a.status === 'completed' || d.waybillNo !== event.waybillNo) return (outcome = 'stale'), null;
-    const moved = { ...d, status: event.status, lastEventAt: event.occurredAt, eventIds: [...(d.eventIds ?? []), event.eventId].slice(-50) };
+    if (!isNewer(event, d) || a.status === 'completed' || d.waybillNo !== event.waybillNo) return (outcome = 'stale'), null;
+    const moved = { ...d, status: event.status, lastEventAt: event.occurredAt, lastEventId: event.eventId, eventIds: [...(d.eventIds ?? []), event.eventId].slice(-50) };
     const details = { waybillNo: event.waybillNo, eventId: event.eventId, occurredAt: event.occurredAt, ...(event.location ? { location: event.location } : {}) };
     if (event.status === 'delivered') {
       return {
@@ -111,7 +123,7 @@ export async function receiveEmsEvent(deps: Pick<Deps, 'clock' | 'applications' 
     }
     if (event.status === 'returned') {
       return {
-        next: { ...a, status: 'issued', delivery: { method: 'pickup', status: 'awaiting-pickup', returnedWaybillNo: event.waybillNo, lastEventAt: event.occurredAt, eventIds: moved.eventIds } },
+        next: { ...a, status: 'issued', delivery: { method: 'pickup', status: 'awaiting-pickup', returnedWaybillNo: event.waybillNo, lastEventAt: event.occurredAt, lastEventId: event.eventId, eventIds: moved.eventIds } },
         actor: 'ems',
         action: 'delivery.ems.returned',
         details,

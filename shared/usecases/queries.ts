@@ -51,7 +51,9 @@ async function readableLicense(deps: Pick<Deps, 'licenses' | 'applications'>, ca
 
 /**
  * License metadata — with the GB/T 36903 fields (`metadata`), the 证照标识 and the status code —
- * and a short-lived download URL of the sealed PDF, for the holder and the officers.
+ * and a short-lived download URL of the sealed PDF. The PDF prints the holder's full ID number,
+ * so only the holder and the officers of the issuing department get the URL; a supervisor reads
+ * the masked metadata and verifies the license, but cannot download it (docs/api.md).
  */
 export async function getLicense(deps: Pick<Deps, 'licenses' | 'licenseFiles' | 'applications' | 'clock'>, caller: Caller, ref: string) {
   const { record, holder } = await readableLicense(deps, caller, ref);
@@ -76,7 +78,9 @@ export async function getLicense(deps: Pick<Deps, 'licenses' | 'licenseFiles' | 
     sha256: record.pdfSha256,
     signature: { algorithm: record.signature.algorithm as SealAlgorithm, keyId: record.signature.keyId },
     verifyUrl: record.data.verifyUrl,
-    download: { url: await deps.licenseFiles.presignGet(record.pdfKey, DOWNLOAD_TTL_SECONDS, `${licenseNo}.pdf`), expiresInSeconds: DOWNLOAD_TTL_SECONDS },
+    ...(holder || caller.role === 'officer'
+      ? { download: { url: await deps.licenseFiles.presignGet(record.pdfKey, DOWNLOAD_TTL_SECONDS, `${licenseNo}.pdf`), expiresInSeconds: DOWNLOAD_TTL_SECONDS } }
+      : {}),
   };
 }
 

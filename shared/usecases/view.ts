@@ -38,7 +38,22 @@ export function sealedLicenses(app: ApplicationRecord) {
     .map((l) => ({ licenseNo: l.licenseNo, ...(l.identifier ? { identifier: l.identifier } : {}) }));
 }
 
-const maskActor = (actor: string, own: boolean) => (own || !/^\d{6}.{8,}/.test(actor) ? actor : maskSubjectId(actor));
+/** An actor that is an applicant (an ID number or credit code) is masked for everyone but the owner. */
+export const maskActor = (actor: string, own: boolean) => (own || !/^[0-9A-Z]{2}\d{6}[0-9A-Za-z]{10}$/.test(actor) ? actor : maskSubjectId(actor));
+
+/**
+ * An audit event's details as a viewer other than the owner may see them: the names of people
+ * (the recipient who signed for a parcel) and any subject id are masked, like the application view.
+ */
+export function maskDetails(details: Record<string, unknown> | undefined, own: boolean): Record<string, unknown> | undefined {
+  if (own || !details) return details;
+  const masked: Record<string, unknown> = { ...details };
+  if (typeof masked.signedBy === 'string') masked.signedBy = maskPersonName(masked.signedBy);
+  for (const key of ['subjectId', 'idNumber', 'creditCode', 'applicantId'] as const) if (typeof masked[key] === 'string') masked[key] = maskSubjectId(masked[key]);
+  if (typeof masked.name === 'string') masked.name = maskPersonName(masked.name);
+  if (typeof masked.phone === 'string') masked.phone = maskPhone(masked.phone);
+  return masked;
+}
 
 export function applicationView(deps: Pick<Deps, 'calendar' | 'lightRule' | 'clock'>, app: ApplicationRecord, events: AuditEvent[], caller: Caller) {
   const own = isOwner(caller, app);

@@ -50,6 +50,10 @@ describe('EMS delivery', () => {
 
     expect((await ems(waybill, 'collected', '2026-06-01T03:00:00Z', { eventId: 'evt-collected' })).body.outcome).toBe('taken');
     expect((await ems(waybill, 'collected', '2026-06-01T03:00:00Z', { eventId: 'evt-collected' })).body.outcome).toBe('duplicate');
+    // Events are ordered by (occurredAt, eventId): one of the same second with a later id is taken, one with an earlier id is not.
+    const sameSecond = await ems(waybill, 'in_transit', '2026-06-01T03:00:00Z', { eventId: 'evt-collected-2' });
+    expect(sameSecond.body).toMatchObject({ outcome: 'taken', delivery: { status: 'in_transit' } });
+    expect((await ems(waybill, 'collected', '2026-06-01T03:00:00Z', { eventId: 'evt-collected-0' })).body.outcome).toBe('stale');
     // Delivered arrives before in_transit: the shipment stays delivered.
     const delivered = await ems(waybill, 'delivered', '2026-06-02T06:00:00Z');
     expect(delivered.status).toBe(200);
@@ -59,7 +63,7 @@ describe('EMS delivery', () => {
     const done = await waitForStatus(applicant, app.applicationId, 'completed');
     expect(done.delivery.status).toBe('delivered');
     expect(done.timeline.filter((e: { action: string }) => e.action.startsWith('delivery.ems.')).map((e: { action: string }) => e.action)).toEqual([
-      'delivery.ems.created', 'delivery.ems.collected', 'delivery.ems.delivered',
+      'delivery.ems.created', 'delivery.ems.collected', 'delivery.ems.in_transit', 'delivery.ems.delivered',
     ]);
     expect((await ems('1199999999999', 'collected', '2026-06-01T03:00:00Z')).status).toBe(404);
   });

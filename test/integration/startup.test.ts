@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
@@ -61,5 +61,36 @@ it('refuses to start on a seal/keys.json that is not JSON, or not a list of keys
     } finally {
       rmSync(dataDir, { recursive: true, force: true });
     }
+  }
+});
+
+/**
+ * The emulators take any credentials: none of them may be reachable from the network. Every
+ * listening socket on their ports (from the kernel's own table) is bound to the loopback address.
+ */
+it('binds DynamoDB Local, the S3 emulator and the API to 127.0.0.1 only', async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'oneseal-bind-'));
+  const runtime = await startRuntime({ dataDir });
+  try {
+    const ports = [runtime.url, runtime.endpoints.dynamodb, runtime.endpoints.s3, runtime.endpoints.sfn].map((u) => Number(new URL(u).port));
+    // /proc/net/tcp{,6}: local address as hex ip:port, state 0A = LISTEN.
+    const listening = ['/proc/net/tcp', '/proc/net/tcp6'].flatMap((file) =>
+      readFileSync(file, 'utf8')
+        .trim()
+        .split('\n')
+        .slice(1)
+        .map((line) => line.trim().split(/\s+/))
+        .filter((cols) => cols[3] === '0A')
+        .map((cols) => ({ address: cols[1].split(':')[0], port: parseInt(cols[1].split(':')[1], 16) })),
+    );
+    for (const port of ports) {
+      const sockets = listening.filter((s) => s.port === port);
+      expect(sockets.length, `nothing listens on ${port}`).toBeGreaterThan(0);
+      // 127.0.0.1 is 0100007F (IPv4) or ::ffff:127.0.0.1 (IPv6-mapped); 0.0.0.0 or :: would be every interface.
+      for (const s of sockets) expect(['0100007F', '0000000000000000FFFF00000100007F'], `port ${port} listens on ${s.address}`).toContain(s.address);
+    }
+  } finally {
+    await runtime.close();
+    rmSync(dataDir, { recursive: true, force: true });
   }
 });

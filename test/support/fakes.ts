@@ -151,6 +151,10 @@ export class MemoryUploads implements UploadRepository {
     this.items.delete(uploadId);
     return true;
   }
+
+  async countOpen(owner: string, now: string, atMost: number) {
+    return Math.min(atMost, [...this.items.values()].filter((u) => u.openBy === owner && u.expiresAt > now).length);
+  }
 }
 
 export class MemoryApplications implements ApplicationRepository {
@@ -236,6 +240,7 @@ export class MemoryApplications implements ApplicationRepository {
       const upload = this.uploads.items.get(u)!;
       upload.usedBy = id;
       delete upload.ttl;
+      delete upload.openBy;
       delete upload.unusedUntil;
     }
     for (const taskId of change.cancelTasks ?? []) {
@@ -353,8 +358,17 @@ export class MemoryCounters implements Counters {
 export class MemoryObjectStore implements ObjectStore {
   readonly objects = new Map<string, { body: Uint8Array; contentType: string }>();
   constructor(private readonly bucket: string) {}
-  async presignPut(key: string, contentType: string, size: number, expiresInSeconds: number) {
-    return { url: `memory://${this.bucket}/${key}?put&expires=${expiresInSeconds}`, headers: { 'content-type': contentType, 'content-length': String(size) } };
+  async presignPut(key: string, contentType: string, size: number, sha256Hex: string, expiresInSeconds: number) {
+    return {
+      url: `memory://${this.bucket}/${key}?put&expires=${expiresInSeconds}`,
+      headers: { 'content-type': contentType, 'content-length': String(size), 'if-none-match': '*', 'x-amz-checksum-sha256': Buffer.from(sha256Hex, 'hex').toString('base64') },
+    };
+  }
+  async digest(key: string, limit: number) {
+    const o = this.objects.get(key);
+    if (!o) return undefined;
+    if (o.body.length > limit) return { size: limit + 1, sha256: '', head: o.body.slice(0, 65536) };
+    return { size: o.body.length, sha256: createHash('sha256').update(o.body).digest('hex'), head: o.body.slice(0, 65536) };
   }
   async presignGet(key: string, expiresInSeconds: number) {
     return `memory://${this.bucket}/${key}?expires=${expiresInSeconds}`;

@@ -20,6 +20,8 @@ const FUNCTIONS = [...API_FUNCTIONS, ...Object.values(FLOW_FUNCTIONS), ...SCHEDU
  * an import of local code is refused even when nothing of it ends up in the bundle today.
  */
 const inputs = new Map<string, string[]>();
+/** The code of every bundle, as it would be deployed. */
+const texts: string[] = [];
 
 function reachable(metafile: Metafile, entry: string): string[] {
   const seen = new Set<string>();
@@ -56,6 +58,7 @@ beforeAll(async () => {
         metafile: true,
         logLevel: 'silent',
       });
+      texts.push(...out.outputFiles.map((f) => f.text));
       const metafile = out.metafile as Metafile;
       for (const fn of fns) inputs.set(fn, reachable(metafile, `functions/${fn}/handler.ts`));
     }),
@@ -74,6 +77,11 @@ describe('the Lambda bundles', () => {
   it('contain no local code', () => {
     const local = [...inputs].flatMap(([fn, files]) => files.filter((f) => f.startsWith('local/') || f.includes('shared/adapters/local/')).map((f) => `${fn}: ${f}`));
     expect(local).toEqual([]);
+  });
+
+  it('carry no secret default: a deployment without its secrets fails closed', () => {
+    expect(texts.length).toBeGreaterThanOrEqual(FUNCTIONS.length);
+    expect(texts.filter((t) => t.includes('dev-ems-secret'))).toHaveLength(0);
   });
 
   it('contain neither the CDK app nor the emulators', () => {

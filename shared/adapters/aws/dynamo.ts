@@ -149,7 +149,7 @@ export class DynamoApplications implements ApplicationRepository {
         Update: {
           TableName: this.cfg.UPLOADS_TABLE,
           Key: { uploadId },
-          UpdateExpression: 'SET usedBy = :app REMOVE #ttl, unusedUntil',
+          UpdateExpression: 'SET usedBy = :app REMOVE #ttl, unusedUntil, openBy',
           ConditionExpression: 'attribute_exists(uploadId) AND (attribute_not_exists(usedBy) OR usedBy = :app)',
           ExpressionAttributeNames: { '#ttl': 'ttl' },
           ExpressionAttributeValues: { ':app': change.next.applicationId },
@@ -320,6 +320,21 @@ export class DynamoUploads implements UploadRepository {
 
   forget(uploadId: string) {
     return conditionalWrite(this.db.send(new DeleteCommand({ TableName: this.cfg.UPLOADS_TABLE, Key: { uploadId }, ConditionExpression: 'attribute_exists(unusedUntil)' })));
+  }
+
+  /** Counts on the sparse `openByOwner` index (only unused uploads carry `openBy`), one page of at most `atMost` keys. */
+  async countOpen(owner: string, now: string, atMost: number) {
+    const out = await this.db.send(
+      new QueryCommand({
+        TableName: this.cfg.UPLOADS_TABLE,
+        IndexName: 'openByOwner',
+        KeyConditionExpression: 'openBy = :owner AND expiresAt > :now',
+        ExpressionAttributeValues: { ':owner': owner, ':now': now },
+        Select: 'COUNT',
+        Limit: atMost,
+      }),
+    );
+    return out.Count ?? 0;
   }
 }
 

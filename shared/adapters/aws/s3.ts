@@ -1,5 +1,7 @@
 import type { S3Client } from '@aws-sdk/client-s3';
-import type { ObjectStore } from '../../ports.ts';
+import { createHash } from 'node:crypto';
+import type { Readable } from 'node:stream';
+import type { ObjectDigest, ObjectStore } from '../../ports.ts';
 import type { Config } from '../../config.ts';
 import { meter } from './usage.ts';
 
@@ -25,6 +27,8 @@ export function s3Client(cfg: Config): () => Promise<S3Client> {
 }
 
 const sdk = () => import('@aws-sdk/client-s3');
+/** How much of an object's start intake keeps to recognise its format. */
+const HEAD_BYTES = 64 * 1024;
 const presigner = () => import('@aws-sdk/s3-request-presigner');
 
 /** One bucket as an object store. Sealed licenses are written once; the bucket's Object Lock keeps them. */
@@ -34,11 +38,22 @@ export class S3Store implements ObjectStore {
     private readonly bucket: string,
   ) {}
 
-  async presignPut(key: string, contentType: string, size: number, expiresIn: number) {
+  /**
+   * The URL signs the content type, the length, `If-None-Match: *` (S3 answers 412 to a PUT
+   * onto an existing key: the bytes cannot be replaced once sent) and `x-amz-checksum-sha256`
+   * (S3 answers 400 BadDigest to a body of another SHA-256). The checksum header is kept out of
+   * the query string so that the client must send it, and S3 checks the body against it.
+   */
+  async presignPut(key: string, contentType: string, size: number, sha256Hex: string, expiresIn: number) {
     const [{ PutObjectCommand }, { getSignedUrl }, client] = await Promise.all([sdk(), presigner(), this.client()]);
-    const command = new PutObjectCommand({ Bucket: this.bucket, Key: key, ContentType: contentType, ContentLength: size });
-    const url = await getSignedUrl(client, command, { expiresIn, signableHeaders: new Set(['content-type']) });
-    return { url, headers: { 'Content-Type': contentType } };
+    const checksum = Buffer.from(sha256Hex, 'hex').toString('base64');
+    const command = new PutObjectCommand({ Bucket: this.bucket, Key: key, ContentType: contentType, ContentLength: size, ChecksumSHA256: checksum, IfNoneMatch: '*' });
+    const url = await getSignedUrl(client, command, {
+      expiresIn,
+      signableHeaders: new Set(['content-type', 'content-length', 'if-none-match', 'x-amz-checksum-sha256']),
+      unhoistableHeaders: new Set(['x-amz-checksum-sha256']),
+    });
+    return { url, headers: { 'Content-Type': contentType, 'If-None-Match': '*', 'x-amz-checksum-sha256': checksum } };
   }
 
   async presignGet(key: string, expiresIn: number, fileName?: string) {
@@ -47,15 +62,47 @@ export class S3Store implements ObjectStore {
     return getSignedUrl(client, new GetObjectCommand({ Bucket: this.bucket, Key: key, ResponseContentDisposition: disposition }), { expiresIn });
   }
 
-  async get(key: string) {
+  async get(key: string, versionId?: string) {
     const [{ GetObjectCommand }, client] = await Promise.all([sdk(), this.client()]);
     try {
-      const out = await client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
+      const out = await client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key, VersionId: versionId }));
       return await out.Body!.transformToByteArray();
     } catch (e) {
       if ((e as Error).name === 'NoSuchKey' || (e as Error).name === 'NotFound') return undefined;
       throw e;
     }
+  }
+
+  /** Hashes the object chunk by chunk as it arrives: memory stays at one chunk and the 64 KiB head, whatever the size. */
+  async digest(key: string, limit: number, versionId?: string): Promise<ObjectDigest | undefined> {
+    const [{ GetObjectCommand }, client] = await Promise.all([sdk(), this.client()]);
+    let out;
+    try {
+      out = await client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key, VersionId: versionId }));
+    } catch (e) {
+      if ((e as Error).name === 'NoSuchKey' || (e as Error).name === 'NotFound') return undefined;
+      throw e;
+    }
+    const body = out.Body as Readable;
+    const hash = createHash('sha256');
+    const head: Buffer[] = [];
+    let headSize = 0;
+    let size = 0;
+    for await (const chunk of body) {
+      const bytes = chunk as Buffer;
+      size += bytes.length;
+      if (size > limit) {
+        // Larger than it may be: stop reading, the rest is never fetched.
+        body.destroy();
+        return { size: limit + 1, sha256: '', head: Buffer.concat(head), ...(out.VersionId ? { versionId: out.VersionId } : {}) };
+      }
+      hash.update(bytes);
+      if (headSize < HEAD_BYTES) {
+        head.push(bytes.subarray(0, HEAD_BYTES - headSize));
+        headSize += Math.min(bytes.length, HEAD_BYTES - headSize);
+      }
+    }
+    return { size, sha256: hash.digest('hex'), head: Buffer.concat(head), ...(out.VersionId ? { versionId: out.VersionId } : {}) };
   }
 
   async put(key: string, body: Uint8Array, contentType: string) {

@@ -48,7 +48,11 @@ export const TABLES: TableSpec[] = [
     partitionKey: { name: 'uploadId', type: 'S' },
     ttl: 'ttl',
     // Sparse: `unusedUntil` is set only until an application takes the upload, so the sweep reads unused uploads only.
-    indexes: [{ name: 'unusedByDay', partitionKey: { name: 'unusedUntil', type: 'S' }, sortKey: { name: 'uploadId', type: 'S' } }],
+    indexes: [
+      { name: 'unusedByDay', partitionKey: { name: 'unusedUntil', type: 'S' }, sortKey: { name: 'uploadId', type: 'S' } },
+      // Sparse too: `openBy` (the owner) only while unused, so an applicant's open slots can be counted (at most 50).
+      { name: 'openByOwner', partitionKey: { name: 'openBy', type: 'S' }, sortKey: { name: 'expiresAt', type: 'S' } },
+    ],
   },
   // Keyed by license number; each license's 证照标识 is a second item pointing at it (identifierOf).
   { id: 'Licenses', env: 'LICENSES_TABLE', partitionKey: { name: 'licenseNo', type: 'S' }, indexes: [] },

@@ -33,7 +33,7 @@ export async function uploadMaterial(deps: FakeDeps, owner: string, bytes: Buffe
   return uploadId;
 }
 
-const SAMPLE_VALUES: Record<string, unknown> = { plateNumber: '宁A12345', certificateNo: 'ZY20240012345', travelFrom: '2026-12-01', travelTo: '2026-12-15' };
+const SAMPLE_VALUES: Record<string, string> = { plateNumber: '宁A12345', certificateNo: 'ZY20240012345', travelFrom: '2026-12-01', travelTo: '2026-12-15' };
 
 let keys = 0;
 
@@ -47,7 +47,7 @@ export async function submit(deps: FakeDeps, itemCode: string, options: { quanti
   const applicant = /^\d{17}[\dX]$/.test(subject)
     ? { kind: 'person' as const, idNumber: subject, name: '马晓燕', phone: '13995000000' }
     : { kind: 'enterprise' as const, creditCode: subject, name: '宁夏众康大药房连锁有限公司', phone: '09515012345' };
-  const form: Record<string, unknown> = {};
+  const form: Record<string, string | number | boolean | null> = {};
   for (const f of item.form) {
     if (!f.required) continue;
     form[f.field] = SAMPLE_VALUES[f.field] ?? (f.type === 'integer' ? 3 : f.type === 'enum' ? f.options![0] : f.type === 'date' ? '2026-12-01' : f.type === 'boolean' ? true : `${f.label}示例`);
