@@ -64,6 +64,20 @@ const Env = z.object({
     })
     .pipe(z.array(z.object({ id: z.string().regex(/^[a-z0-9-]{1,40}$/), url: z.string().url(), types: z.array(z.string()).min(1), fullIdentifiers: z.boolean().default(false), secretArn: z.string() })))
     .optional(),
+  /** AWS: the city's EventBridge bus, and the delivery queues by destination (`{"<subscriber>": url, "callbacks": url}`). */
+  EVENT_BUS_NAME: z.string().optional(),
+  DELIVERY_QUEUES: z
+    .string()
+    .transform((text, ctx) => {
+      try {
+        return JSON.parse(text) as unknown;
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'DELIVERY_QUEUES is not JSON' });
+        return z.NEVER;
+      }
+    })
+    .pipe(z.record(z.string(), z.string().url()))
+    .optional(),
   PLATFORM_WEBHOOK_URL: z.string().url().optional(),
   PLATFORM_WEBHOOK_SECRET: z.string().min(8).default('dev-platform-secret'),
   PLATFORM_WEBHOOK_FULL_IDENTIFIERS: z.enum(['true', 'false']).default('false'),

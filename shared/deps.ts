@@ -1,7 +1,7 @@
 import type { Catalog } from './domain/catalog.ts';
 import type { HashAlgorithm } from './domain/audit.ts';
 import type { LightRule, WorkingCalendar } from './domain/calendar.ts';
-import type { DeliveryLog, Outbox, Subscriber, WebhookSender } from './ports.ts';
+import type { DeliveryLog, DeliveryQueues, EventBus, Outbox, Subscriber, WebhookSender } from './ports.ts';
 import type { ApplicationRepository, BlacklistRepository, CalendarRepository, CaseRepository, Clock, Courier, Counters, LicenseRepository, ObjectStore, TaskRepository, UploadRepository, Workflow } from './ports.ts';
 import type { SealKeyring } from './domain/keyring.ts';
 
@@ -40,6 +40,9 @@ export interface Deps {
   subscribers(): Promise<Subscriber[]>;
   webhooks: WebhookSender;
   relayPolicy: { baseMs: number; capMs: number; maxAttempts: number };
+  /** AWS only: the city's EventBridge bus and the SQS delivery queues the relay feeds. */
+  eventBus: EventBus;
+  queues: DeliveryQueues;
   publicBaseUrl: string;
   fontFile?: string;
 }

@@ -298,3 +298,21 @@ export interface Subscriber {
 export interface WebhookSender {
   post(url: string, headers: Record<string, string>, body: string): Promise<number>;
 }
+
+/** The city's EventBridge bus, for AWS-side consumers of the events. */
+export interface EventBus {
+  publish(events: import('./domain/events.ts').EventBody[]): Promise<void>;
+}
+
+/**
+ * The delivery queues (AWS: SQS FIFO, one per subscriber and one for the callbacks, grouped by
+ * application so that each application's entries go in order).
+ */
+export interface DeliveryQueues {
+  /** Queues an outbox entry for a destination (a subscriber's id, or `callbacks`); the same dedup id within 5 minutes queues it once. */
+  enqueue(destination: string, entry: { id: string; applicationId: string }, dedupId: string): Promise<void>;
+  /** Which destination a queue (by its ARN) serves. */
+  destinationOf(queueArn: string): string | undefined;
+  /** Holds a received message back for `seconds` (its next attempt), keeping its group waiting behind it. */
+  delay(queueArn: string, receiptHandle: string, seconds: number): Promise<void>;
+}

@@ -5,6 +5,7 @@ import type { Deps } from './deps.ts';
 import { WorkingCalendar } from './domain/calendar.ts';
 import { DynamoDeliveries, DynamoOutbox } from './adapters/aws/dynamo.ts';
 import { FetchWebhooks } from './adapters/aws/webhook.ts';
+import { EventBridgeBus, SqsDeliveryQueues } from './adapters/aws/queues.ts';
 import { DynamoApplications, DynamoBlacklist, DynamoCalendar, DynamoCases, DynamoCounters, DynamoLicenses, DynamoTasks, DynamoUploads, documentClient } from './adapters/aws/dynamo.ts';
 import { S3Store, s3Client } from './adapters/aws/s3.ts';
 import { StepFunctionsWorkflow } from './adapters/aws/sfn.ts';
@@ -80,6 +81,8 @@ export function wiring(): Deps {
     subscribers: async () => subscribersOf(cfg),
     webhooks: new FetchWebhooks(),
     relayPolicy: { baseMs: cfg.WEBHOOK_RETRY_BASE_MS, capMs: cfg.WEBHOOK_RETRY_CAP_MS, maxAttempts: cfg.WEBHOOK_MAX_ATTEMPTS },
+    eventBus: new EventBridgeBus(cfg.EVENT_BUS_NAME),
+    queues: new SqsDeliveryQueues(cfg.DELIVERY_QUEUES ?? {}),
     publicBaseUrl: cfg.PUBLIC_BASE_URL.replace(/\/$/, ''),
     fontFile: cfg.SEAL_FONT_FILE,
   };

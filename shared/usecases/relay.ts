@@ -15,6 +15,7 @@ import type { DeliveryRecord, StoredOutboxEntry, Subscriber } from '../ports.ts'
  */
 
 type RelayDeps = Pick<Deps, 'outbox' | 'deliveries' | 'subscribers' | 'webhooks' | 'relayPolicy' | 'workflow'>;
+type AwsRelayDeps = RelayDeps & Pick<Deps, 'eventBus' | 'queues'>;
 
 /** Step Functions' answers that no retry can change: the callback is recorded with it and given up. */
 const FINAL_CALLBACK_ERRORS = new Set(['TaskTimedOut', 'InvalidToken', 'TaskDoesNotExist', 'ExecutionDoesNotExist']);
@@ -156,4 +157,40 @@ async function relayApplication(deps: RelayDeps, subscribers: Subscriber[], entr
     }
   }
   return settled;
+}
+
+/**
+ * AWS, the relay function (the outbox's DynamoDB stream): a new entry's event goes to the city's
+ * EventBridge bus and to each subscriber's queue, a callback to the callbacks queue; an admin's
+ * retry (`retryFor`) to those subscribers' queues again. Then the entry leaves the pending index.
+ * A stream record delivered twice is queued once (the FIFO queues' deduplication by entry id).
+ */
+export async function relayToQueues(deps: AwsRelayDeps, entry: StoredOutboxEntry, isNew: boolean): Promise<void> {
+  if (entry.callback) await deps.queues.enqueue('callbacks', entry, entry.id);
+  else {
+    if (isNew) await deps.eventBus.publish([entry.event!]);
+    const retry = entry.retryFor ? `-retry-${Date.now()}` : '';
+    for (const subscriber of targetsOf(await deps.subscribers(), entry)) await deps.queues.enqueue(subscriber.id, entry, `${entry.id}${retry}`);
+  }
+  await deps.outbox.settle(entry.id);
+}
+
+/**
+ * AWS, the delivery function: one queued entry for one destination, on its `receiveCount`-th
+ * receive. Output: done (delivered, dead, or a callback answered for good), or the seconds to
+ * wait before the next attempt (the message is held back that long; its group waits behind it).
+ */
+export async function deliverQueued(deps: RelayDeps, destination: string, id: string, receiveCount: number): Promise<{ done: true } | { done: false; retryInSeconds: number }> {
+  const entry = await deps.outbox.get(id);
+  if (!entry) return { done: true }; // past its retention
+  if (destination === 'callbacks') {
+    const { result, retryInMs } = await relayCallback(deps, entry);
+    return result === 'deferred' ? { done: false, retryInSeconds: Math.ceil(retryInMs! / 1000) } : { done: true };
+  }
+  const subscriber = (await deps.subscribers()).find((s) => s.id === destination);
+  if (!subscriber) return { done: true }; // no longer subscribed
+  const previous = await deps.deliveries.get(deliveryIdOf(subscriber.id, entry.id));
+  if (previous?.status === 'delivered') return { done: true }; // a message received twice
+  const record = await deliverEvent(deps, subscriber, entry, receiveCount);
+  return record.status === 'failing' ? { done: false, retryInSeconds: Math.ceil((Date.parse(record.nextAttemptAt!) - Date.now()) / 1000) } : { done: true };
 }

@@ -581,6 +581,8 @@ export function fakeDeps(overrides: Partial<Omit<FakeDeps, 'calendar'>> & { now?
     subscribers: async () => [],
     webhooks: new ScriptedWebhooks(),
     relayPolicy: { baseMs: 1, capMs: 10, maxAttempts: 5 },
+    eventBus: { publish: async () => {} },
+    queues: { enqueue: async () => {}, destinationOf: () => undefined, delay: async () => {} },
     courier: new RecordingCourier(),
     emsSecrets: async () => ['dev-ems-secret'],
     signer,
