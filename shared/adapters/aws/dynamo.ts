@@ -599,8 +599,11 @@ export class DynamoDeliveries implements DeliveryLog {
     private readonly db: DynamoDBDocumentClient,
   ) {}
 
-  get(deliveryId: string) {
-    return readerFor(this.db).get<DeliveryRecord>(this.cfg.DELIVERIES_TABLE, { deliveryId });
+  async get(deliveryId: string) {
+    const item = await readerFor(this.db).get<DeliveryRecord & { dead?: string; ttl?: number }>(this.cfg.DELIVERIES_TABLE, { deliveryId });
+    if (!item) return undefined;
+    const { dead: _d, ttl: _t, ...record } = item;
+    return record;
   }
 
   async put(record: DeliveryRecord) {
