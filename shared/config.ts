@@ -81,10 +81,10 @@ const Env = z.object({
   PLATFORM_WEBHOOK_URL: z.string().url().optional(),
   PLATFORM_WEBHOOK_SECRET: z.string().min(8).default('dev-platform-secret'),
   PLATFORM_WEBHOOK_FULL_IDENTIFIERS: z.enum(['true', 'false']).default('false'),
-  /** Webhook retries: the first delay, doubling up to the cap, and the attempts before a dead letter (AWS: 30 s, 12 h, 12 ≈ 29 h). */
+  /** Webhook retries: the first delay, doubling up to the cap, and the attempts before a dead letter (AWS: 30 s, 12 h, 13 attempts: ≈ 29 h between the first and the last; infra/constructs/events.ts). */
   WEBHOOK_RETRY_BASE_MS: z.coerce.number().int().positive().default(30_000),
   WEBHOOK_RETRY_CAP_MS: z.coerce.number().int().positive().default(43_200_000),
-  WEBHOOK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(12),
+  WEBHOOK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(13),
 });
 export type Config = z.infer<typeof Env>;
 

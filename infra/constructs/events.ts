@@ -22,8 +22,8 @@ export interface EventsProps {
   alarms: ITopic;
 }
 
-/** Webhook deliveries: 12 receives, the delay doubling from 30 s to 12 h (SQS's longest visibility timeout): ≈ 29 h ≥ 24 h. */
-export const WEBHOOK_RECEIVES = 12;
+/** Webhook deliveries: 13 receives, the 12 delays between them doubling from 30 s to 12 h (SQS’s longest visibility timeout): 30 s + 1 min + … + 8.5 h + 12 h ≈ 29 h ≥ 24 h. */
+export const WEBHOOK_RECEIVES = 13;
 /** Callbacks are retried until Step Functions answers (every 200 ms doubling to a minute): ~1000 receives ≈ 16 h before the DLQ alarms. */
 export const CALLBACK_RECEIVES = 1000;
 
@@ -90,6 +90,8 @@ export class Events extends Construct {
       fn.addEnvironment('DELIVERY_QUEUES', Stack.of(this).toJsonString(Object.fromEntries(Object.entries(this.queues).map(([dest, q]) => [dest, q.queueUrl]))));
     }
     props.relay.addEnvironment('EVENT_BUS_NAME', this.bus.eventBusName);
+    // The delivery records a webhook dead at the queue's last receive.
+    props.deliver.addEnvironment('WEBHOOK_MAX_ATTEMPTS', String(WEBHOOK_RECEIVES));
 
     props.relay.addEventSource(
       new DynamoEventSource(props.outbox, {

@@ -178,7 +178,7 @@ export function verifyWebhook(secret: string, timestamp: string, rawBody: string
 
 /**
  * The delay before delivery attempt `attempt` (2, 3, …) of a webhook: exponential from `baseMs`,
- * capped at `capMs`. On AWS 30 s doubling to 12 h (SQS's longest visibility timeout), 12
+ * capped at `capMs`. On AWS 30 s doubling to 12 h (SQS’s longest visibility timeout), 13
  * receives: 30 s + 1 min + … + 12 h ≈ 29 h ≥ 24 h (docs/events.md).
  */
 export const backoffMs = (attempt: number, baseMs: number, capMs: number) => Math.min(capMs, baseMs * 2 ** Math.max(0, attempt - 2));
