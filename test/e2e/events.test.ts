@@ -140,6 +140,24 @@ describe('events pushed to the provincial platform', () => {
     expectOnceInOrder(events);
   });
 
+  it('with Step Functions failing after the commit, the events go out, the callback waits in the outbox, and the flow goes on once Step Functions answers', async () => {
+    const clerk = await as(platform.url, officers.clerk);
+    const { applicant, id } = await submitPharmacist();
+    const task = await waitForTask(clerk, id, 'acceptance');
+    platform.runtime.sfn.outage.add('SendTaskSuccess');
+    try {
+      expect((await clerk.post(`/v1/tasks/${task.taskId}/complete`, { outcome: 'accept', opinion: '材料齐全' })).status).toBe(200);
+      await receiver.waitFor(id, 'application.approved');
+      await new Promise((r) => setTimeout(r, 1500));
+      expect((await applicant.get(`/v1/applications/${id}`)).body).toMatchObject({ status: 'approved' });
+    } finally {
+      platform.runtime.sfn.outage.delete('SendTaskSuccess');
+    }
+    await waitForStatus(applicant, id, 'completed', 30_000);
+    const events = await receiver.waitFor(id, 'application.completed');
+    expectOnceInOrder(events);
+  });
+
   it('a subscriber down for a while gets everything after it is back; one down for good leaves dead letters an admin retries', async () => {
     const clerk = await as(platform.url, officers.clerk);
     const admin = await as(platform.url, { sub: 'admin-001', role: 'admin' });
