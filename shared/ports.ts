@@ -236,7 +236,7 @@ export interface StoredOutboxEntry extends OutboxEntry {
   position: string;
   /** Set while the relay still owes the entry to someone (sparse: the relay's only read in the embedded mode). */
   pending?: string;
-  /** A callback's failed attempts so far, and when to try again. */
+  /** A callback's failed attempts so far, and when to try again; on an event, set once a delivery of it failed (its deliveries are then read before the next attempt). */
   attempts?: number;
   nextAttemptAt?: string;
   /** What came of a callback: `sent`, or Step Functions' final answer (`TaskTimedOut`, `InvalidToken`, …). */

@@ -137,7 +137,8 @@ async function relayApplication(deps: RelayDeps, subscribers: Subscriber[], entr
         done = false;
         continue;
       }
-      const previous = await deps.deliveries.get(deliveryIdOf(subscriber.id, entry.id));
+      // An entry never attempted before has no deliveries to read (the common case, one read fewer on the way to the subscriber).
+      const previous = entry.attempts || entry.retryFor ? await deps.deliveries.get(deliveryIdOf(subscriber.id, entry.id)) : undefined;
       if (previous?.status === 'delivered' || (previous?.status === 'dead' && !entry.retryFor)) continue;
       if (previous?.status === 'failing' && previous.nextAttemptAt && Date.parse(previous.nextAttemptAt) > now) {
         held.add(subscriber.id);
@@ -146,6 +147,7 @@ async function relayApplication(deps: RelayDeps, subscribers: Subscriber[], entr
       }
       const attempt = previous?.status === 'failing' ? previous.attempts + 1 : 1;
       const record = await deliverEvent(deps, subscriber, entry, attempt);
+      if (record.status !== 'delivered') await deps.outbox.defer(entry.id, (entry.attempts ?? 0) + 1, record.nextAttemptAt ?? record.updatedAt, record.lastError ?? '');
       if (record.status === 'failing') {
         held.add(subscriber.id);
         done = false;
