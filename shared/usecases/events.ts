@@ -33,11 +33,9 @@ export async function listEvents(deps: Pick<Deps, 'outbox'>, query: { after?: st
   return { events: entries.map((e) => e.event!), next: last ? encodeCursor(last.position) : (query.after ?? null) };
 }
 
-const view = (d: DeliveryRecord) => d;
-
 /** The dead letters (deliveries given up after every retry), the latest first. */
 export async function listDeadDeliveries(deps: Pick<Deps, 'deliveries'>, limit = 100) {
-  return { deliveries: (await deps.deliveries.dead(limit)).map(view) };
+  return { deliveries: await deps.deliveries.dead(limit) };
 }
 
 /**
