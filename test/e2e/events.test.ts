@@ -137,6 +137,25 @@ describe('events pushed to the provincial platform', () => {
   });
 });
 
+describe('a flow that fails and is redriven (last: it moves the dev clock a year on)', () => {
+  it('is told as application.flow-failed, then application.flow-redriven, and its events go on in order', async () => {
+    const clerk = await as(platform.url, officers.clerk);
+    const admin = await as(platform.url, { sub: 'admin-001', role: 'admin' });
+    const { applicant, id } = await submitPharmacist();
+    await waitForTask(clerk, id, 'acceptance');
+    // The callback's timeout is 360 days.
+    await applicant.post('/dev/clock', { advance: { hours: 361 * 24 } });
+    const failed = await receiver.waitFor(id, 'application.flow-failed');
+    expect(failed.at(-1)).toMatchObject({ type: 'application.flow-failed', data: { flowError: { error: expect.stringMatching(/^States\./) } } });
+    expect((await admin.post(`/v1/applications/${id}/redrive`, {})).status).toBe(200);
+    await receiver.waitFor(id, 'application.flow-redriven');
+    const task = await waitForTask(clerk, id, 'acceptance');
+    expect((await clerk.post(`/v1/tasks/${task.taskId}/complete`, { outcome: 'accept', opinion: '材料齐全' })).status).toBe(200);
+    await waitForStatus(applicant, id, 'completed');
+    expectOnceInOrder(await receiver.waitFor(id, 'application.completed'));
+  });
+});
+
 describe('GET /v1/events', () => {
   it('gives the platform the same events in commit order, page by page, and refuses a bad cursor and an applicant', async () => {
     const platformClient = await as(platform.url, { sub: 'provincial-platform', role: 'platform' });
