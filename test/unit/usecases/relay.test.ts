@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { fakeDeps, RecordingWorkflow, MemoryOutbox } from '../../support/fakes.ts';
-import { relayPending } from '../../../shared/usecases/relay.ts';
+import { deliverQueued, relayPending, relayToQueues } from '../../../shared/usecases/relay.ts';
 import { verifyWebhook } from '../../../shared/domain/events.ts';
 import type { OutboxEntry } from '../../../shared/ports.ts';
 
@@ -72,5 +72,41 @@ describe('relayPending', () => {
     }
     expect((await deps.outbox.get('cb1'))!.result).toBe('sent');
     expect((await deps.outbox.get('cb2'))!.result).toBe('TaskTimedOut');
+  });
+});
+
+describe('the AWS relay and delivery (relayToQueues, deliverQueued)', () => {
+  it('queues an event for each subscriber that wants it (grouped by application, deduplicated by event id) and on the bus; a callback on its own queue', async () => {
+    const deps = setup();
+    const sent: { destination: string; group: string; dedup: string }[] = [];
+    const published: string[] = [];
+    deps.queues = { enqueue: async (destination, entry, dedup) => void sent.push({ destination, group: entry.applicationId, dedup }), destinationOf: () => undefined, delay: async () => {} };
+    deps.eventBus = { publish: async (events) => void published.push(...events.map((e) => e.eventId)) };
+    deps.subscribers = async () => [
+      { id: 'platform', url: 'https://p.example', types: ['*'], fullIdentifiers: false, secret: async () => 's' },
+      { id: 'library', url: 'https://l.example', types: ['license.*'], fullIdentifiers: true, secret: async () => 's' },
+    ];
+    deps.outbox.add([event('a', 1), { id: 'cb1', applicationId: 'a', seq: 1, occurredAt: 't', callback: { kind: 'success', taskToken: 'tok', output: {} } }]);
+    for (const entry of await deps.outbox.pending(10)) await relayToQueues(deps, entry, true);
+    expect(sent).toEqual([
+      { destination: 'platform', group: 'a', dedup: 'evt_a_1' },
+      { destination: 'callbacks', group: 'a', dedup: 'cb1' },
+    ]);
+    expect(published).toEqual(['evt_a_1']);
+    expect(await deps.outbox.pending(10)).toEqual([]);
+  });
+
+  it('delivers a queued event once, and answers how long to hold it back after a failure (30 s, then 60 s)', async () => {
+    const deps = setup([503, 503]);
+    deps.relayPolicy = { baseMs: 30_000, capMs: 43_200_000, maxAttempts: 13 };
+    deps.outbox.add([event('a', 1)]);
+    const first = await deliverQueued(deps, 'platform', 'evt_a_1', 1);
+    const second = await deliverQueued(deps, 'platform', 'evt_a_1', 2);
+    expect(first).toEqual({ done: false, retryInSeconds: 30 });
+    expect(second).toEqual({ done: false, retryInSeconds: 60 });
+    expect(await deliverQueued(deps, 'platform', 'evt_a_1', 3)).toEqual({ done: true });
+    // Received again (SQS is at least once): not posted twice.
+    expect(await deliverQueued(deps, 'platform', 'evt_a_1', 4)).toEqual({ done: true });
+    expect(deps.webhooks.posts).toHaveLength(3);
   });
 });
