@@ -104,9 +104,11 @@ export const targetsOf = (subscribers: Subscriber[], entry: StoredOutboxEntry) =
  * applications side by side. An entry that cannot go yet (a callback or a delivery waiting for
  * its retry) holds back the later entries of its application for that destination. An entry is
  * settled once its callback is answered or each of its deliveries is delivered or dead.
+ * The page is large (2000) so that entries held back for a failing subscriber cannot hide the
+ * callbacks and events committed after them.
  * Output: how many entries were settled.
  */
-export async function relayPending(deps: RelayDeps, limit = 200): Promise<number> {
+export async function relayPending(deps: RelayDeps, limit = 2000): Promise<number> {
   const entries = await deps.outbox.pending(limit);
   if (!entries.length) return 0;
   const subscribers = await deps.subscribers();

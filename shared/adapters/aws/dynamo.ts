@@ -528,10 +528,16 @@ export class DynamoOutbox implements Outbox {
   ) {}
 
   async pending(limit: number) {
-    const page = await this.db.send(
-      new QueryCommand({ TableName: this.cfg.OUTBOX_TABLE, IndexName: 'byPending', KeyConditionExpression: 'pending = :p', ExpressionAttributeValues: { ':p': '1' }, Limit: limit }),
-    );
-    return (page.Items ?? []) as StoredOutboxEntry[];
+    const items: StoredOutboxEntry[] = [];
+    let ExclusiveStartKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.db.send(
+        new QueryCommand({ TableName: this.cfg.OUTBOX_TABLE, IndexName: 'byPending', KeyConditionExpression: 'pending = :p', ExpressionAttributeValues: { ':p': '1' }, Limit: limit - items.length, ExclusiveStartKey }),
+      );
+      items.push(...((page.Items ?? []) as StoredOutboxEntry[]));
+      ExclusiveStartKey = page.LastEvaluatedKey;
+    } while (ExclusiveStartKey && items.length < limit);
+    return items;
   }
 
   get(id: string) {
