@@ -47,13 +47,14 @@ export class LocalRelay {
   }
 
   private async pass() {
-    let settled = 0;
+    let pass = { read: 0, settled: 0 };
     try {
-      settled = await relayPending(await ready());
+      pass = await relayPending(await ready());
     } catch (e) {
       this.log(`relay: ${maskIds((e as Error).message)}`);
     }
-    // More may be waiting behind a full page: go on at once; otherwise poll.
-    this.schedule(settled ? 0 : this.intervalMs);
+    // Progress: go on at once. Nothing pending: poll. Only entries waiting for a retry: look again
+    // a little later, not re-reading a backlog every 25 ms.
+    this.schedule(pass.settled ? 0 : pass.read ? this.intervalMs * 4 : this.intervalMs);
   }
 }

@@ -106,16 +106,16 @@ export const targetsOf = (subscribers: Subscriber[], entry: StoredOutboxEntry) =
  * settled once its callback is answered or each of its deliveries is delivered or dead.
  * The page is large (2000) so that entries held back for a failing subscriber cannot hide the
  * callbacks and events committed after them.
- * Output: how many entries were settled.
+ * Output: how many entries were read and how many settled.
  */
-export async function relayPending(deps: RelayDeps, limit = 2000): Promise<number> {
+export async function relayPending(deps: RelayDeps, limit = 2000): Promise<{ read: number; settled: number }> {
   const entries = await deps.outbox.pending(limit);
-  if (!entries.length) return 0;
+  if (!entries.length) return { read: 0, settled: 0 };
   const subscribers = await deps.subscribers();
   const byApplication = new Map<string, StoredOutboxEntry[]>();
   for (const e of entries) byApplication.set(e.applicationId, [...(byApplication.get(e.applicationId) ?? []), e]);
   const settled = await Promise.all([...byApplication.values()].map((list) => relayApplication(deps, subscribers, list.sort((a, b) => a.seq - b.seq || (a.callback ? 1 : -1)))));
-  return settled.reduce((a, b) => a + b, 0);
+  return { read: entries.length, settled: settled.reduce((a, b) => a + b, 0) };
 }
 
 async function relayApplication(deps: RelayDeps, subscribers: Subscriber[], entries: StoredOutboxEntry[]): Promise<number> {
