@@ -53,6 +53,13 @@ describe('events pushed to the provincial platform', () => {
     expect(issued.data.license).toMatchObject({ number: expect.stringMatching(/^ZYYS-640100-/), issuer: '银川市行政审批服务局', holderCode: '640104********123X' });
     expect(JSON.stringify(events)).not.toContain(PERSON_ID);
     expect(events[0].data.applicant).toEqual({ kind: 'person', id: '640104********123X', name: '马**' });
+
+    // The license library is told of a revocation too, with the license and how it ended.
+    const chief = await as(platform.url, officers.chief);
+    const licenseNo = issued.data.license.number as string;
+    expect((await chief.post(`/v1/licenses/${licenseNo}/revoke`, { reason: '以欺骗手段取得注册', legalBasis: '《中华人民共和国行政许可法》第六十九条' })).status).toBe(200);
+    const revoked = (await receiver.waitFor(id, 'license.revoked')).at(-1)!;
+    expect(revoked).toMatchObject({ type: 'license.revoked', seq: events.length + 1, data: { license: { number: licenseNo, holderCode: '640104********123X' }, revocation: { kind: 'revoke', statusCode: '03' } } });
   });
 
   it('with the relay stopped between commit and send, the commit stands, the flow waits, and after the restart every event and the callback arrive once, in order', async () => {
