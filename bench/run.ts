@@ -7,6 +7,7 @@ import '../local/node-version.ts';
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
+import { createServer } from 'node:http';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Figure } from './readme.ts';
@@ -32,7 +33,7 @@ const ROOT = resolve(fileURLToPath(import.meta.url), '../..');
 const prices = JSON.parse(readFileSync(join(ROOT, 'bench/prices.json'), 'utf8'));
 const started = Date.now();
 /** `npm run bench -- intake sealing` runs only those sections (all by default). */
-const SECTIONS = ['intake', 'journey', 'sealing', 'supervision', 'cost', 'bundles'];
+const SECTIONS = ['intake', 'journey', 'sealing', 'supervision', 'cost', 'events', 'bundles'];
 const chosen = process.argv.slice(2);
 for (const s of chosen) if (!SECTIONS.includes(s)) throw new Error(`unknown section "${s}"; choose from ${SECTIONS.join(', ')}`);
 const wanted = (section: string) => !chosen.length || chosen.includes(section);
@@ -88,6 +89,22 @@ async function pool<T>(items: T[], workers: number, fn: (item: T) => Promise<voi
 // ---- the platform ---------------------------------------------------------------------------
 const dataDir = mkdtempSync(join(tmpdir(), 'oneseal-bench-'));
 console.log(`oneseal bench — ${new Date().toISOString()} — ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`);
+// The provincial platform's webhook receiver (section events): when each event arrived, and its size.
+const arrivals = new Map<string, { at: number; bytes: number; type: string }>();
+const receiver = createServer((req, res) => {
+  const chunks: Buffer[] = [];
+  req.on('data', (c: Buffer) => chunks.push(c));
+  req.on('end', () => {
+    const raw = Buffer.concat(chunks);
+    const body = JSON.parse(raw.toString('utf8')) as { applicationId: string; type: string };
+    if (!arrivals.has(`${body.applicationId} ${body.type}`)) arrivals.set(`${body.applicationId} ${body.type}`, { at: performance.now(), bytes: raw.length, type: body.type });
+    res.writeHead(204).end();
+  });
+});
+if (wanted('events')) {
+  await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', () => r()));
+  process.env.PLATFORM_WEBHOOK_URL = `http://127.0.0.1:${(receiver.address() as { port: number }).port}/events`;
+}
 progress('starting the embedded platform');
 const runtime = await startRuntime({ dataDir });
 progress(`API ${runtime.url}, DynamoDB ${runtime.endpoints.dynamodb}, S3 ${runtime.endpoints.s3}, Step Functions ${runtime.endpoints.sfn}`);
@@ -356,7 +373,29 @@ try {
     extra.cost = costs;
   }
 
+  // ---- events: relay lag, commit acknowledged → webhook received -------------------------------
+  if (wanted('events')) {
+    const lags: number[] = [];
+    for (let i = 0; i < 40; i++) {
+      const materials = await uploadAll(applicant, PHARMACIST_MATERIALS);
+      const r = await applicant.post('/v1/applications', pharmacistBody(materials), { 'Idempotency-Key': newKey() });
+      const acked = performance.now();
+      const key = `${r.body.applicationId} application.submitted`;
+      while (!arrivals.has(key) && performance.now() - acked < 10_000) await new Promise((res) => setTimeout(res, 2));
+      const arrived = arrivals.get(key);
+      if (!arrived) throw new Error(`no webhook for ${r.body.applicationId} within 10 s`);
+      // A webhook may arrive before the API's answer reaches the client: the lag is then 0.
+      lags.push(Math.max(0, arrived.at - acked));
+    }
+    record('events', 'relay lag p50, commit → webhook received', [pct(lags, 50)], 'ms');
+    record('events', 'relay lag p95, commit → webhook received', [pct(lags, 95)], 'ms', { text: '≤ 200 ms', ok: (v) => v <= 200 });
+    const sizes = [...arrivals.values()].map((a) => a.bytes);
+    record('events', 'bytes per event (webhook body)', [sizes.reduce((a, b) => a + b, 0) / sizes.length], 'bytes');
+    extra.events = { lagsMs: lags.map((l) => +l.toFixed(1)), events: sizes.length };
+  }
+
 } finally {
+  receiver.close();
   await runtime.close();
   rmSync(dataDir, { recursive: true, force: true });
 }

@@ -40,6 +40,12 @@ export interface FunctionAccess {
   flows?: FlowAction[];
   /** The EMS secret (webhook secrets, API credentials) and the EMS endpoint. */
   ems?: boolean;
+  /**
+   * Events (SPEC rule 15), bound by the events construct (infra/constructs/events.ts): `enqueue`
+   * puts on the city's bus and sends to the delivery queues; `deliver` consumes them, with the
+   * subscribers' secrets.
+   */
+  events?: 'enqueue' | 'deliver';
 }
 
 /**
@@ -62,56 +68,62 @@ const DECLARED: Record<FunctionName, FunctionAccess> = {
   uploads: { tables: { Uploads: 'RW' }, buckets: { materials: ['PUT'] } },
   // Intake: checks the uploads' bytes, refuses (and counts, and audits) blacklisted subjects, creates the application with its trail, takes the uploads, starts the flow.
   'submit-application': {
-    tables: { Applications: 'RW', Audit: 'RO+APPEND', Uploads: 'RW', Counters: 'RW', Blacklist: 'RW' },
+    tables: { Applications: 'RW', Audit: 'RO+APPEND', Uploads: 'RW', Counters: 'RW', Blacklist: 'RW', Outbox: 'APPEND' },
     buckets: { materials: ['READ'] },
     flows: ['states:StartExecution'],
   },
   'read-applications': { tables: { Applications: 'RO', Audit: 'RO' } },
-  // The correction: checks the new uploads, takes them, completes the correction task and its callback.
+  // The correction: checks the new uploads, takes them, completes the correction task (its callback goes through the outbox).
   'correct-application': {
-    tables: { Applications: 'RW', Audit: 'RO+APPEND', Uploads: 'RW', Tasks: 'RW' },
+    tables: { Applications: 'RW', Audit: 'RO+APPEND', Uploads: 'RW', Tasks: 'RW', Outbox: 'APPEND' },
     buckets: { materials: ['READ'] },
-    flows: ['states:SendTaskSuccess'],
   },
-  // Withdrawal cancels the open tasks and stops the execution.
-  'withdraw-application': { tables: { Applications: 'RW', Audit: 'RO+APPEND', Tasks: 'RW' }, flows: ['states:StopExecution'] },
+  // Withdrawal cancels the open tasks; the execution's stop goes through the outbox.
+  'withdraw-application': { tables: { Applications: 'RW', Audit: 'RO+APPEND', Tasks: 'RW', Outbox: 'APPEND' } },
   'list-tasks': { tables: { Tasks: 'RO' } },
-  // An officer's outcome: the task, the application and its trail in one transaction, then the callback.
-  'complete-task': { tables: { Tasks: 'RW', Applications: 'RW', Audit: 'APPEND' }, flows: ['states:SendTaskSuccess'] },
+  // An officer's outcome: the task, the application, its trail and the callback (in the outbox) in one transaction.
+  'complete-task': { tables: { Tasks: 'RW', Applications: 'RW', Audit: 'APPEND', Outbox: 'APPEND' } },
   'get-license': { tables: { Licenses: 'RO', Applications: 'RO' }, buckets: { licenses: ['READ'] } },
   'license-seal': { tables: { Licenses: 'RO', Applications: 'RO' } },
   'seal-keys': { tables: {}, seal: ['kms:GetPublicKey'] },
   // The blacklist keeps its own trail in the audit table.
   blacklist: { tables: { Blacklist: 'RW', Audit: 'RO+APPEND' } },
   // Suspend, resume, extend: the open tasks' due times move with the application's.
-  'application-clock': { tables: { Applications: 'RW', Audit: 'RO+APPEND', Tasks: 'RW' } },
+  'application-clock': { tables: { Applications: 'RW', Audit: 'RO+APPEND', Tasks: 'RW', Outbox: 'APPEND' } },
   // A rating of 1 or 2 opens a follow-up case.
-  'evaluate-application': { tables: { Applications: 'RW', Audit: 'RO+APPEND', Cases: 'RW' } },
+  'evaluate-application': { tables: { Applications: 'RW', Audit: 'RO+APPEND', Cases: 'RW', Outbox: 'APPEND' } },
   'read-audit': { tables: { Applications: 'RO', Audit: 'RO' } },
   supervision: { tables: { Tasks: 'RO', Cases: 'RO', Applications: 'RO', Counters: 'RO' } },
   // The public webhook: finds the shipment by waybill, moves it along, and on delivery completes the delivery task and its callback.
-  'ems-webhook': { tables: { Applications: 'RW', Audit: 'APPEND', Tasks: 'RW' }, flows: ['states:SendTaskSuccess'], ems: true },
-  'record-pickup': { tables: { Applications: 'RW', Audit: 'RO+APPEND', Tasks: 'RW' }, flows: ['states:SendTaskSuccess'] },
-  'revoke-license': { tables: { Licenses: 'RW', Applications: 'RW', Audit: 'APPEND' } },
-  'redrive-flow': { tables: { Applications: 'RW', Audit: 'RO+APPEND' }, flows: ['states:RedriveExecution'] },
+  'ems-webhook': { tables: { Applications: 'RW', Audit: 'APPEND', Tasks: 'RW', Outbox: 'APPEND' }, ems: true },
+  'record-pickup': { tables: { Applications: 'RW', Audit: 'RO+APPEND', Tasks: 'RW', Outbox: 'APPEND' } },
+  'revoke-license': { tables: { Licenses: 'RW', Applications: 'RW', Audit: 'APPEND', Outbox: 'APPEND' } },
+  'redrive-flow': { tables: { Applications: 'RW', Audit: 'RO+APPEND', Outbox: 'APPEND' }, flows: ['states:RedriveExecution'] },
   // Publishing a year: its schedule with its trail, then every open deadline that reaches it recomputed.
-  calendar: { tables: { Calendar: 'RW', Audit: 'APPEND', Applications: 'RW', Tasks: 'RW' } },
-  // Lights, cases and deemed acceptance (which completes the acceptance task and its callback).
-  'supervision-scan': { tables: { Tasks: 'RW', Applications: 'RW', Audit: 'APPEND', Cases: 'RW' }, flows: ['states:SendTaskSuccess'] },
+  calendar: { tables: { Calendar: 'RW', Audit: 'APPEND', Applications: 'RW', Tasks: 'RW', Outbox: 'APPEND' } },
+  // Lights, cases and deemed acceptance (which completes the acceptance task; its callback goes through the outbox).
+  'supervision-scan': { tables: { Tasks: 'RW', Applications: 'RW', Audit: 'APPEND', Cases: 'RW', Outbox: 'APPEND' } },
   // The daily sweep of uploads no application took: the only function that deletes a material.
   'sweep-uploads': { tables: { Uploads: 'RW' }, buckets: { materials: ['DELETE'] } },
   // A failed flow: the application marked, its open tasks closed, a supervision case opened.
-  'record-failure': { tables: { Applications: 'RW', Audit: 'APPEND', Tasks: 'RW', Cases: 'RW' } },
+  'record-failure': { tables: { Applications: 'RW', Audit: 'APPEND', Tasks: 'RW', Cases: 'RW', Outbox: 'APPEND' } },
   // The flows' own steps.
   'open-task': { tables: { Tasks: 'RW', Applications: 'RO' } },
-  'conclude-joint-review': { tables: { Applications: 'RW', Audit: 'APPEND' } },
+  'conclude-joint-review': { tables: { Applications: 'RW', Audit: 'APPEND', Outbox: 'APPEND' } },
   'seal-licenses': {
-    tables: { Applications: 'RW', Audit: 'APPEND', Licenses: 'RW', Counters: 'RW' },
+    tables: { Applications: 'RW', Audit: 'APPEND', Licenses: 'RW', Counters: 'RW', Outbox: 'APPEND' },
     buckets: { licenses: ['PUT'] },
     // Sign with the active key; GetPublicKey for the SM2 digest's Z_A (shared/adapters/aws/kms-signer.ts).
     seal: ['kms:Sign', 'kms:GetPublicKey'],
   },
-  deliver: { tables: { Applications: 'RW', Audit: 'APPEND' }, ems: true },
+  // Events (SPEC rule 15): the feed (platform, supervisor); the admin's dead letters, put back before the relay.
+  'read-events': { tables: { Outbox: 'RO' } },
+  deliveries: { tables: { Deliveries: 'RW', Outbox: 'RW' } },
+  // The relay: the outbox's stream to the bus and the queues; it takes each entry out of the pending index.
+  relay: { tables: { Outbox: 'RW' }, events: 'enqueue' },
+  // Delivery: signed webhooks and the flows' callbacks (the only functions that tell Step Functions an outcome or stop a flow).
+  'deliver-events': { tables: { Outbox: 'RW', Deliveries: 'RW' }, flows: ['states:SendTaskSuccess', 'states:StopExecution'], events: 'deliver' },
+  deliver: { tables: { Applications: 'RW', Audit: 'APPEND', Outbox: 'APPEND' }, ems: true },
 };
 
 export const ACCESS: Record<FunctionName, FunctionAccess> = Object.fromEntries(

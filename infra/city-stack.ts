@@ -6,6 +6,7 @@ import type { FunctionName } from './access.ts';
 import type { CityConfig } from './cities/city.ts';
 import { Api } from './constructs/api.ts';
 import { Data } from './constructs/data.ts';
+import { Events } from './constructs/events.ts';
 import { Flows } from './constructs/flows.ts';
 import type { AppFunction } from './constructs/function.ts';
 import { Functions } from './constructs/functions.ts';
@@ -28,6 +29,7 @@ export class CityStack extends Stack {
   readonly seal: Seal;
   readonly flows: Flows;
   readonly api: Api;
+  readonly events: Events;
 
   constructor(scope: Construct, id: string, props: CityStackProps) {
     super(scope, id, props);
@@ -67,6 +69,15 @@ export class CityStack extends Stack {
       deadLetters: supervision.deadLetters,
       scanLogs: f['supervision-scan'].fn.logGroup,
       seal: { keyArns: this.seal.keys.map((k) => k.key.keyArn), signerRoleArn: f['seal-licenses'].fn.role!.roleArn, breakGlassRoleArn: this.seal.breakGlass.roleArn },
+    });
+
+    this.events = new Events(this, 'Events', {
+      city,
+      outbox: this.data.tables.Outbox,
+      relay: f.relay.fn,
+      deliver: f['deliver-events'].fn,
+      deadLetters: supervision.deadLetters,
+      alarms: observability.topic,
     });
 
     acknowledgeNagFindings(this, {

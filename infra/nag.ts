@@ -16,7 +16,7 @@ export function acknowledgeNagFindings(stack: Stack, refs: { tables: Table[]; bu
   ack('IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]', 'It only lets each function write to CloudWatch Logs; every function has its own retained log group.');
   ack(
     'IAM5[Resource::*]',
-    'Only what IAM cannot scope: X-Ray trace segments, and states:SendTaskSuccess, for which the Service Authorization Reference lists no resource type (the task token is the capability); it is given to the five functions that complete a callback, nothing else.',
+    'Only what IAM cannot scope: X-Ray trace segments, and states:SendTaskSuccess, for which the Service Authorization Reference lists no resource type (the task token is the capability); it is given to deliver-events, the one function that sends the flows’ callbacks (from the outbox), nothing else.',
   );
   for (const table of refs.tables) ack(`IAM5[Resource::${arnOf(table)}/index/*]`, 'The indexes of a table the function reads (declared in infra/access.ts).');
   for (const fn of refs.invoked) ack(`IAM5[Resource::${arnOf(fn)}:*]`, 'The versions of a function the state machines invoke.');
@@ -29,7 +29,7 @@ export function acknowledgeNagFindings(stack: Stack, refs: { tables: Table[]; bu
   }
   ack('APIG4', 'Public by the contract (SPEC): health, OpenAPI, catalogue, calendar and license verification; the EMS webhook authenticates every request with its HMAC signature and timestamp. Every other route has the provincial JWT authorizer.');
   ack('SQS3', 'This queue is itself the dead-letter queue of the scheduled and event-driven invocations.');
-  ack('SMG4', 'The EMS secret is rotated together with EMS (two active webhook secrets during the rotation, see README), not by a rotation Lambda.');
+  ack('SMG4', 'The EMS secret is rotated together with EMS (two active webhook secrets during the rotation, see README), not by a rotation Lambda; a subscriber’s signing secret is rotated with the subscriber (docs/events.md).');
   if (refs.edge) {
     ack('CFR1', 'No geo restriction: the API serves the provincial platform, EMS and anyone verifying a license, wherever they are; the web ACL filters requests.');
   }

@@ -17,6 +17,7 @@ import { DevIdentityProvider, TokenRequest } from './identity.ts';
 import { createTables, startDynamo, startS3, freePort } from './emulators.ts';
 import { LocalStepFunctions, type LocalLambda } from './stepfunctions.ts';
 import { installLocalAdapters } from './wiring.ts';
+import { LocalRelay } from './relay.ts';
 import { z } from 'zod';
 import { SealKeySpecs, type SealKeySpec } from '#shared/domain/keyring.ts';
 
@@ -69,6 +70,8 @@ export interface Runtime {
   url: string;
   dataDir: string;
   sfn: LocalStepFunctions;
+  /** The outbox's relay (stop it to hold events and callbacks in the outbox, start it to let them go). */
+  relay: LocalRelay;
   idp: DevIdentityProvider;
   endpoints: { dynamodb: string; s3: string; sfn: string };
   dynamodbPid?: number;
@@ -208,6 +211,12 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
       SEAL_ALGORITHM: process.env.SEAL_ALGORITHM ?? EMBEDDED_CITY.sealAlgorithm,
       COURIER_MODE: 'simulated',
       EMS_WEBHOOK_SECRET: process.env.EMS_WEBHOOK_SECRET ?? 'dev-ems-secret',
+      // Events go to PLATFORM_WEBHOOK_URL (none when unset), signed with PLATFORM_WEBHOOK_SECRET; retried
+      // here from 250 ms doubling to 10 s, 12 attempts (a deployment: 30 s to 12 h, over a day).
+      PLATFORM_WEBHOOK_SECRET: process.env.PLATFORM_WEBHOOK_SECRET ?? 'dev-platform-secret',
+      WEBHOOK_RETRY_BASE_MS: process.env.WEBHOOK_RETRY_BASE_MS ?? '250',
+      WEBHOOK_RETRY_CAP_MS: process.env.WEBHOOK_RETRY_CAP_MS ?? '10000',
+      WEBHOOK_MAX_ATTEMPTS: process.env.WEBHOOK_MAX_ATTEMPTS ?? '12',
       SEAL_KEYS: JSON.stringify(localSealKeys(dataDir)),
       S3_FORCE_PATH_STYLE: 'true',
       [BUCKETS.materials]: EMBEDDED_BUCKETS.materials,
@@ -247,6 +256,8 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     throw e;
   }
   sfn.resumeAll();
+  const relay = new LocalRelay(log);
+  relay.start();
 
   serve = (req, res) => {
     handle(req, res).catch((e) => {
@@ -363,11 +374,13 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     url,
     dataDir,
     sfn,
+    relay,
     idp,
     endpoints: { dynamodb: dynamo.endpoint, s3: s3.endpoint, sfn: `http://127.0.0.1:${sfnPort}` },
     /** DynamoDB Local's JVM, whose CPU time the benchmark counts. */
     dynamodbPid: dynamo.process.pid,
     async close() {
+      await relay.stop();
       await sfn.close();
       await stopAll();
     },

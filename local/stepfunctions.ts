@@ -752,6 +752,9 @@ export class LocalStepFunctions {
     renameSync(`${file}.tmp`, file);
   }
 
+  /** Operations that answer 503 ServiceUnavailable, as Step Functions does in an outage: tests break the flows' callbacks with it. */
+  readonly outage = new Set<string>();
+
   /** Serves the AWS JSON 1.0 protocol of Step Functions on a loopback port. */
   listen(port: number): Promise<number> {
     const ops: Record<string, (input: any) => unknown> = {
@@ -775,6 +778,7 @@ export class LocalStepFunctions {
           res.writeHead(status, { 'content-type': 'application/x-amz-json-1.0' });
           res.end(JSON.stringify(body));
         };
+        if (this.outage.has(op)) return send(503, { __type: 'com.amazonaws.swf.service.v2.model#ServiceUnavailable', message: 'Step Functions is unavailable (embedded outage)' });
         try {
           if (!ops[op]) throw new SfnError('UnknownOperationException', `Operation not supported by the embedded runtime: ${op}`);
           send(200, ops[op](JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}')));

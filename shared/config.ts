@@ -52,6 +52,43 @@ const Env = z.object({
   EMS_SECRET_ARN: z.string().optional(),
   EMS_WEBHOOK_SECRET: z.string().min(8).optional(),
   EMS_WEBHOOK_SECRET_PREVIOUS: z.string().min(8).optional(),
+  /**
+   * The city's event subscribers (SPEC rule 15), as JSON: `[{id, url, types, fullIdentifiers?, secretArn}]`, each
+   * secret in Secrets Manager. The embedded mode has one, the provincial platform, from the two variables below.
+   */
+  SUBSCRIBERS: z
+    .string()
+    .transform((text, ctx) => {
+      try {
+        return JSON.parse(text) as unknown;
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'SUBSCRIBERS is not JSON' });
+        return z.NEVER;
+      }
+    })
+    .pipe(z.array(z.object({ id: z.string().regex(/^[a-z0-9-]{1,40}$/), url: z.string().url(), types: z.array(z.string()).min(1), fullIdentifiers: z.boolean().default(false), secretArn: z.string() })))
+    .optional(),
+  /** AWS: the city's EventBridge bus, and the delivery queues by destination (`{"<subscriber>": url, "callbacks": url}`). */
+  EVENT_BUS_NAME: z.string().optional(),
+  DELIVERY_QUEUES: z
+    .string()
+    .transform((text, ctx) => {
+      try {
+        return JSON.parse(text) as unknown;
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'DELIVERY_QUEUES is not JSON' });
+        return z.NEVER;
+      }
+    })
+    .pipe(z.record(z.string(), z.string().url()))
+    .optional(),
+  PLATFORM_WEBHOOK_URL: z.string().url().optional(),
+  PLATFORM_WEBHOOK_SECRET: z.string().min(8).default('dev-platform-secret'),
+  PLATFORM_WEBHOOK_FULL_IDENTIFIERS: z.enum(['true', 'false']).default('false'),
+  /** Webhook retries: the first delay, doubling up to the cap, and the attempts before a dead letter (AWS: 30 s, 12 h, 13 attempts: ≈ 29 h between the first and the last; infra/constructs/events.ts). */
+  WEBHOOK_RETRY_BASE_MS: z.coerce.number().int().positive().default(30_000),
+  WEBHOOK_RETRY_CAP_MS: z.coerce.number().int().positive().default(43_200_000),
+  WEBHOOK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(13),
 });
 export type Config = z.infer<typeof Env>;
 

@@ -241,3 +241,7 @@ export const LICENSE_RESPONSES: Record<string, z.ZodType> = {
   'GET /v1/licenses/{licenseNo}/seal': LicenseSealResponse,
   'GET /v1/seal/keys': SealKeysResponse,
 };
+/** GET /v1/events: after a cursor (`next` of the previous page), at most `limit` events. */
+export const EventsQuery = z.object({ after: z.string().max(400).optional(), limit: z.coerce.number().int().min(1).max(500).default(100) });
+/** GET /v1/admin/deliveries: the dead letters. */
+export const DeliveriesQuery = z.object({ status: z.literal('dead').default('dead') });

@@ -1,6 +1,7 @@
 import type { Catalog } from './domain/catalog.ts';
 import type { HashAlgorithm } from './domain/audit.ts';
 import type { LightRule, WorkingCalendar } from './domain/calendar.ts';
+import type { DeliveryLog, DeliveryQueues, EventBus, Outbox, Subscriber, WebhookSender } from './ports.ts';
 import type { ApplicationRepository, BlacklistRepository, CalendarRepository, CaseRepository, Clock, Courier, Counters, LicenseRepository, ObjectStore, TaskRepository, UploadRepository, Workflow } from './ports.ts';
 import type { SealKeyring } from './domain/keyring.ts';
 
@@ -33,6 +34,15 @@ export interface Deps {
   emsSecrets(): Promise<string[]>;
   /** The city's seal keys: the active one seals, each verifies what it sealed (SPEC rule 8). */
   sealKeys: SealKeyring;
+  /** Events (SPEC rule 15): the outbox, the deliveries, the city's subscribers, the webhook client, the retry policy. */
+  outbox: Outbox;
+  deliveries: DeliveryLog;
+  subscribers(): Promise<Subscriber[]>;
+  webhooks: WebhookSender;
+  relayPolicy: { baseMs: number; capMs: number; maxAttempts: number };
+  /** AWS only: the city's EventBridge bus and the SQS delivery queues the relay feeds. */
+  eventBus: EventBus;
+  queues: DeliveryQueues;
   publicBaseUrl: string;
   fontFile?: string;
 }

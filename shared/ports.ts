@@ -3,6 +3,7 @@ import type { AuditEvent, ChainHead } from './domain/audit.ts';
 import type { TaskRecord } from './domain/task.ts';
 import type { LicenseData, RevocationKind } from './domain/license.ts';
 import type { FlowKind } from './domain/catalog.ts';
+import type { OutboxEntry } from './domain/events.ts';
 
 /**
  * Ports: the small interfaces the use cases need from the outside world. Adapters for AWS
@@ -67,6 +68,8 @@ export interface ApplicationChange {
   cancelTasks?: string[];
   /** Open tasks whose due time moves (resumption, extension); watchAt null pauses their watch. */
   retimeTasks?: { taskId: string; dueAt: string; watchAt: string | null; dueCalendar?: 'official' | 'provisional' }[];
+  /** The change's events and callback (SPEC rule 15), written to the outbox in the same transaction. */
+  outbox?: OutboxEntry[];
 }
 
 export interface AccountabilityCase {
@@ -246,4 +249,93 @@ export type { SealAlgorithm, Signer } from './domain/signer.ts';
 /** The courier (EMS 政务专递): creates a waybill for a parcel of sealed licenses. Creating it twice for one application gives one waybill. */
 export interface Courier {
   createWaybill(input: { applicationId: string; applicationNo: string; recipient: string; phone: string; address: string; contents: string[] }): Promise<{ waybillNo: string }>;
+}
+
+export type { OutboxEntry } from './domain/events.ts';
+
+/** An outbox entry as stored: its place in commit order, and the relay's bookkeeping. */
+export interface StoredOutboxEntry extends OutboxEntry {
+  /** Commit order across applications: the commit's time, the application, its sequence. */
+  position: string;
+  /** Set while the relay still owes the entry to someone (sparse: the relay's only read in the embedded mode). */
+  pending?: string;
+  /** A callback's failed attempts so far, and when to try again; on an event, set once a delivery of it failed (its deliveries are then read before the next attempt). */
+  attempts?: number;
+  nextAttemptAt?: string;
+  /** What came of a callback: `sent`, or Step Functions' final answer (`TaskTimedOut`, `InvalidToken`, …). */
+  result?: string;
+  /** An admin's retry: the subscribers to deliver the event to again. */
+  retryFor?: string[];
+}
+
+/** The outbox (SPEC rule 15): written by the application's transactions, read by the relay and the events feed. */
+export interface Outbox {
+  /** Entries the relay still owes, in commit order. */
+  pending(limit: number): Promise<StoredOutboxEntry[]>;
+  get(id: string): Promise<StoredOutboxEntry | undefined>;
+  /** Done with the entry: out of the pending index, with what came of it. */
+  settle(id: string, result?: string): Promise<void>;
+  /** A callback Step Functions did not answer: tried again from `at`. */
+  defer(id: string, attempts: number, at: string, error: string): Promise<void>;
+  /** The events committed after `after` (a position; from the start without it) and before `before`, in commit order. */
+  feed(after: string | undefined, before: string, limit: number): Promise<StoredOutboxEntry[]>;
+  /** Puts an event back before the relay for these subscribers (an admin's retry of a dead letter). */
+  requeue(id: string, subscribers: string[]): Promise<void>;
+}
+
+/** One event's delivery to one subscriber. */
+export interface DeliveryRecord {
+  deliveryId: string;
+  subscriber: string;
+  eventId: string;
+  applicationId: string;
+  seq: number;
+  type: string;
+  status: 'delivered' | 'failing' | 'dead';
+  attempts: number;
+  updatedAt: string;
+  lastError?: string;
+  nextAttemptAt?: string;
+  deliveredAt?: string;
+}
+
+export interface DeliveryLog {
+  get(deliveryId: string): Promise<DeliveryRecord | undefined>;
+  put(record: DeliveryRecord): Promise<void>;
+  /** The dead letters, the latest first. */
+  dead(limit: number): Promise<DeliveryRecord[]>;
+}
+
+/** A city's subscriber to the events (the provincial platform, the license library…). */
+export interface Subscriber {
+  id: string;
+  url: string;
+  /** `*`, types (`license.issued`) or families (`license.*`). */
+  types: string[];
+  /** Whether the payloads name the applicant in full (docs/events.md). */
+  fullIdentifiers: boolean;
+  secret(): Promise<string>;
+}
+
+/** Posts a webhook; answers the HTTP status (a network failure throws). */
+export interface WebhookSender {
+  post(url: string, headers: Record<string, string>, body: string): Promise<number>;
+}
+
+/** The city's EventBridge bus, for AWS-side consumers of the events. */
+export interface EventBus {
+  publish(events: import('./domain/events.ts').EventBody[]): Promise<void>;
+}
+
+/**
+ * The delivery queues (AWS: SQS FIFO, one per subscriber and one for the callbacks, grouped by
+ * application so that each application's entries go in order).
+ */
+export interface DeliveryQueues {
+  /** Queues an outbox entry for a destination (a subscriber's id, or `callbacks`); the same dedup id within 5 minutes queues it once. */
+  enqueue(destination: string, entry: { id: string; applicationId: string }, dedupId: string): Promise<void>;
+  /** Which destination a queue (by its ARN) serves. */
+  destinationOf(queueArn: string): string | undefined;
+  /** Holds a received message back for `seconds` (its next attempt), keeping its group waiting behind it. */
+  delay(queueArn: string, receiptHandle: string, seconds: number): Promise<void>;
 }

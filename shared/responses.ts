@@ -413,3 +413,41 @@ export const EmsReceipt = named(
     delivery: z.object({ method: DeliveryMethod, status: z.string().optional() }),
   }),
 );
+
+/** An event (SPEC rule 15), as pushed to the subscribers and read from the feed. */
+export const Event = named(
+  'Event',
+  '事件（event）：办件的每一次变更。`seq` 在同一办件内逐一递增，接收方据此排序和去重；`data` 中的申请人已脱敏，除非订阅方被授权接收完整身份',
+  z.object({
+    eventId: z.string(),
+    type: z.string(),
+    occurredAt: DateTime,
+    applicationId: z.string(),
+    applicationNo: z.string(),
+    itemCode: z.string(),
+    seq: z.number().int().min(1),
+    status: z.string(),
+    data: z.record(z.string(), z.unknown()),
+  }),
+);
+export const EventPage = named('EventPage', '事件（按提交顺序）；`next` 为下一页的游标，没有新事件时与请求的相同', z.object({ events: z.array(Event), next: z.string().nullable() }));
+
+export const Delivery = named(
+  'Delivery',
+  '一个事件向一个订阅方的投递（delivery）：delivered 已送达，failing 正在重试，dead 重试用尽（死信）',
+  z.object({
+    deliveryId: z.string(),
+    subscriber: z.string(),
+    eventId: z.string(),
+    applicationId: z.string(),
+    seq: z.number().int(),
+    type: z.string(),
+    status: z.enum(['delivered', 'failing', 'dead']),
+    attempts: z.number().int().min(0),
+    updatedAt: DateTime,
+    lastError: z.string().optional(),
+    nextAttemptAt: DateTime.optional(),
+    deliveredAt: DateTime.optional(),
+  }),
+);
+export const DeliveryList = named('DeliveryList', '死信（dead letters），最近的在前', z.object({ deliveries: z.array(Delivery) }));

@@ -3,13 +3,16 @@ import { clock } from './clock.ts';
 import { config } from './config.ts';
 import type { Deps } from './deps.ts';
 import { WorkingCalendar } from './domain/calendar.ts';
+import { DynamoDeliveries, DynamoOutbox } from './adapters/aws/dynamo.ts';
+import { FetchWebhooks } from './adapters/aws/webhook.ts';
+import { EventBridgeBus, SqsDeliveryQueues } from './adapters/aws/queues.ts';
 import { DynamoApplications, DynamoBlacklist, DynamoCalendar, DynamoCases, DynamoCounters, DynamoLicenses, DynamoTasks, DynamoUploads, documentClient } from './adapters/aws/dynamo.ts';
 import { S3Store, s3Client } from './adapters/aws/s3.ts';
 import { StepFunctionsWorkflow } from './adapters/aws/sfn.ts';
 import { KmsSigner } from './adapters/aws/kms-signer.ts';
 import { EmsHttpCourier } from './adapters/aws/ems-courier.ts';
 import { SealKeyring } from './domain/keyring.ts';
-import type { Courier, SealAlgorithm, Signer } from './ports.ts';
+import type { Courier, SealAlgorithm, Signer, Subscriber } from './ports.ts';
 
 import type { Config } from './config.ts';
 import { cachedFetch } from './cached.ts';
@@ -75,6 +78,13 @@ export function wiring(): Deps {
       const secret = await emsSecret(cfg);
       return [secret.current, secret.previous].filter((s): s is string => !!s);
     },
+    outbox: new DynamoOutbox(cfg, db),
+    deliveries: new DynamoDeliveries(cfg, db),
+    subscribers: async () => subscribersOf(cfg),
+    webhooks: new FetchWebhooks(),
+    relayPolicy: { baseMs: cfg.WEBHOOK_RETRY_BASE_MS, capMs: cfg.WEBHOOK_RETRY_CAP_MS, maxAttempts: cfg.WEBHOOK_MAX_ATTEMPTS },
+    eventBus: new EventBridgeBus(cfg.EVENT_BUS_NAME),
+    queues: new SqsDeliveryQueues(cfg.DELIVERY_QUEUES ?? {}),
     publicBaseUrl: cfg.PUBLIC_BASE_URL.replace(/\/$/, ''),
     fontFile: cfg.SEAL_FONT_FILE,
   };
@@ -150,4 +160,26 @@ function emsSecret(cfg: Config): Promise<Record<string, string>> {
     300_000,
   );
   return emsCache();
+}
+
+/**
+ * The city's event subscribers: SUBSCRIBERS, each secret read from Secrets Manager (cached five
+ * minutes, so that a rotation is picked up); or, where none are configured, the provincial
+ * platform of PLATFORM_WEBHOOK_URL (the embedded mode), signed with PLATFORM_WEBHOOK_SECRET.
+ */
+function subscribersOf(cfg: Config): Subscriber[] {
+  if (cfg.SUBSCRIBERS) return cfg.SUBSCRIBERS.map((s) => ({ id: s.id, url: s.url, types: s.types, fullIdentifiers: s.fullIdentifiers, secret: () => plainSecret(s.secretArn) }));
+  if (!cfg.PLATFORM_WEBHOOK_URL) return [];
+  return [{ id: 'platform', url: cfg.PLATFORM_WEBHOOK_URL, types: ['*'], fullIdentifiers: cfg.PLATFORM_WEBHOOK_FULL_IDENTIFIERS === 'true', secret: async () => cfg.PLATFORM_WEBHOOK_SECRET }];
+}
+
+const secretCache = new Map<string, { at: number; value: Promise<string> }>();
+function plainSecret(arn: string): Promise<string> {
+  const hit = secretCache.get(arn);
+  if (hit && Date.now() - hit.at < 300_000) return hit.value;
+  const value = import('@aws-sdk/client-secrets-manager')
+    .then(({ SecretsManagerClient, GetSecretValueCommand }) => new SecretsManagerClient({}).send(new GetSecretValueCommand({ SecretId: arn })))
+    .then((out) => out.SecretString ?? '');
+  secretCache.set(arn, { at: Date.now(), value });
+  return value;
 }

@@ -43,6 +43,20 @@ const Concurrency = z
   })
   .default({ 'seal-licenses': 10, 'supervision-scan': 1, 'verify-license': 10 });
 
+/**
+ * A subscriber to the city's events (SPEC rule 15): the provincial platform, the license library,
+ * a notification service. Its signing secret is generated into Secrets Manager by the stack
+ * (`oneseal/<area>/subscriber/<id>`), to be given to the subscriber; `fullIdentifiers` lets its
+ * payloads name the applicant in full (docs/events.md: only where the law lets it hold them).
+ */
+const SubscriberConfig = z.object({
+  id: z.string().regex(/^[a-z0-9-]{1,40}$/),
+  url: z.string().url().startsWith('https://'),
+  /** `*`, event types (`license.issued`) or families (`license.*`). */
+  types: z.array(z.string().regex(/^(\*|[a-z]+\.(\*|[a-z-]+))$/)).min(1),
+  fullIdentifiers: z.boolean().default(false),
+});
+
 /** A city's deployment, typed and checked before anything is synthesized. */
 export const CityConfig = z.object({
   /** The CloudFormation stack; one per city. */
@@ -101,6 +115,12 @@ export const CityConfig = z.object({
   /** Every log group of the city (functions, flows, API access logs) and the access-log bucket keep this long. */
   logRetentionDays: z.number().int().min(180),
   throttling: Throttling,
+  /** Who is pushed the events (SPEC rule 15); ids unique. */
+  subscribers: z
+    .array(SubscriberConfig)
+    .default([])
+    .refine((s) => new Set(s.map((x) => x.id)).size === s.length, { message: 'subscriber ids must be unique' })
+    .refine((s) => !s.some((x) => x.id === 'callbacks'), { message: '`callbacks` is the flows’ own queue' }),
   concurrency: Concurrency,
   /**
    * An AWS WAF web ACL in front of the API, optional. AWS WAF cannot be associated with an API

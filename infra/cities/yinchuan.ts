@@ -12,4 +12,8 @@ export const yinchuan = defineCity({
   emsEndpoint: 'https://api.ems.com.cn/zwzd/nx',
   licenseLock: { mode: 'COMPLIANCE', years: 30 },
   logRetentionDays: 180,
+  subscribers: [
+    { id: 'platform', url: 'https://zwfw.nx.gov.cn/oneseal/events', types: ['*'] },
+    { id: 'license-library', url: 'https://dzzz.nx.gov.cn/oneseal/events', types: ['license.*'], fullIdentifiers: true },
+  ],
 });

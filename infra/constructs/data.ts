@@ -1,5 +1,5 @@
 import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
-import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
+import { AttributeType, BillingMode, StreamViewType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { BlockPublicAccess, Bucket, BucketEncryption, ObjectLockRetention, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
@@ -33,6 +33,7 @@ export class Data extends Construct {
           deletionProtection: true,
           removalPolicy: RemovalPolicy.RETAIN,
           timeToLiveAttribute: spec.ttl,
+          ...(spec.stream ? { stream: StreamViewType.NEW_AND_OLD_IMAGES } : {}),
         });
         for (const index of spec.indexes) table.addGlobalSecondaryIndex({ indexName: index.name, partitionKey: attr(index.partitionKey), sortKey: index.sortKey && attr(index.sortKey) });
         return [spec.id, table];

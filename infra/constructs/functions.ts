@@ -14,6 +14,10 @@ const HARFBUZZ = join(ROOT, 'node_modules/harfbuzzjs');
 
 /** What a few functions need beyond the defaults (512 MB, 10 s). */
 const SIZING: Partial<Record<FunctionName, Pick<AppFunctionProps, 'memorySize' | 'timeout' | 'bundling'> & { environment?: Record<string, string> }>> = {
+  // A batch of 100 stream records, each to the bus and a few queues.
+  relay: { timeout: Duration.seconds(60) },
+  // A batch of 10 messages, each a webhook that may take its full 10 s.
+  'deliver-events': { timeout: Duration.seconds(120) },
   'seal-licenses': {
     memorySize: 1536,
     timeout: Duration.minutes(5),

@@ -104,6 +104,8 @@ export interface ApplicationRecord {
   flowError?: { error: string; cause: string; at: string; executionArn?: string };
   /** How often the flow was redriven after a failure. */
   redrives?: number;
+  /** The last event's sequence number (SPEC rule 15): each committed change numbers its events from here. */
+  eventSeq?: number;
 }
 
 /** Why an accepted application's clock may stop (中止, SPEC rule 5): hearing, testing, inspection, expert review, public notice. */

@@ -6,7 +6,8 @@ import { Rank } from './task.ts';
  * use cases see them. The HTTP layer reads them from the verified token; a use case only ever
  * receives a Caller, so it can be called the same way by a handler, the supervision scan or a test.
  */
-export const Role = z.enum(['applicant', 'officer', 'supervisor', 'admin']);
+/** `platform`: the provincial platform's own machine identity (it reads the events feed). */
+export const Role = z.enum(['applicant', 'officer', 'supervisor', 'admin', 'platform']);
 export type Role = z.infer<typeof Role>;
 
 export interface Caller {

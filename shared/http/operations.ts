@@ -16,9 +16,10 @@ export const TAGS = [
   { name: '电子监察 Supervisor', description: '电子监察室：红黄灯、问责案件、统计、留痕（supervisor）' },
   { name: '管理员 Admin', description: '管理员：失信黑名单、工作日历、重新驱动失败的流程（admin）' },
   { name: 'EMS', description: 'EMS 政务专递的送达事件回调，以 HMAC 签名认证（EMS webhook）' },
+  { name: '事件 Events', description: '省级平台（platform）与电子监察室：办件事件的补读（events feed）；事件另以签名 webhook 推送给城市配置的订阅方' },
 ] as const;
 type Tag = (typeof TAGS)[number]['name'];
-const [PUBLIC, APPLICANT, OFFICER, SUPERVISOR, ADMIN, EMS]: Tag[] = TAGS.map((t) => t.name);
+const [PUBLIC, APPLICANT, OFFICER, SUPERVISOR, ADMIN, EMS, EVENTS]: Tag[] = TAGS.map((t) => t.name);
 
 /** Problem statuses an operation can answer beyond those every operation of its kind has (401 and 403 behind the authorizer, 400 and 422 with a JSON body, 500 and 503). */
 export type ProblemStatus = 400 | 401 | 403 | 404 | 409 | 413 | 422 | 429;
@@ -51,6 +52,7 @@ export const PATH_PARAMS: Record<string, string> = {
   itemCode: '事项编码（item code），如 pharmacist-registration',
   licenseNo: '证照编号（license number），如 ZYYS-640100-2026-000001-6',
   taskId: '任务标识（taskId），见 GET /v1/tasks',
+  deliveryId: '投递标识（deliveryId），见 GET /v1/admin/deliveries',
   subjectId: '主体标识：18 位身份证号或统一社会信用代码（subject id）',
   year: '年份（year），2000–2100',
 };
@@ -458,5 +460,35 @@ export const OPERATIONS: Record<string, OperationDoc> = {
     status: 200,
     response: R.CalendarPublication,
     problems: { 404: '年份不在 2000–2100 之内（calendar.year-out-of-range）', 422: '日期不在该年之内（calendar.date-outside-year）或安排不符合要求（calendar.schedule-invalid）' },
+  },
+  'GET /v1/events': {
+    summary: '事件补读（Events feed）',
+    description:
+      '按提交顺序读取办件事件（events，SPEC 规则 15），供省级平台（platform）在中断后补读，电子监察室（supervisor）亦可读取。与 webhook 推送的事件相同（申请人已脱敏）；`after` 为上一页的 `next`，不给则从保留的最早事件读起。事件保留至少 180 天；最近 1 秒内提交的事件下一次读取时出现。',
+    tags: [EVENTS, SUPERVISOR],
+    status: 200,
+    response: R.EventPage,
+    parameters: [
+      { name: 'after', in: 'query', description: '游标：上一页答复的 next', schema: { type: 'string' } },
+      { name: 'limit', in: 'query', description: '每页最多的事件数，1–500，默认 100', schema: { type: 'integer', minimum: 1, maximum: 500, default: 100 } },
+    ],
+    problems: { 422: '查询参数不符合要求（request.invalid）或游标无效（events.invalid-cursor）' },
+  },
+  'GET /v1/admin/deliveries': {
+    summary: '死信（Dead deliveries）',
+    description: '重试用尽仍未送达订阅方的事件投递（dead letters），最近的在前。',
+    tags: [ADMIN],
+    status: 200,
+    response: R.DeliveryList,
+    parameters: [{ name: 'status', in: 'query', description: '投递状态，目前只有 dead', schema: { type: 'string', enum: ['dead'], default: 'dead' } }],
+    problems: { 422: '查询参数不符合要求（request.invalid）' },
+  },
+  'POST /v1/admin/deliveries/{deliveryId}/retry': {
+    summary: '重试死信（Retry a dead delivery）',
+    description: '把一条死信重新交给中继（relay）投递给该订阅方，重试次数从头计算。答复为投递记录。',
+    tags: [ADMIN],
+    status: 200,
+    response: R.Delivery,
+    problems: { 404: '投递记录不存在（delivery.not-found）', 409: '该投递不是死信（delivery.not-dead）' },
   },
 };

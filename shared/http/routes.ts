@@ -27,13 +27,18 @@ export const API_FUNCTIONS = [
   'calendar',
   'seal-keys',
   'license-seal',
+  'read-events',
+  'deliveries',
 ] as const;
 
 /** Functions run on a schedule. */
 export const SCHEDULED_FUNCTIONS = ['supervision-scan', 'sweep-uploads'] as const;
 
-/** Functions run by an event rule: record-failure on a flow execution's status change (FAILED, TIMED_OUT). */
-export const EVENT_FUNCTIONS = ['record-failure'] as const;
+/**
+ * Functions run by an event: record-failure on a flow execution's status change (FAILED, TIMED_OUT);
+ * relay on the outbox's DynamoDB stream; deliver-events on the subscribers' and the callbacks' SQS queues.
+ */
+export const EVENT_FUNCTIONS = ['record-failure', 'relay', 'deliver-events'] as const;
 export type ApiFunction = (typeof API_FUNCTIONS)[number];
 
 /** Functions the state machines invoke; `${<Name>FunctionArn}` in the ASL names them. */
@@ -88,4 +93,7 @@ export const ROUTES: Route[] = [
   { method: 'POST', path: '/v1/applications/{applicationId}/redrive', fn: 'redrive-flow', auth: true },
   { method: 'GET', path: '/v1/calendar/{year}', fn: 'calendar', auth: false },
   { method: 'PUT', path: '/v1/calendar/{year}', fn: 'calendar', auth: true },
+  { method: 'GET', path: '/v1/events', fn: 'read-events', auth: true },
+  { method: 'GET', path: '/v1/admin/deliveries', fn: 'deliveries', auth: true },
+  { method: 'POST', path: '/v1/admin/deliveries/{deliveryId}/retry', fn: 'deliveries', auth: true },
 ];

@@ -4,9 +4,14 @@ import { chainEvent, headOf, type AuditEntry } from '../domain/audit.ts';
 import { notFound } from '../domain/errors.ts';
 import { ConflictError, type ApplicationChange } from '../ports.ts';
 import { retry } from '../retry.ts';
+import { eventsOf, numberEvents, outboxOf, type Announcement, type Callback } from '../domain/events.ts';
 
-/** What a change does to an application: its next state, the audit entry that records it, and what else the same transaction writes. */
-export type Amendment = Omit<ApplicationChange, 'next' | 'expectedSeq' | 'events'> & { next: ApplicationRecord; at: string; entry: AuditEntry };
+/**
+ * What a change does to an application: its next state, the audit entry that records it, and what
+ * else the same transaction writes: events beyond those the change itself gives (`announce`,
+ * e.g. license.issued with its metadata) and the callback it owes the flow (`callback`).
+ */
+export type Amendment = Omit<ApplicationChange, 'next' | 'expectedSeq' | 'events' | 'outbox'> & { next: ApplicationRecord; at: string; entry: AuditEntry; announce?: Announcement[]; callback?: Callback };
 
 /**
  * Changes one application with its audit event in one write guarded by the audit sequence.
@@ -28,10 +33,13 @@ export async function amend(
     if (!app) throw notFound('application.not-found', '办件不存在');
     const amendment = await apply(app);
     if (!amendment) return { app, changed: false };
-    const { next, at, entry, ...also } = amendment;
+    const { next, at, entry, announce, callback, ...also } = amendment;
     const event = chainEvent(applicationId, app.audit, at, entry);
-    const written = { ...next, audit: headOf(event) };
-    await deps.applications.commit({ ...also, next: written, expectedSeq: app.audit.seq, events: [event] });
+    // The events of the change (SPEC rule 15), numbered on from the application's, go to the outbox in the same write.
+    const numbered = numberEvents(next, app.eventSeq ?? 0, at, eventsOf(app, next, entry, announce));
+    const written = { ...next, audit: headOf(event), eventSeq: (app.eventSeq ?? 0) + numbered.length };
+    const outbox = outboxOf(written, numbered, event.seq, callback);
+    await deps.applications.commit({ ...also, next: written, expectedSeq: app.audit.seq, events: [event], outbox });
     return { app: written, changed: true };
   });
 }

@@ -26,7 +26,6 @@ const merge = (current: StoredMaterial[], added: StoredMaterial[]) =>
  * Output: the application as the applicant sees it.
  */
 export async function correctApplication(deps: CorrectionDeps, caller: Caller, applicationId: string, input: z.infer<typeof CorrectionRequest>) {
-  let taskToken: string | undefined;
   await amend(deps, applicationId, async (app) => {
     if (!isOwner(caller, app)) throw notFound('application.not-found', '办件不存在');
     const item = findItem(deps.catalog, app.itemCode, app.itemVersion)!;
@@ -46,13 +45,14 @@ export async function correctApplication(deps: CorrectionDeps, caller: Caller, a
       if (problems.length) throw new DomainError(422, 'correction.invalid', `补正后仍有 ${problems.length} 处问题`, problems);
       const task = (await deps.tasks.openForApplication(applicationId)).find((t) => t.step === 'correction');
       if (!task) throw conflict('correction.not-ready', '补正通知尚在生成，请稍后重试');
-      taskToken = task.taskToken;
       return {
         next: { ...app, status: 'submitted', form, materials, receivedAt: at, corrections: { ...app.corrections!, resolvedAt: at } },
         at,
         entry: { ...entry, action: 'corrected' },
         takeUploads,
         completeTask: { taskId: task.taskId, by: caller.sub, at, outcome: { outcome: 'corrected' } },
+        // The correction task's callback lets the flow return to acceptance (through the outbox).
+        callback: { kind: 'success' as const, taskToken: task.taskToken, output: { outcome: 'corrected' } },
       };
     }
     // A deferred material is owed until supplied, also after an instant item's approval on the spot.
@@ -64,7 +64,6 @@ export async function correctApplication(deps: CorrectionDeps, caller: Caller, a
       if (!input.materials.length) problems.push({ path: 'materials', code: 'deferred.empty', message: '请提交容缺的材料' });
       if (problems.length) throw new DomainError(422, 'deferred.invalid', '容缺材料补交不符合要求', problems);
       const left = app.deferred.materialCodes.filter((c) => !checked.stored.some((m) => m.materialCode === c));
-      taskToken = undefined;
       return {
         next: { ...app, materials: merge(app.materials, checked.stored), deferred: { ...app.deferred, materialCodes: left, ...(left.length ? {} : { suppliedAt: at }) } },
         at,
@@ -74,7 +73,5 @@ export async function correctApplication(deps: CorrectionDeps, caller: Caller, a
     }
     throw conflict('application.not-correcting', '该办件当前不需要补正或补交材料');
   });
-  // The correction task's callback lets the flow return to acceptance.
-  if (taskToken) await deps.workflow.sendSuccess(taskToken, { outcome: 'corrected' });
   return getApplication(deps, caller, applicationId);
 }

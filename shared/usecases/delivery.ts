@@ -13,9 +13,9 @@ import { amend } from './amend.ts';
  * returned parcel falls back to pickup.
  */
 
-type DeliveryChange = { next: ApplicationRecord; actor: string; action: string; details: Record<string, unknown>; reason?: string; completeTask?: { taskId: string; by: string } };
+type DeliveryChange = { next: ApplicationRecord; actor: string; action: string; details: Record<string, unknown>; reason?: string; completeTask?: { taskId: string; by: string; taskToken: string } };
 
-/** This module's changes as amendments: one audit entry, and the waiting delivery task completed when one is named. */
+/** This module's changes as amendments: one audit entry, and the waiting delivery task completed (and its callback in the outbox) when one is named. */
 const commitWith = (deps: Pick<Deps, 'applications' | 'clock'>, applicationId: string, apply: (app: ApplicationRecord, at: string) => DeliveryChange | null) =>
   amend(
     deps,
@@ -25,7 +25,9 @@ const commitWith = (deps: Pick<Deps, 'applications' | 'clock'>, applicationId: s
       const c = apply(app, at);
       if (!c) return null;
       const entry = { actor: c.actor, action: c.action, details: c.details, ...(c.reason ? { reason: c.reason } : {}) };
-      return { next: c.next, at, entry, ...(c.completeTask ? { completeTask: { ...c.completeTask, at, outcome: { outcome: 'delivered' } } } : {}) };
+      if (!c.completeTask) return { next: c.next, at, entry };
+      const { taskToken, ...task } = c.completeTask;
+      return { next: c.next, at, entry, completeTask: { ...task, at, outcome: { outcome: 'delivered' } }, callback: { kind: 'success' as const, taskToken, output: { outcome: 'delivered' } } };
     },
     { attempts: 6 },
   );
@@ -60,11 +62,6 @@ export async function deliver(deps: Pick<Deps, 'clock' | 'applications' | 'couri
     return { next: { ...a, delivery: { ...a.delivery, status: 'awaiting-pickup' } }, actor: 'system', action: 'delivery.pickup.ready', details: {} };
   });
   return { status: app.status, awaiting: method !== 'electronic' };
-}
-
-/** Completes the flow's waiting delivery step, once the application is committed as completed. */
-async function finishFlow(deps: Pick<Deps, 'workflow'>, taskToken: string | undefined) {
-  if (taskToken) await deps.workflow.sendSuccess(taskToken, { outcome: 'delivered' });
 }
 
 const deliveryTask = async (deps: Pick<Deps, 'tasks'>, applicationId: string) => (await deps.tasks.openForApplication(applicationId)).find((t) => t.step === 'delivery');
@@ -106,7 +103,7 @@ export async function receiveEmsEvent(deps: Pick<Deps, 'clock' | 'applications' 
   if (!applicationId) throw notFound('ems.waybill-unknown', '运单号不存在');
   const task = await deliveryTask(deps, applicationId);
   let outcome: 'taken' | 'duplicate' | 'stale' = 'taken';
-  const { app, changed } = await commitWith(deps, applicationId, (a) => {
+  const { app } = await commitWith(deps, applicationId, (a) => {
     const d = a.delivery;
     if (d.eventIds?.includes(event.eventId)) return (outcome = 'duplicate'), null;
     if (!isNewer(event, d) || a.status === 'completed' || d.waybillNo !== event.waybillNo) return (outcome = 'stale'), null;
@@ -118,7 +115,7 @@ export async function receiveEmsEvent(deps: Pick<Deps, 'clock' | 'applications' 
         actor: 'ems',
         action: 'delivery.ems.delivered',
         details: { ...details, signedBy: event.signedBy ?? null },
-        ...(task ? { completeTask: { taskId: task.taskId, by: 'ems' } } : {}),
+        ...(task ? { completeTask: { taskId: task.taskId, by: 'ems', taskToken: task.taskToken } } : {}),
       };
     }
     if (event.status === 'returned') {
@@ -132,7 +129,6 @@ export async function receiveEmsEvent(deps: Pick<Deps, 'clock' | 'applications' 
     }
     return { next: { ...a, delivery: moved }, actor: 'ems', action: `delivery.ems.${event.status}`, details };
   });
-  if (changed && app.status === 'completed') await finishFlow(deps, task?.taskToken);
   return { outcome, applicationNo: app.applicationNo, delivery: { method: app.delivery.method, status: app.delivery.status } };
 }
 
@@ -145,10 +141,9 @@ export async function recordPickup(deps: Pick<Deps, 'clock' | 'calendar' | 'ligh
   if (!task) throw conflict('delivery.not-ready', '送达环节尚未就绪，请稍后重试');
   const { app } = await commitWith(deps, applicationId, (a, at) =>
     a.delivery.status === 'awaiting-pickup'
-      ? { next: { ...a, status: 'completed', completedAt: at, delivery: { ...a.delivery, status: 'picked-up' } }, actor: caller.sub, action: 'delivery.picked-up', details: {}, completeTask: { taskId: task.taskId, by: caller.sub } }
+      ? { next: { ...a, status: 'completed', completedAt: at, delivery: { ...a.delivery, status: 'picked-up' } }, actor: caller.sub, action: 'delivery.picked-up', details: {}, completeTask: { taskId: task.taskId, by: caller.sub, taskToken: task.taskToken } }
       : null,
   );
   if (app.status !== 'completed') throw conflict('delivery.not-awaiting-pickup', '该办件没有待领取的证照');
-  await finishFlow(deps, task.taskToken);
   return getApplication(deps, { ...caller, role: 'officer' }, applicationId);
 }

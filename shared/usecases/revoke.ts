@@ -1,7 +1,8 @@
 import type { Deps } from '../deps.ts';
 import type { Caller } from '../domain/caller.ts';
 import { conflict, forbidden, notFound } from '../domain/errors.ts';
-import { LICENSE_STATUS_NAMES, REVOCATION_STATUS, type RevocationKind } from '../domain/license.ts';
+import { LICENSE_STATUS_NAMES, licenseMetadata, REVOCATION_STATUS, type RevocationKind } from '../domain/license.ts';
+import { licenseAnnouncement } from '../domain/events.ts';
 import { amend } from './amend.ts';
 
 /**
@@ -28,6 +29,8 @@ export async function revokeLicense(
     throw conflict('license.already-revoked', '该证照已被撤销、注销或吊销');
   }
   const details = { licenseNo, ...(record.identifier ? { identifier: record.identifier } : {}), kind, statusCode };
-  await amend(deps, record.applicationId, (app) => ({ next: app, at: deps.clock.now().toISOString(), entry: { actor: caller.sub, action: 'license.revoked', details, reason: input.reason } }), { attempts: 6 });
+  // The license library is told with the license's metadata and how it ended (SPEC rule 15).
+  const announce = [licenseAnnouncement('license.revoked', licenseMetadata(record), { revocation: { kind, statusCode, statusName: LICENSE_STATUS_NAMES[statusCode], revokedAt: at, reason: input.reason, legalBasis: input.legalBasis } })];
+  await amend(deps, record.applicationId, (app) => ({ next: app, at: deps.clock.now().toISOString(), entry: { actor: caller.sub, action: 'license.revoked', details, reason: input.reason }, announce }), { attempts: 6 });
   return { licenseNo, identifier: record.identifier ?? null, status: 'revoked' as const, statusCode, statusName: LICENSE_STATUS_NAMES[statusCode], kind, revokedAt: at, reason: input.reason, legalBasis: input.legalBasis };
 }

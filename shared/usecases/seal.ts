@@ -4,7 +4,8 @@ import { chinaDate } from '../domain/calendar.ts';
 import { findItem, type Item } from '../domain/catalog.ts';
 import { licenseFields, type ApplicationRecord } from '../domain/application.ts';
 import { licenseIdentifier, looksLikeIdentifier, parseIdentifier, serialOf, versionOf } from '../domain/identifier.ts';
-import { expiryOf, HOLDER_CODE_TYPES, licenseNumber, sealDigestInput, type LicenseData } from '../domain/license.ts';
+import { expiryOf, HOLDER_CODE_TYPES, licenseMetadata, licenseNumber, sealDigestInput, type LicenseData } from '../domain/license.ts';
+import { licenseAnnouncement } from '../domain/events.ts';
 import type { LicenseRecord } from '../ports.ts';
 import { renderLicensePdf } from '../seal/pdf.ts';
 import { amend } from './amend.ts';
@@ -107,6 +108,9 @@ export async function sealLicenses(deps: SealDeps, input: { applicationId: strin
   }
 
   if (sealable) {
+    // The license library is told of each license with its GB/T 36903 metadata (SPEC rule 15), in the write that shows them.
+    const stored = await Promise.all(app.licenses!.map((l) => deps.licenses.get(l.licenseNo)));
+    const announce = stored.filter((r): r is LicenseRecord => !!r).map((r) => licenseAnnouncement('license.issued', licenseMetadata(r)));
     await amend(
       deps,
       app.applicationId,
@@ -118,7 +122,7 @@ export async function sealLicenses(deps: SealDeps, input: { applicationId: strin
         const licenses = current.licenses!.map((l) => ({ ...l, sealedAt: l.sealedAt ?? at }));
         // A filing has no 'issued' step: it goes from submitted to completed on delivery.
         const status = current.flow === 'filing' ? current.status : 'issued';
-        return { next: { ...current, status, licenses, sealedAt: at }, at, entry: { actor: 'system', action: 'license.sealed', details } };
+        return { next: { ...current, status, licenses, sealedAt: at }, at, entry: { actor: 'system', action: 'license.sealed', details }, announce };
       },
       { current: app },
     );

@@ -12,6 +12,7 @@ import { applicationView } from './view.ts';
 import { checkMaterials, missingMaterials } from './materials.ts';
 import { refuseIfListed } from './blacklist.ts';
 import { ConflictError } from '../ports.ts';
+import { eventsOf, numberEvents, outboxOf } from '../domain/events.ts';
 
 type SubmitDeps = Pick<Deps, 'auditHash' | 'clock' | 'catalog' | 'calendar' | 'lightRule' | 'applications' | 'uploads' | 'materials' | 'counters' | 'workflow' | 'blacklist'>;
 
@@ -104,9 +105,11 @@ export async function submitApplication(deps: SubmitDeps, caller: Caller, idempo
     details: { itemCode: item.code, itemVersion: item.version, materials: stored.map((m) => ({ code: m.materialCode, sha256: m.sha256 })) },
   });
   app.audit = headOf(event);
+  const submitted = numberEvents(app, 0, app.submittedAt, eventsOf(undefined, app, event));
+  app.eventSeq = submitted.length;
   let created: boolean;
   try {
-    created = await deps.applications.create({ next: app, expectedSeq: 0, events: [event], takeUploads: stored.map((m) => m.uploadId) });
+    created = await deps.applications.create({ next: app, expectedSeq: 0, events: [event], takeUploads: stored.map((m) => m.uploadId), outbox: outboxOf(app, submitted, event.seq) });
   } catch (e) {
     // Another application took one of these uploads between our check and our write.
     if (e instanceof ConflictError) throw new DomainError(409, 'material.upload-conflict', '所提交的材料正被另一份申请使用，请刷新后重试');

@@ -158,8 +158,8 @@ async function openTaskOf(deps: Pick<Deps, 'tasks'>, caller: Caller, taskId: str
  * Input: the officer, the task id, the outcome.
  * Steps: the task must be open and belong to the caller's department and rank; validate the
  * outcome for the step; write the task's completion, the application's new state and the
- * audit event in one transaction guarded by both (so of racing completions one wins); then
- * let the flow move on with the outcome.
+ * audit event in one transaction guarded by both (so of racing completions one wins), with the
+ * outcome for the flow in the outbox, which the relay sends to Step Functions.
  * Output: the completed task and the application's status.
  */
 export async function completeTask(deps: TaskDeps, caller: Caller, taskId: string, body: unknown, options: { deemed?: boolean } = {}) {
@@ -189,8 +189,9 @@ export async function completeTask(deps: TaskDeps, caller: Caller, taskId: strin
         ...('legalBasis' in rest && rest.legalBasis ? { legalBasis: rest.legalBasis } : {}),
       },
       completeTask: { taskId, by: caller.sub, at: now.toISOString(), outcome },
+      // The flow is told through the outbox, in the same write: a commit whose callback fails is delivered later (SPEC rule 15).
+      callback: { kind: 'success' as const, taskToken: task.taskToken, output: options.deemed ? { ...outcome, deemed: true } : outcome },
     };
   });
-  await deps.workflow.sendSuccess(task.taskToken, options.deemed ? { ...outcome, deemed: true } : outcome);
   return { taskId, status: 'completed' as const, outcome, application: { applicationId: app.applicationId, status: app.status } };
 }

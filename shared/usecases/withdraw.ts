@@ -10,7 +10,7 @@ const WITHDRAWABLE = ['submitted', 'correcting', 'accepted', 'suspended'];
 /**
  * Withdrawal by the applicant (撤回, SPEC rule 7), possible until the decision.
  * Steps: the application becomes withdrawn and its open tasks are cancelled in one
- * transaction, with the reason on its trail; then its flow is stopped.
+ * transaction, with the reason on its trail and its flow's stop in the outbox.
  * Output: the application as the applicant sees it.
  */
 export async function withdrawApplication(deps: Pick<Deps, 'clock' | 'calendar' | 'lightRule' | 'applications' | 'tasks' | 'workflow'>, caller: Caller, applicationId: string, reason: string) {
@@ -24,8 +24,9 @@ export async function withdrawApplication(deps: Pick<Deps, 'clock' | 'calendar' 
       at,
       entry: { actor: caller.sub, action: 'withdrawn', reason, details: { cancelledTasks: open.map((t) => t.taskId) } },
       cancelTasks: open.map((t) => t.taskId),
+      // The flow is stopped through the outbox: a withdrawal whose stop failed is stopped later.
+      callback: { kind: 'stop' as const, flow: app.flow, name: applicationId, cause: '申请人撤回申请' },
     };
   });
-  await deps.workflow.stop(app.flow, applicationId, '申请人撤回申请');
   return getApplication(deps, caller, applicationId);
 }

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { as, bodyFor, Client, complete, ENTERPRISE_CODE, enterpriseApplicant, newKey, startPlatform, type Platform } from '../support/platform.ts';
+import { Receiver } from '../support/receiver.ts';
 
 /**
  * The calendar never runs out: a year without its official schedule is provisional (its
@@ -9,13 +10,18 @@ import { as, bodyFor, Client, complete, ENTERPRISE_CODE, enterpriseApplicant, ne
 let platform: Platform;
 let anon: Client;
 let admin: Client;
+/** The provincial platform, told of each recomputed deadline (issue 15). */
+const receiver = new Receiver('calendar-platform-secret');
 beforeAll(async () => {
+  await receiver.start();
+  Object.assign(process.env, { PLATFORM_WEBHOOK_URL: receiver.url, PLATFORM_WEBHOOK_SECRET: 'calendar-platform-secret' });
   platform = await startPlatform();
   anon = new Client(platform.url);
   admin = await as(platform.url, { sub: 'admin-001', role: 'admin' });
 });
 afterAll(async () => {
   await platform?.close();
+  receiver.server?.close();
 });
 
 /** The 2027 schedule as the State Council would publish it (春节 2027-02-05 to 02-12 off, adjusted working weekends). */
@@ -76,6 +82,10 @@ describe('the calendar', () => {
     expect(trail.intact).toBe(true);
     const recomputed = trail.events.find((e: { action: string }) => e.action === 'deadline.recomputed');
     expect(recomputed.details.changes).toContainEqual({ deadline: 'legalAt', from: before.due.legalAt, to: after.due.legalAt });
+    // The platform is told, with the new due times.
+    const told = (await receiver.waitFor(id, 'application.deadline-recomputed')).find((e) => e.type === 'application.deadline-recomputed')!;
+    expect(told.data.due).toMatchObject({ legalAt: after.due.legalAt, calendar: 'official' });
+    expect(receiver.badSignatures).toBe(0);
     // The open joint-review tasks moved with the promised limit.
     const task = (await highway.get('/v1/tasks?status=open')).body.tasks.find((t: { applicationId: string }) => t.applicationId === id);
     expect(task.dueAt).toBe(after.due.promisedAt);

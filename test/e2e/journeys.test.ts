@@ -4,14 +4,20 @@ import {
   as, Client, ENTERPRISE_CODE, newKey, officers, PERSON_ID, PHARMACIST_MATERIALS, PHARMACY_MATERIALS,
   pharmacistBody, pharmacyBody, sha256, startPlatform, uploadAll, waitForStatus, waitForTask, type Platform,
 } from '../support/platform.ts';
+import { Receiver } from '../support/receiver.ts';
 
 /** The two journeys of the foundation, driven over HTTP as the provincial platform and the officers would. */
 let platform: Platform;
+/** The provincial platform's webhook receiver: every event of these journeys is pushed to it, signed (issue 15). */
+const receiver = new Receiver('journeys-platform-secret');
 beforeAll(async () => {
+  await receiver.start();
+  Object.assign(process.env, { PLATFORM_WEBHOOK_URL: receiver.url, PLATFORM_WEBHOOK_SECRET: 'journeys-platform-secret' });
   platform = await startPlatform();
 });
 afterAll(async () => {
   await platform?.close();
+  receiver.server?.close();
 });
 
 async function verifyAndDownload(applicant: Client, licenseNo: string) {
@@ -113,5 +119,33 @@ describe('pharmacy retail license (promised, with on-site inspection)', () => {
     expect(app.decision).toMatchObject({ outcome: 'deny', legalBasis: '《中华人民共和国药品管理法》第五十二条' });
     expect(app.decision.remedies).toContain('行政复议');
     expect(app.licenses).toBeUndefined();
+  });
+});
+
+describe('the events of these journeys (issue 15)', () => {
+  it('reached the provincial platform signed, once per eventId, in seq order per application, the same as the events feed', async () => {
+    const platformClient = await as(platform.url, { sub: 'provincial-platform', role: 'platform' });
+    // Every event committed so far, from the feed (an event shows there a second after its commit).
+    await new Promise((r) => setTimeout(r, 1500));
+    const feed: { eventId: string; applicationId: string; seq: number }[] = [];
+    for (let after: string | null = null, page = 0; page < 50; page++) {
+      const r: { body: { events: typeof feed; next: string | null } } = await platformClient.get(`/v1/events?limit=200${after ? `&after=${after}` : ''}`);
+      feed.push(...r.body.events);
+      if (!r.body.events.length) break;
+      after = r.body.next;
+    }
+    const until = Date.now() + 20_000;
+    while (receiver.taken.length < feed.length && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
+
+    expect(feed.length).toBeGreaterThan(20);
+    expect(receiver.badSignatures).toBe(0);
+    expect(new Set(receiver.taken.map((e) => e.eventId)).size).toBe(receiver.taken.length);
+    expect(receiver.taken.map((e) => e.eventId).sort()).toEqual(feed.map((e) => e.eventId).sort());
+    for (const id of new Set(feed.map((e) => e.applicationId))) {
+      const seqs = receiver.of(id).map((e) => e.seq);
+      expect(seqs, id).toEqual(seqs.map((_, i) => i + 1));
+    }
+    const types = new Set(receiver.taken.map((e) => e.type));
+    for (const t of ['application.submitted', 'application.accepted', 'application.approved', 'license.issued', 'application.completed', 'application.denied']) expect(types, t).toContain(t);
   });
 });

@@ -183,3 +183,28 @@ describe('the authorizer and the break-glass path in the configuration', () => {
     expect(change.Condition.ArnEquals['aws:PrincipalArn'].map(render)).toEqual([`{${logicalIdOf(stack, stack.seal.breakGlass)}.Arn}`, 'arn:{AWS::Partition}:iam::{AWS::AccountId}:role/oneseal-deploy']);
   }, SLOW);
 });
+
+describe("a city's event subscribers (issue 15)", () => {
+  it('gives each subscriber a FIFO queue with its DLQ, a generated signing secret and alarms; a city without any has the callbacks queue only', () => {
+    // Prepare
+    const city = defineCity({ ...demo, subscribers: [{ id: 'notify', url: 'https://notify.example.gov.cn/events', types: ['application.completed', 'license.*'] }] });
+    // Act
+    const { stack, template } = synth(city);
+    const { stack: bare } = synth(defineCity({ ...demo, subscribers: [] }));
+    // Assess
+    expect(Object.keys(stack.events.queues).sort()).toEqual(['callbacks', 'notify']);
+    expect(Object.keys(bare.events.queues)).toEqual(['callbacks']);
+    template.hasResourceProperties('AWS::SecretsManager::Secret', { Name: `oneseal/${demo.areaCode}/subscriber/notify` });
+    const env = template.toJSON().Resources[logicalIdOf(stack, stack.functions['deliver-events'].fn)].Properties.Environment.Variables;
+    expect(JSON.stringify(env.SUBSCRIBERS)).toContain('https://notify.example.gov.cn/events');
+    expect(JSON.stringify(env.SUBSCRIBERS)).toContain('license.*');
+  }, SLOW);
+
+  it('refuses a subscriber without https, two with one id, one named like the callbacks queue, and an unknown type pattern', () => {
+    const sub = { id: 'a', url: 'https://a.example/e', types: ['*'] };
+    expect(() => defineCity({ ...demo, subscribers: [{ ...sub, url: 'http://a.example/e' }] })).toThrow();
+    expect(() => defineCity({ ...demo, subscribers: [sub, sub] })).toThrow(/unique/);
+    expect(() => defineCity({ ...demo, subscribers: [{ ...sub, id: 'callbacks' }] })).toThrow();
+    expect(() => defineCity({ ...demo, subscribers: [{ ...sub, types: ['license'] }] })).toThrow();
+  });
+});

@@ -370,7 +370,8 @@ const MODE_ACTIONS: Record<TableMode, { read: string[]; write: string[] }> = {
   APPEND: { read: [], write: ['dynamodb:PutItem'] },
   'RO+APPEND': { read: READ, write: ['dynamodb:PutItem'] },
 };
-const CALLBACKS = ['complete-task', 'correct-application', 'ems-webhook', 'record-pickup', 'supervision-scan'];
+/** Since the outbox (issue 15), one function tells the flows an outcome: the delivery of the callbacks. */
+const CALLBACKS = ['deliver-events'];
 
 /** The `action resource` pairs a function's declaration should grant, and nothing else. */
 function expectedGrants(name: FunctionName): Set<string> {
@@ -394,6 +395,19 @@ function expectedGrants(name: FunctionName): Set<string> {
     if (action === 'states:StartExecution') stack.flows.machines.forEach((m) => pairs.add(`${action} {${logicalIdOf(stack, m)}}`));
     if (action === 'states:StopExecution' || action === 'states:RedriveExecution') executions.forEach((e) => pairs.add(`${action} ${e}`));
     if (action === 'states:SendTaskSuccess') pairs.add(`${action} *`);
+  }
+  // Events (issue 15): the relay reads the outbox's stream and feeds the bus and the queues; the delivery consumes the queues with the subscribers' secrets.
+  const queues = Object.values(stack.events.queues).map((q) => `{${logicalIdOf(stack, q)}.Arn}`);
+  if (access.events === 'enqueue') {
+    pairs.add(`events:PutEvents {${logicalIdOf(stack, stack.events.bus)}.Arn}`);
+    for (const q of [...queues, `{${logicalIdOf(stack, stack.node.findChild('DeadLetters') as never)}.Arn}`]) for (const a of ['sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl']) pairs.add(`${a} ${q}`);
+    const stream = `{${logicalIdOf(stack, stack.data.tables.Outbox)}.StreamArn}`;
+    for (const a of ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator']) pairs.add(`${a} ${stream}`);
+    pairs.add('dynamodb:ListStreams *');
+  }
+  if (access.events === 'deliver') {
+    for (const q of queues) for (const a of ['sqs:ReceiveMessage', 'sqs:ChangeMessageVisibility', 'sqs:GetQueueUrl', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes']) pairs.add(`${a} ${q}`);
+    for (const s of Object.values(stack.events.secrets)) for (const a of ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret']) pairs.add(`${a} {${logicalIdOf(stack, s)}}`);
   }
   return pairs;
 }
@@ -448,7 +462,7 @@ describe('what each function reads and writes (infra/access.ts)', () => {
     expect(writers.length).toBe(Object.values(ACCESS).filter((a) => a.tables.Audit === 'APPEND' || a.tables.Audit === 'RO+APPEND').length);
   });
 
-  it('lets only the five functions that complete a callback send SendTaskSuccess, and no one SendTaskFailure', () => {
+  it('lets only the delivery of the callbacks send SendTaskSuccess (issue 15: callbacks go through the outbox), and no one SendTaskFailure', () => {
     const senders = allGrants(template).filter((g) => g.pair.startsWith('states:SendTask'));
     expect(senders.every((g) => g.pair === 'states:SendTaskSuccess *')).toBe(true);
     expect(FUNCTION_NAMES.filter((n) => fnOf(n).grants.has('states:SendTaskSuccess *')).sort()).toEqual(CALLBACKS.sort());
@@ -558,5 +572,58 @@ describe('the split into constructs', () => {
     }
     for (const id of ['Flowinstant5A5D899E', 'Flowpromised10E6B46C', 'Flowjoint16994CF0', 'Flowreferral13B64853', 'FlowfilingCF0ECB8F']) expect(ids, id).toContain(id);
     for (const id of Object.values(TABLES).map((t) => `Data${t.id}Table`)) expect(ids.some((i) => i.startsWith(id))).toBe(true);
+  });
+});
+
+describe('the events (issue 15)', () => {
+  it("feeds the relay from the outbox's stream, kept 190 days by TTL, its failures to the dead-letter queue", () => {
+    const outbox = template.toJSON().Resources[logicalIdOf(stack, stack.data.tables.Outbox)].Properties;
+    expect(outbox.StreamSpecification).toEqual({ StreamViewType: 'NEW_AND_OLD_IMAGES' });
+    expect(outbox.TimeToLiveSpecification).toEqual({ AttributeName: 'ttl', Enabled: true });
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionName: { Ref: logicalIdOf(stack, stack.functions.relay.fn) },
+      EventSourceArn: { 'Fn::GetAtt': [logicalIdOf(stack, stack.data.tables.Outbox), 'StreamArn'] },
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      BisectBatchOnFunctionError: true,
+      DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [logicalIdOf(stack, stack.node.findChild('DeadLetters') as never), 'Arn'] } } },
+    });
+  });
+
+  it('delivers through one FIFO queue per subscriber and one for the callbacks, each with its DLQ: 13 receives for a webhook (12 delays, 30 s doubling to 12 h ≈ 29 h), 1000 for a callback', () => {
+    expect(Object.keys(stack.events.queues).sort()).toEqual(['callbacks', 'license-library', 'platform']);
+    for (const [dest, queue] of Object.entries(stack.events.queues)) {
+      const props = template.toJSON().Resources[logicalIdOf(stack, queue)].Properties;
+      expect(props.FifoQueue, dest).toBe(true);
+      expect(props.RedrivePolicy, dest).toEqual({ deadLetterTargetArn: { 'Fn::GetAtt': [logicalIdOf(stack, stack.events.deadLetterQueues[dest]), 'Arn'] }, maxReceiveCount: dest === 'callbacks' ? 1000 : 13 });
+      template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+        FunctionName: { Ref: logicalIdOf(stack, stack.functions['deliver-events'].fn) },
+        EventSourceArn: { 'Fn::GetAtt': [logicalIdOf(stack, queue), 'Arn'] },
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
+      });
+    }
+    // The 12 delays between 13 receives, 30 s doubling, capped at 12 h: at least a day.
+    const total = Array.from({ length: 12 }, (_, i) => Math.min(43_200, 30 * 2 ** i)).reduce((a, b) => a + b, 0);
+    expect(total).toBeGreaterThanOrEqual(86_400);
+  });
+
+  it("tells each subscriber's secret only to the delivery function, and the subscribers and queues to the relay and the delivery", () => {
+    expect(Object.keys(stack.events.secrets).sort()).toEqual(['license-library', 'platform']);
+    const env = (name: FunctionName) => fnOf(name).props.Environment.Variables as Record<string, unknown>;
+    for (const name of FUNCTION_NAMES) {
+      expect('SUBSCRIBERS' in env(name), name).toBe(name === 'relay' || name === 'deliver-events');
+      expect('DELIVERY_QUEUES' in env(name), name).toBe(name === 'relay' || name === 'deliver-events');
+      expect('EVENT_BUS_NAME' in env(name), name).toBe(name === 'relay');
+    }
+    template.hasResourceProperties('AWS::Events::EventBus', { Name: 'oneseal-640100' });
+  });
+
+  it('alarms on every dead letter, on the oldest undelivered entry older than an hour, and on the relay five minutes behind', () => {
+    const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')).map((a) => a.Properties);
+    const on = (metric: string) => alarms.filter((a) => a.MetricName === metric);
+    const dlqs = Object.values(stack.events.deadLetterQueues).map((q) => logicalIdOf(stack, q));
+    for (const dlq of dlqs) expect(on('ApproximateNumberOfMessagesVisible').some((a) => JSON.stringify(a.Dimensions).includes(dlq)), dlq).toBe(true);
+    expect(on('ApproximateAgeOfOldestMessage').map((a) => a.Threshold)).toEqual([3600, 3600, 3600]);
+    expect(on('IteratorAge')).toHaveLength(1);
+    expect(on('IteratorAge')[0].Threshold).toBe(300_000);
   });
 });

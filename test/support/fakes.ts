@@ -29,6 +29,12 @@ import {
   type UploadRecord,
   type UploadRepository,
   type Workflow,
+  type DeliveryLog,
+  type DeliveryRecord,
+  type Outbox,
+  type StoredOutboxEntry,
+  type OutboxEntry,
+  type WebhookSender,
 } from '../../shared/ports.ts';
 
 /**
@@ -167,6 +173,7 @@ export class MemoryApplications implements ApplicationRepository {
   constructor(
     private readonly tasks: MemoryTasks,
     private readonly uploads: MemoryUploads,
+    private readonly outbox: MemoryOutbox = new MemoryOutbox(),
   ) {}
 
   async get(applicationId: string) {
@@ -219,10 +226,12 @@ export class MemoryApplications implements ApplicationRepository {
       }),
       ...(change.cancelTasks ?? []).map((t) => !open(t)),
       ...(change.retimeTasks ?? []).map((r) => !open(r.taskId)),
+      ...(change.outbox ?? []).map((e) => this.outbox.items.has(e.id)),
     ];
     if (failed.some(Boolean)) throw cancelled(id, failed);
 
     this.items.set(id, copy(change.next));
+    this.outbox.add(change.outbox ?? []);
     for (const e of change.events) this.events.set(e.applicationId, [...(this.events.get(e.applicationId) ?? []), copy(e)].sort((a, b) => a.seq - b.seq));
     const closeTask = (t: StoredTask) => {
       delete t.inbox;
@@ -451,6 +460,76 @@ export class RecordingCourier implements Courier {
   }
 }
 
+/**
+ * The outbox in memory, kept in commit order. With `relayTo`, callbacks reach the workflow as
+ * they are written (an instant relay: unit tests of the use cases look at what the flow was told).
+ */
+export class MemoryOutbox implements Outbox {
+  readonly items = new Map<string, StoredOutboxEntry>();
+  relayTo?: Workflow;
+  private n = 0;
+
+  add(entries: OutboxEntry[]) {
+    for (const e of entries) {
+      this.items.set(e.id, { ...copy(e), position: `${String(++this.n).padStart(20, '0')}#${e.applicationId}#${String(e.seq).padStart(9, '0')}#${e.id}`, pending: '1' });
+      const cb = e.callback;
+      if (this.relayTo && cb) void (cb.kind === 'success' ? this.relayTo.sendSuccess(cb.taskToken, copy(cb.output)) : this.relayTo.stop(cb.flow as FlowKind, cb.name, cb.cause));
+    }
+  }
+  /** The events written, in commit order. */
+  events() {
+    return [...this.items.values()].filter((e) => e.event).map((e) => e.event!);
+  }
+  async pending(limit: number) {
+    return [...this.items.values()].filter((e) => e.pending).sort((a, b) => a.position.localeCompare(b.position)).slice(0, limit).map(copy);
+  }
+  async get(id: string) {
+    const e = this.items.get(id);
+    return e && copy(e);
+  }
+  async settle(id: string, result?: string) {
+    const e = this.items.get(id)!;
+    delete e.pending;
+    delete e.retryFor;
+    delete e.nextAttemptAt;
+    if (result) e.result = result;
+  }
+  async defer(id: string, attempts: number, at: string) {
+    const e = this.items.get(id);
+    if (e?.pending) Object.assign(e, { attempts, nextAttemptAt: at });
+  }
+  async feed(after: string | undefined, before: string, limit: number) {
+    return [...this.items.values()].filter((e) => e.event && (!after || e.position > after) && e.position < before).sort((a, b) => a.position.localeCompare(b.position)).slice(0, limit).map(copy);
+  }
+  async requeue(id: string, subscribers: string[]) {
+    Object.assign(this.items.get(id)!, { pending: '1', retryFor: subscribers });
+  }
+}
+
+export class MemoryDeliveries implements DeliveryLog {
+  readonly items = new Map<string, DeliveryRecord>();
+  async get(id: string) {
+    const d = this.items.get(id);
+    return d && copy(d);
+  }
+  async put(record: DeliveryRecord) {
+    this.items.set(record.deliveryId, copy(record));
+  }
+  async dead(limit: number) {
+    return [...this.items.values()].filter((d) => d.status === 'dead').sort((a, b) => b.updatedAt.localeCompare(a.updatedAt)).slice(0, limit).map(copy);
+  }
+}
+
+/** A webhook client answering from a script of statuses (200 once it runs out), recording each post. */
+export class ScriptedWebhooks implements WebhookSender {
+  readonly posts: { url: string; headers: Record<string, string>; body: string }[] = [];
+  constructor(readonly script: number[] = []) {}
+  async post(url: string, headers: Record<string, string>, body: string) {
+    this.posts.push({ url, headers, body });
+    return this.script.shift() ?? 200;
+  }
+}
+
 /** Deps whose ports are the fakes above, so that a test can look inside them. */
 export interface FakeDeps extends Deps {
   clock: FakeClock;
@@ -465,6 +544,9 @@ export interface FakeDeps extends Deps {
   materials: MemoryObjectStore;
   licenseFiles: MemoryObjectStore;
   workflow: RecordingWorkflow;
+  outbox: MemoryOutbox;
+  deliveries: MemoryDeliveries;
+  webhooks: ScriptedWebhooks;
   signer: MemorySigner;
   courier: RecordingCourier;
 }
@@ -483,6 +565,9 @@ export function fakeDeps(overrides: Partial<Omit<FakeDeps, 'calendar'>> & { now?
   const uploads = rest.uploads ?? new MemoryUploads();
   let calendar = initialCalendar ?? new WorkingCalendar({ overrides: catalog.calendar });
   const signer = new MemorySigner();
+  const workflow = rest.workflow ?? new RecordingWorkflow();
+  const outbox = rest.outbox ?? new MemoryOutbox();
+  outbox.relayTo ??= workflow;
   const deps: FakeDeps = {
     clock: new FakeClock(now ?? FAKE_NOW),
     auditHash: 'SHA-256',
@@ -495,7 +580,7 @@ export function fakeDeps(overrides: Partial<Omit<FakeDeps, 'calendar'>> & { now?
       calendar = c;
     },
     lightRule: catalog.lightRule,
-    applications: new MemoryApplications(tasks, uploads),
+    applications: new MemoryApplications(tasks, uploads, outbox),
     tasks,
     uploads,
     licenses: new MemoryLicenses(),
@@ -504,7 +589,14 @@ export function fakeDeps(overrides: Partial<Omit<FakeDeps, 'calendar'>> & { now?
     cases: new MemoryCases(),
     materials: new MemoryObjectStore('oneseal-materials'),
     licenseFiles: new MemoryObjectStore('oneseal-licenses'),
-    workflow: new RecordingWorkflow(),
+    workflow,
+    outbox,
+    deliveries: new MemoryDeliveries(),
+    subscribers: async () => [],
+    webhooks: new ScriptedWebhooks(),
+    relayPolicy: { baseMs: 1, capMs: 10, maxAttempts: 5 },
+    eventBus: { publish: async () => {} },
+    queues: { enqueue: async () => {}, destinationOf: () => undefined, delay: async () => {} },
     courier: new RecordingCourier(),
     emsSecrets: async () => ['dev-ems-secret'],
     signer,

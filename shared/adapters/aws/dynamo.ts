@@ -22,11 +22,17 @@ import {
   type TaskRepository,
   type UploadRecord,
   type UploadRepository,
+  type DeliveryLog,
+  type DeliveryRecord,
+  type Outbox,
+  type OutboxEntry,
+  type StoredOutboxEntry,
 } from '../../ports.ts';
 import type { Config } from '../../config.ts';
 import { meter } from './usage.ts';
 import { readerFor } from './item-reader.ts';
 import { retry } from '../../retry.ts';
+import { EVENT_RETENTION_DAYS } from '../../domain/events.ts';
 
 /** DynamoDB adapters of the repositories. Writes that belong together are one transaction. */
 
@@ -183,8 +189,26 @@ export class DynamoApplications implements ApplicationRepository {
         },
       });
     }
+    items.push(...outboxPuts(this.cfg.OUTBOX_TABLE, change.outbox ?? []));
     await transact(this.db, items, change.next.applicationId);
   }
+}
+
+/**
+ * The outbox entries of a change (SPEC rule 15), each put once: pending for the relay, in the
+ * events feed if it is an event, kept for EVENT_RETENTION_DAYS (TTL). The position orders the
+ * feed in commit order: the time of the write, then the application and its sequence.
+ */
+function outboxPuts(table: string, entries: OutboxEntry[]): TransactItem[] {
+  const now = new Date();
+  const ttl = Math.floor(now.getTime() / 1000) + EVENT_RETENTION_DAYS * 86_400;
+  return entries.map((entry) => ({
+    Put: {
+      TableName: table,
+      Item: { ...entry, position: `${now.toISOString()}#${entry.applicationId}#${String(entry.seq).padStart(9, '0')}#${entry.id}`, pending: '1', ...(entry.event ? { feed: 'events' } : {}), ttl },
+      ConditionExpression: 'attribute_not_exists(id)',
+    },
+  }));
 }
 
 /**
@@ -508,5 +532,110 @@ export class DynamoCases implements CaseRepository {
       ExpressionAttributeValues: { ':s': status },
       ScanIndexForward: false,
     });
+  }
+}
+
+/** The outbox (SPEC rule 15): the relay reads the sparse `byPending` index, the events feed `byFeed`. */
+export class DynamoOutbox implements Outbox {
+  constructor(
+    private readonly cfg: Config,
+    private readonly db: DynamoDBDocumentClient,
+  ) {}
+
+  async pending(limit: number) {
+    const items: StoredOutboxEntry[] = [];
+    let ExclusiveStartKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.db.send(
+        new QueryCommand({ TableName: this.cfg.OUTBOX_TABLE, IndexName: 'byPending', KeyConditionExpression: 'pending = :p', ExpressionAttributeValues: { ':p': '1' }, Limit: limit - items.length, ExclusiveStartKey }),
+      );
+      items.push(...((page.Items ?? []) as StoredOutboxEntry[]));
+      ExclusiveStartKey = page.LastEvaluatedKey;
+    } while (ExclusiveStartKey && items.length < limit);
+    return items;
+  }
+
+  get(id: string) {
+    return readerFor(this.db).get<StoredOutboxEntry>(this.cfg.OUTBOX_TABLE, { id });
+  }
+
+  async settle(id: string, result?: string) {
+    await this.db.send(
+      new UpdateCommand({
+        TableName: this.cfg.OUTBOX_TABLE,
+        Key: { id },
+        UpdateExpression: result ? 'SET #result = :r REMOVE pending, retryFor, nextAttemptAt' : 'REMOVE pending, retryFor, nextAttemptAt',
+        ConditionExpression: 'attribute_exists(id)',
+        ...(result ? { ExpressionAttributeNames: { '#result': 'result' }, ExpressionAttributeValues: { ':r': result } } : {}),
+      }),
+    );
+  }
+
+  async defer(id: string, attempts: number, at: string, error: string) {
+    await this.db.send(
+      new UpdateCommand({
+        TableName: this.cfg.OUTBOX_TABLE,
+        Key: { id },
+        UpdateExpression: 'SET attempts = :n, nextAttemptAt = :at, lastError = :e',
+        ConditionExpression: 'attribute_exists(pending)',
+        ExpressionAttributeValues: { ':n': attempts, ':at': at, ':e': error.slice(0, 300) },
+      }),
+    ).catch((e: Error) => {
+      if (e.name !== 'ConditionalCheckFailedException') throw e;
+    });
+  }
+
+  async feed(after: string | undefined, before: string, limit: number) {
+    const page = await this.db.send(
+      new QueryCommand({
+        TableName: this.cfg.OUTBOX_TABLE,
+        IndexName: 'byFeed',
+        KeyConditionExpression: after ? 'feed = :f AND #pos BETWEEN :after AND :before' : 'feed = :f AND #pos < :before',
+        ExpressionAttributeNames: { '#pos': 'position' },
+        ExpressionAttributeValues: { ':f': 'events', ':before': before, ...(after ? { ':after': after } : {}) },
+        Limit: limit + 1,
+      }),
+    );
+    // BETWEEN includes the cursor's own event: it was read before.
+    return ((page.Items ?? []) as StoredOutboxEntry[]).filter((e) => e.position !== after && e.position < before).slice(0, limit);
+  }
+
+  async requeue(id: string, subscribers: string[]) {
+    await this.db.send(
+      new UpdateCommand({
+        TableName: this.cfg.OUTBOX_TABLE,
+        Key: { id },
+        UpdateExpression: 'SET pending = :p, retryFor = :s',
+        ConditionExpression: 'attribute_exists(id)',
+        ExpressionAttributeValues: { ':p': '1', ':s': subscribers },
+      }),
+    );
+  }
+}
+
+/** Each event's delivery to each subscriber; the dead letters in the sparse `byDead` index. Kept as long as the events. */
+export class DynamoDeliveries implements DeliveryLog {
+  constructor(
+    private readonly cfg: Config,
+    private readonly db: DynamoDBDocumentClient,
+  ) {}
+
+  async get(deliveryId: string) {
+    const item = await readerFor(this.db).get<DeliveryRecord & { dead?: string; ttl?: number }>(this.cfg.DELIVERIES_TABLE, { deliveryId });
+    if (!item) return undefined;
+    const { dead: _d, ttl: _t, ...record } = item;
+    return record;
+  }
+
+  async put(record: DeliveryRecord) {
+    const ttl = Math.floor(Date.now() / 1000) + EVENT_RETENTION_DAYS * 86_400;
+    await this.db.send(new PutCommand({ TableName: this.cfg.DELIVERIES_TABLE, Item: { ...record, ...(record.status === 'dead' ? { dead: 'dead' } : {}), ttl } }));
+  }
+
+  async dead(limit: number) {
+    const page = await this.db.send(
+      new QueryCommand({ TableName: this.cfg.DELIVERIES_TABLE, IndexName: 'byDead', KeyConditionExpression: 'dead = :d', ExpressionAttributeValues: { ':d': 'dead' }, ScanIndexForward: false, Limit: limit }),
+    );
+    return ((page.Items ?? []) as (DeliveryRecord & { dead?: string; ttl?: number })[]).map(({ dead: _d, ttl: _t, ...r }) => r);
   }
 }

@@ -2,7 +2,7 @@
  * The DynamoDB tables, as plain data: the CDK data construct and the embedded runtime both
  * create them from this list, so the local tables are the deployed ones.
  */
-type TableId = 'Applications' | 'Tasks' | 'Audit' | 'Uploads' | 'Licenses' | 'Counters' | 'Blacklist' | 'Cases' | 'Calendar';
+type TableId = 'Applications' | 'Tasks' | 'Audit' | 'Uploads' | 'Licenses' | 'Counters' | 'Blacklist' | 'Cases' | 'Calendar' | 'Outbox' | 'Deliveries';
 export interface TableSpec {
   /** Logical name, and the table's name in the embedded mode; a deployment's physical name reaches a function through the env variable `env`. */
   id: TableId;
@@ -10,6 +10,8 @@ export interface TableSpec {
   partitionKey: { name: string; type: 'S' | 'N' };
   sortKey?: { name: string; type: 'S' | 'N' };
   ttl?: string;
+  /** A DynamoDB stream of the table's changes (the outbox's feeds the relay on AWS). */
+  stream?: 'NEW_AND_OLD_IMAGES';
   indexes: { name: string; partitionKey: { name: string; type: 'S' | 'N' }; sortKey?: { name: string; type: 'S' | 'N' } }[];
 }
 
@@ -65,6 +67,28 @@ export const TABLES: TableSpec[] = [
     env: 'CASES_TABLE',
     partitionKey: { name: 'caseId', type: 'S' },
     indexes: [{ name: 'byStatus', partitionKey: { name: 'status', type: 'S' }, sortKey: { name: 'openedAt', type: 'S' } }],
+  },
+  {
+    // The transactional outbox (SPEC rule 15): events and callbacks, written with the change they come from.
+    id: 'Outbox',
+    env: 'OUTBOX_TABLE',
+    partitionKey: { name: 'id', type: 'S' },
+    ttl: 'ttl',
+    stream: 'NEW_AND_OLD_IMAGES',
+    indexes: [
+      // Sparse: `pending` is set until the relay is done with the entry (the embedded relay's read).
+      { name: 'byPending', partitionKey: { name: 'pending', type: 'S' }, sortKey: { name: 'position', type: 'S' } },
+      // Events only (`feed`), in commit order: GET /v1/events.
+      { name: 'byFeed', partitionKey: { name: 'feed', type: 'S' }, sortKey: { name: 'position', type: 'S' } },
+    ],
+  },
+  {
+    id: 'Deliveries',
+    env: 'DELIVERIES_TABLE',
+    partitionKey: { name: 'deliveryId', type: 'S' },
+    ttl: 'ttl',
+    // Sparse: `dead` is set on dead letters only, for the admin's list.
+    indexes: [{ name: 'byDead', partitionKey: { name: 'dead', type: 'S' }, sortKey: { name: 'updatedAt', type: 'S' } }],
   },
 ];
 

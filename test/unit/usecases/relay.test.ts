@@ -1,0 +1,112 @@
+import { describe, expect, it } from 'vitest';
+import { fakeDeps, RecordingWorkflow, MemoryOutbox } from '../../support/fakes.ts';
+import { deliverQueued, relayPending, relayToQueues } from '../../../shared/usecases/relay.ts';
+import { verifyWebhook } from '../../../shared/domain/events.ts';
+import type { OutboxEntry } from '../../../shared/ports.ts';
+
+/** The relay's rules on the fakes: callbacks until answered, webhooks in order with retries, full identities only where entitled. */
+const event = (applicationId: string, seq: number): OutboxEntry => ({
+  id: `evt_${applicationId}_${seq}`,
+  applicationId,
+  seq,
+  occurredAt: '2026-06-01T02:00:00.000Z',
+  event: { eventId: `evt_${applicationId}_${seq}`, type: 'application.accepted', occurredAt: '2026-06-01T02:00:00.000Z', applicationId, applicationNo: 'N', itemCode: 'i', seq, status: 'accepted', data: { applicant: { kind: 'person', id: '640104********123X', name: '马**' } } },
+  identity: { id: '64010419900101123X', name: '马晓明' },
+});
+
+function setup(script: number[] = [], fullIdentifiers = false) {
+  const outbox = new MemoryOutbox();
+  const workflow = new RecordingWorkflow();
+  const deps = fakeDeps({ outbox, workflow });
+  deps.outbox.relayTo = undefined; // the relay under test sends the callbacks, not the fake
+  deps.webhooks.script.push(...script);
+  deps.subscribers = async () => [{ id: 'platform', url: 'https://p.example/events', types: ['*'], fullIdentifiers, secret: async () => 'platform-secret' }];
+  return deps;
+}
+const drain = async (deps: ReturnType<typeof setup>) => {
+  for (let i = 0; i < 50 && (await deps.outbox.pending(100)).length; i++) {
+    await relayPending(deps);
+    await new Promise((r) => setTimeout(r, 12));
+  }
+};
+
+describe('relayPending', () => {
+  it('posts each event once, signed, in seq order, holding the later ones back while an earlier one is retried', async () => {
+    const deps = setup([500, 500]);
+    deps.outbox.add([event('a', 1), event('a', 2), event('a', 3)]);
+    await drain(deps);
+    const bodies = deps.webhooks.posts.map((p) => JSON.parse(p.body));
+    expect(bodies.map((b) => b.seq)).toEqual([1, 1, 1, 2, 3]);
+    for (const p of deps.webhooks.posts) expect(verifyWebhook('platform-secret', p.headers['X-Oneseal-Timestamp'], p.body, p.headers['X-Oneseal-Signature'], new Date())).toBe(true);
+    expect(JSON.stringify(bodies)).not.toContain('64010419900101123X');
+    expect(await deps.outbox.pending(10)).toEqual([]);
+  });
+
+  it('gives a subscriber with full identifiers the applicant in full', async () => {
+    const deps = setup([], true);
+    deps.outbox.add([event('a', 1)]);
+    await drain(deps);
+    expect(JSON.parse(deps.webhooks.posts[0].body).data.applicant).toEqual({ kind: 'person', id: '64010419900101123X', name: '马晓明' });
+  });
+
+  it('records a dead letter after the last attempt and lets the later events go', async () => {
+    const deps = setup([500, 500, 500, 500, 500]);
+    deps.outbox.add([event('a', 1), event('a', 2)]);
+    await drain(deps);
+    expect((await deps.deliveries.dead(10)).map((d) => [d.seq, d.attempts, d.lastError])).toEqual([[1, 5, 'HTTP 500']]);
+    expect(JSON.parse(deps.webhooks.posts.at(-1)!.body).seq).toBe(2);
+  });
+
+  it('sends a callback until Step Functions answers, and records a timed-out task as final', async () => {
+    const deps = setup();
+    let fails = 2;
+    deps.workflow.sendSuccess = async (token: string) => {
+      if (token === 'late') throw Object.assign(new Error('gone'), { name: 'TaskTimedOut' });
+      if (fails-- > 0) throw Object.assign(new Error('throttled'), { name: 'ThrottlingException' });
+    };
+    deps.outbox.add([{ id: 'cb1', applicationId: 'a', seq: 1, occurredAt: 't', callback: { kind: 'success', taskToken: 'tok', output: {} } }]);
+    deps.outbox.add([{ id: 'cb2', applicationId: 'b', seq: 1, occurredAt: 't', callback: { kind: 'success', taskToken: 'late', output: {} } }]);
+    for (let i = 0; i < 40 && (await deps.outbox.pending(10)).length; i++) {
+      await relayPending(deps);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect((await deps.outbox.get('cb1'))!.result).toBe('sent');
+    expect((await deps.outbox.get('cb2'))!.result).toBe('TaskTimedOut');
+  });
+});
+
+describe('the AWS relay and delivery (relayToQueues, deliverQueued)', () => {
+  it('queues an event for each subscriber that wants it (grouped by application, deduplicated by event id) and on the bus; a callback on its own queue', async () => {
+    const deps = setup();
+    const sent: { destination: string; group: string; dedup: string }[] = [];
+    const published: string[] = [];
+    deps.queues = { enqueue: async (destination, entry, dedup) => void sent.push({ destination, group: entry.applicationId, dedup }), destinationOf: () => undefined, delay: async () => {} };
+    deps.eventBus = { publish: async (events) => void published.push(...events.map((e) => e.eventId)) };
+    deps.subscribers = async () => [
+      { id: 'platform', url: 'https://p.example', types: ['*'], fullIdentifiers: false, secret: async () => 's' },
+      { id: 'library', url: 'https://l.example', types: ['license.*'], fullIdentifiers: true, secret: async () => 's' },
+    ];
+    deps.outbox.add([event('a', 1), { id: 'cb1', applicationId: 'a', seq: 1, occurredAt: 't', callback: { kind: 'success', taskToken: 'tok', output: {} } }]);
+    for (const entry of await deps.outbox.pending(10)) await relayToQueues(deps, entry, true);
+    expect(sent).toEqual([
+      { destination: 'platform', group: 'a', dedup: 'evt_a_1' },
+      { destination: 'callbacks', group: 'a', dedup: 'cb1' },
+    ]);
+    expect(published).toEqual(['evt_a_1']);
+    expect(await deps.outbox.pending(10)).toEqual([]);
+  });
+
+  it('delivers a queued event once, and answers how long to hold it back after a failure (30 s, then 60 s)', async () => {
+    const deps = setup([503, 503]);
+    deps.relayPolicy = { baseMs: 30_000, capMs: 43_200_000, maxAttempts: 13 };
+    deps.outbox.add([event('a', 1)]);
+    const first = await deliverQueued(deps, 'platform', 'evt_a_1', 1);
+    const second = await deliverQueued(deps, 'platform', 'evt_a_1', 2);
+    expect(first).toEqual({ done: false, retryInSeconds: 30 });
+    expect(second).toEqual({ done: false, retryInSeconds: 60 });
+    expect(await deliverQueued(deps, 'platform', 'evt_a_1', 3)).toEqual({ done: true });
+    // Received again (SQS is at least once): not posted twice.
+    expect(await deliverQueued(deps, 'platform', 'evt_a_1', 4)).toEqual({ done: true });
+    expect(deps.webhooks.posts).toHaveLength(3);
+  });
+});
