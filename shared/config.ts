@@ -15,6 +15,20 @@ import { SealKeySpecs } from './domain/keyring.ts';
  * Configuration from the environment, read once. CDK sets these on every function; the
  * embedded runtime sets them for its in-process handlers.
  */
+/** A variable holding JSON, checked against its schema: a clear message when it is not JSON at all. */
+const jsonVariable = <T extends z.ZodType>(name: string, schema: T) =>
+  z
+    .string()
+    .transform((text, ctx) => {
+      try {
+        return JSON.parse(text) as unknown;
+      } catch {
+        ctx.addIssue({ code: 'custom', message: `${name} is not JSON` });
+        return z.NEVER;
+      }
+    })
+    .pipe(schema);
+
 const Env = z.object({
   CITY_CODE: z.string().regex(/^\d{6}$/),
   PUBLIC_BASE_URL: z.string().url(),
@@ -28,17 +42,7 @@ const Env = z.object({
    * (shared/domain/keyring.ts); `key` is a KMS key id or ARN, or in the embedded mode a key file.
    * Unset: the one KMS key of SEAL_KEY_ID, active since ever.
    */
-  SEAL_KEYS: z
-    .string()
-    .transform((text, ctx) => {
-      try {
-        return JSON.parse(text) as unknown;
-      } catch {
-        ctx.addIssue({ code: 'custom', message: 'SEAL_KEYS is not JSON' });
-        return z.NEVER;
-      }
-    })
-    .pipe(SealKeySpecs)
+  SEAL_KEYS: jsonVariable('SEAL_KEYS', SealKeySpecs)
     .optional(),
   S3_FORCE_PATH_STYLE: z.enum(['true', 'false']).default('false'),
   SEAL_FONT_FILE: z.string().optional(),
@@ -56,34 +60,14 @@ const Env = z.object({
    * The city's event subscribers (SPEC rule 15), as JSON: `[{id, url, types, fullIdentifiers?, secretArn}]`, each
    * secret in Secrets Manager. The embedded mode has one, the provincial platform, from the two variables below.
    */
-  SUBSCRIBERS: z
-    .string()
-    .transform((text, ctx) => {
-      try {
-        return JSON.parse(text) as unknown;
-      } catch {
-        ctx.addIssue({ code: 'custom', message: 'SUBSCRIBERS is not JSON' });
-        return z.NEVER;
-      }
-    })
-    .pipe(z.array(z.object({ id: z.string().regex(/^[a-z0-9-]{1,40}$/), url: z.string().url(), types: z.array(z.string()).min(1), fullIdentifiers: z.boolean().default(false), secretArn: z.string() })))
+  SUBSCRIBERS: jsonVariable('SUBSCRIBERS', z.array(z.object({ id: z.string().regex(/^[a-z0-9-]{1,40}$/), url: z.string().url(), types: z.array(z.string()).min(1), fullIdentifiers: z.boolean().default(false), secretArn: z.string() })))
     .optional(),
   /** AWS: the city's EventBridge bus, and the delivery queues by destination (`{"<subscriber>": url, "callbacks": url}`). */
   EVENT_BUS_NAME: z.string().optional(),
-  DELIVERY_QUEUES: z
-    .string()
-    .transform((text, ctx) => {
-      try {
-        return JSON.parse(text) as unknown;
-      } catch {
-        ctx.addIssue({ code: 'custom', message: 'DELIVERY_QUEUES is not JSON' });
-        return z.NEVER;
-      }
-    })
-    .pipe(z.record(z.string(), z.string().url()))
+  DELIVERY_QUEUES: jsonVariable('DELIVERY_QUEUES', z.record(z.string(), z.string().url()))
     .optional(),
   PLATFORM_WEBHOOK_URL: z.string().url().optional(),
-  PLATFORM_WEBHOOK_SECRET: z.string().min(8).default('dev-platform-secret'),
+  PLATFORM_WEBHOOK_SECRET: z.string().min(8).optional(),
   PLATFORM_WEBHOOK_FULL_IDENTIFIERS: z.enum(['true', 'false']).default('false'),
   /** Webhook retries: the first delay, doubling up to the cap, and the attempts before a dead letter (AWS: 30 s, 12 h, 13 attempts: ≈ 29 h between the first and the last; infra/constructs/events.ts). */
   WEBHOOK_RETRY_BASE_MS: z.coerce.number().int().positive().default(30_000),

@@ -170,16 +170,28 @@ function emsSecret(cfg: Config): Promise<Record<string, string>> {
 function subscribersOf(cfg: Config): Subscriber[] {
   if (cfg.SUBSCRIBERS) return cfg.SUBSCRIBERS.map((s) => ({ id: s.id, url: s.url, types: s.types, fullIdentifiers: s.fullIdentifiers, secret: () => plainSecret(s.secretArn) }));
   if (!cfg.PLATFORM_WEBHOOK_URL) return [];
-  return [{ id: 'platform', url: cfg.PLATFORM_WEBHOOK_URL, types: ['*'], fullIdentifiers: cfg.PLATFORM_WEBHOOK_FULL_IDENTIFIERS === 'true', secret: async () => cfg.PLATFORM_WEBHOOK_SECRET }];
+  const secret = cfg.PLATFORM_WEBHOOK_SECRET;
+  // No default here: a deployment that names a webhook without its secret fails closed (the embedded mode sets its own).
+  if (!secret) throw new Error('PLATFORM_WEBHOOK_URL is set without PLATFORM_WEBHOOK_SECRET');
+  return [{ id: 'platform', url: cfg.PLATFORM_WEBHOOK_URL, types: ['*'], fullIdentifiers: cfg.PLATFORM_WEBHOOK_FULL_IDENTIFIERS === 'true', secret: async () => secret }];
 }
 
-const secretCache = new Map<string, { at: number; value: Promise<string> }>();
+/** A secret's text from Secrets Manager, per ARN, kept five minutes (a rotation is picked up); a failed read is not kept. */
+const secretReaders = new Map<string, () => Promise<string>>();
 function plainSecret(arn: string): Promise<string> {
-  const hit = secretCache.get(arn);
-  if (hit && Date.now() - hit.at < 300_000) return hit.value;
-  const value = import('@aws-sdk/client-secrets-manager')
-    .then(({ SecretsManagerClient, GetSecretValueCommand }) => new SecretsManagerClient({}).send(new GetSecretValueCommand({ SecretId: arn })))
-    .then((out) => out.SecretString ?? '');
-  secretCache.set(arn, { at: Date.now(), value });
-  return value;
+  let read = secretReaders.get(arn);
+  if (!read) {
+    read = cachedFetch(
+      () =>
+        import('@aws-sdk/client-secrets-manager')
+          .then(({ SecretsManagerClient, GetSecretValueCommand }) => new SecretsManagerClient({}).send(new GetSecretValueCommand({ SecretId: arn })))
+          .then((out) => {
+            if (!out.SecretString) throw new Error(`secret ${arn} has no text`);
+            return out.SecretString;
+          }),
+      300_000,
+    );
+    secretReaders.set(arn, read);
+  }
+  return read();
 }

@@ -81,7 +81,7 @@ describe('the Lambda bundles', () => {
 
   it('carry no secret default: a deployment without its secrets fails closed', () => {
     expect(texts.length).toBeGreaterThanOrEqual(FUNCTIONS.length);
-    expect(texts.filter((t) => t.includes('dev-ems-secret'))).toHaveLength(0);
+    for (const secret of ['dev-ems-secret', 'dev-platform-secret']) expect(texts.filter((t) => t.includes(secret)), secret).toHaveLength(0);
   });
 
   it('contain neither the CDK app nor the emulators', () => {
