@@ -17,7 +17,7 @@ import { BatchWriteCommand, DynamoDBDocumentClient, PutCommand } from '@aws-sdk/
 process.env.ONESEAL_USAGE = '1';
 process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN'; // one log line per request would drown the table
 const { startRuntime, invocations } = await import('../local/runtime.ts');
-const { usage, resetUsage } = await import('../shared/adapters/aws/usage.ts');
+const { usage, resetUsage, invocationsTraced, sequentialRoundTrips } = await import('../shared/adapters/aws/usage.ts');
 const { API_FUNCTIONS, FLOW_FUNCTIONS, SCHEDULED_FUNCTIONS } = await import('../shared/http/routes.ts');
 const { renderLicensePdf } = await import('../shared/seal/pdf.ts');
 const { P256FileSigner, Sm2FileSigner } = await import('../local/adapters/file-signer.ts');
@@ -32,7 +32,7 @@ const ROOT = resolve(fileURLToPath(import.meta.url), '../..');
 const prices = JSON.parse(readFileSync(join(ROOT, 'bench/prices.json'), 'utf8'));
 const started = Date.now();
 /** `npm run bench -- intake sealing` runs only those sections (all by default). */
-const SECTIONS = ['intake', 'journey', 'sealing', 'supervision', 'cost', 'bundles'];
+const SECTIONS = ['intake', 'journey', 'sealing', 'calendar', 'supervision', 'stats', 'cost', 'bundles'];
 const chosen = process.argv.slice(2);
 for (const s of chosen) if (!SECTIONS.includes(s)) throw new Error(`unknown section "${s}"; choose from ${SECTIONS.join(', ')}`);
 const wanted = (section: string) => !chosen.length || chosen.includes(section);
@@ -138,7 +138,8 @@ try {
     }
     record('intake', 'POST /v1/applications, 16 clients', intakeRates, 'apps/s');
     record('intake', 'bare PutItem, 16 clients, same DynamoDB Local', putRates, 'items/s');
-    record('intake', 'intake ÷ bare PutItem', ratios, 'ratio', { text: '≥ 0.3', ok: (v) => v >= 0.3 });
+    // The ratio measures DynamoDB Local's JVM on two shared cores as much as our code: printed, not a target.
+    record('intake', 'intake ÷ bare PutItem (emulator-bound, no target)', ratios, 'ratio');
     record('intake', 'latency p50', [pct(latencies, 50)], 'ms');
     record('intake', 'latency p95', [pct(latencies, 95)], 'ms');
     record('intake', 'CPU per application: Node (API, S3, flows)', cpuPerApplication.map((c) => c.node), 'ms');
@@ -147,6 +148,46 @@ try {
     record('intake', 'CPU per bare PutItem: DynamoDB Local', cpuPerPut.map((c) => c.jvm), 'ms');
     console.log(`             AWS calls per application (mean wait): ${Object.entries(intakeCalls).map(([op, c]) => `${op} ×${c.perApplication} (${c.meanMs} ms)`).join(' · ')}`);
     extra.intakeCalls = intakeCalls;
+
+    // Figures that hold on AWS: what one submission asks of the stores, counted on the real SDK
+    // clients (usage.ts meters every call and asks DynamoDB for its ConsumedCapacity), one
+    // submission at a time so that each invocation's calls are its own.
+    const SEQUENTIAL = 10;
+    const perApp: { storeTrips: number; awsTrips: number; submitWcu: number; submitRcu: number; submitS3: number; wcu: number; rcu: number; s3: number }[] = [];
+    for (let i = 0; i < SEQUENTIAL; i++) {
+      progress(`intake, one at a time: ${i + 1}/${SEQUENTIAL}`);
+      const body = pharmacistBody(await uploadAll(applicant, PHARMACIST_MATERIALS));
+      await new Promise((r) => setTimeout(r, 300));
+      resetUsage();
+      const r = await applicant.post('/v1/applications', body, { 'Idempotency-Key': newKey() });
+      if (r.status !== 201) throw new Error(`intake: ${r.status}`);
+      await waitForTask(await as(runtime.url, officers.clerk), r.body.applicationId, 'acceptance', 60_000);
+      const all = invocationsTraced.filter((inv) => inv.fn !== 'list-tasks');
+      const submit = all.filter((inv) => inv.fn === 'submit-application');
+      const calls = (invs: typeof all) => invs.flatMap((inv) => inv.calls);
+      const sum = (invs: typeof all, f: (c: (typeof all)[number]['calls'][number]) => number) => calls(invs).reduce((s, c) => s + f(c), 0);
+      const isStore = (op: string) => op.startsWith('dynamodb:') || op.startsWith('s3:');
+      perApp.push({
+        storeTrips: Math.max(...submit.map((inv) => sequentialRoundTrips(inv.calls, isStore))),
+        awsTrips: Math.max(...submit.map((inv) => sequentialRoundTrips(inv.calls))),
+        submitWcu: sum(submit, (c) => c.writeUnits),
+        submitRcu: sum(submit, (c) => c.readUnits),
+        submitS3: sum(submit, (c) => (c.op.startsWith('s3:') ? 1 : 0)),
+        wcu: sum(all, (c) => c.writeUnits),
+        rcu: sum(all, (c) => c.readUnits),
+        s3: sum(all, (c) => (c.op.startsWith('s3:') ? 1 : 0)),
+      });
+      if (i === 0) console.log(`             one submission's calls, in order: ${submit.flatMap((inv) => inv.calls).map((c) => `${c.op}${c.writeUnits ? ` ${c.writeUnits} WCU` : ''}${c.readUnits ? ` ${c.readUnits} RCU` : ''}${Object.keys(c.units).length ? ` (${Object.entries(c.units).map(([t, u]) => `${t} ${u}`).join(', ')})` : ''}`).join(' → ')}`);
+    }
+    const col = <K extends keyof (typeof perApp)[number]>(k: K) => perApp.map((p) => p[k]);
+    record('intake', 'submit: sequential store round trips (DynamoDB, S3)', col('storeTrips'), 'count', { text: '≤ 4', ok: (v) => v <= 4 });
+    record('intake', 'submit: sequential AWS round trips (with Step Functions)', col('awsTrips'), 'count');
+    record('intake', 'submit: DynamoDB write units', col('submitWcu'), 'WCU', { text: '≤ 12', ok: (v) => v <= 12 });
+    record('intake', 'submit: DynamoDB read units', col('submitRcu'), 'RCU');
+    record('intake', 'submit: S3 requests', col('submitS3'), 'requests');
+    record('intake', 'to an open acceptance task (submit + flow): write units', col('wcu'), 'WCU');
+    record('intake', 'to an open acceptance task (submit + flow): read units', col('rcu'), 'RCU');
+    record('intake', 'to an open acceptance task (submit + flow): S3 requests', col('s3'), 'requests');
   }
 
   // ---- 2. journey: last decision → verifiable license ------------------------------------------
@@ -218,6 +259,29 @@ try {
       batches.push(performance.now() - t0);
     }
     record('sealing', 'batch of 50: decision → all 50 verifiable', batches, 'ms', { text: '≤ 5000 ms', ok: (v) => v <= 5000 });
+  }
+
+  // ---- calendar: the scan and every view compute deadlines and lights -------------------------
+  if (wanted('calendar')) {
+    const { WorkingCalendar } = await import('../shared/domain/calendar.ts');
+    const perDeadline: number[] = [];
+    const firstUse: number[] = [];
+    const DEADLINES = 100_000;
+    for (let run = 0; run < 5; run++) {
+      const calendar = new WorkingCalendar();
+      // Starts spread over two years, each at a different minute: no answer is the one before.
+      const starts = Array.from({ length: DEADLINES }, (_, i) => new Date(Date.UTC(2026, 0, 1) + ((i * 7919) % (730 * 1440)) * 60_000));
+      const t0 = performance.now();
+      calendar.deadline(starts[0], 45); // builds the year tables it needs (2026, 2027)
+      firstUse.push(performance.now() - t0);
+      let due = 0;
+      const t1 = performance.now();
+      for (const start of starts) due += calendar.deadline(start, 45).at.getTime() & 1;
+      perDeadline.push((performance.now() - t1) / DEADLINES);
+      if (due < 0) throw new Error('unreachable');
+    }
+    record('calendar', '45-working-day deadline', perDeadline, 'ms', { text: '≤ 0.05 ms', ok: (v) => v <= 0.05 });
+    record('calendar', 'first deadline of a fresh calendar (year tables built)', firstUse, 'ms');
   }
 
   // ---- 4. supervision scan: cost follows what is due, not what is open ------------------------

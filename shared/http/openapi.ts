@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ROUTES } from './routes.ts';
 import { BlacklistRequest, CalendarYearRequest, CorrectionRequest, EmsEvent, EvaluationRequest, ExtendRequest, RevokeRequest, SubmitRequest, SuspendRequest, UploadRequest, WithdrawRequest } from '../contract.ts';
 import { AcceptanceOutcome, DecisionOutcome, EscalatedDecisionOutcome, ExaminationOutcome } from '../domain/task.ts';
