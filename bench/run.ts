@@ -328,6 +328,62 @@ try {
     record('supervision', 'scan 100k ÷ 10k', [at100k / at10k], 'ratio', { text: '≤ 1.5', ok: (v) => v <= 1.5 });
   }
 
+  // ---- statistics at province scale: daily buckets, seeded directly -----------------------------
+  if (wanted('stats')) {
+    const { ready } = await import('../shared/wiring.ts');
+    const { statsScope } = await import('../shared/domain/stats.ts');
+    const { isoDate, yearStart } = await import('../shared/calendar/dates.ts');
+    const supervisor = await as(runtime.url, { sub: 'supervisor-bench', role: 'supervisor' });
+    const { catalog } = await ready(); // the embedded city's, as the API runs in this process
+    const scopes = [...new Set(catalog.items.map((i) => statsScope(i.department, i.code)))];
+    /** Buckets for every scope and day of `year` whose counts add up to `applications`. */
+    const seedYear = async (year: number, applications: number) => {
+      const days = yearStart(year + 1) - yearStart(year);
+      const buckets = scopes.flatMap((scope) => Array.from({ length: days }, (_, d) => ({ scope, day: isoDate(yearStart(year) + d) })));
+      const base = Math.floor(applications / buckets.length);
+      const rest = applications - base * buckets.length;
+      const items = buckets.map((b, i) => {
+        const n = base + (i < rest ? 1 : 0);
+        const decided = Math.floor(n * 0.8);
+        return { ...b, submitted: n, accepted: Math.floor(n * 0.9), refused: n - Math.floor(n * 0.9), approved: decided, decided, onTime: decided, workingDaysUsed: decided * 3, legalLimitDays: decided * 20, completed: decided, sameDayCompleted: Math.floor(decided / 2), zeroVisit: n, fullyOnline: n, evaluations: Math.floor(n / 10), evaluationScore: Math.floor(n / 10) * 4 };
+      });
+      const batches: (typeof items)[] = [];
+      for (let i = 0; i < items.length; i += 25) batches.push(items.slice(i, i + 25));
+      await pool(batches, 8, async (batch) => {
+        await db.send(new BatchWriteCommand({ RequestItems: { Stats: batch.map((Item) => ({ PutRequest: { Item } })) } }));
+      });
+      return buckets.length;
+    };
+    const measure = async (label: string, year: number, applications: number) => {
+      progress(`statistics: seeding ${applications.toLocaleString('en-US')} applications of ${year} as ${scopes.length} items × days of buckets`);
+      const buckets = await seedYear(year, applications);
+      const times: number[] = [];
+      const csvTimes: number[] = [];
+      const heap: number[] = [];
+      let units = 0;
+      for (let run = 0; run < 5; run++) {
+        resetUsage();
+        const before = process.memoryUsage().heapUsed;
+        const [r, ms] = await timed(() => supervisor.get(`/v1/supervision/stats?from=${year}-01-01&to=${year}-12-31`));
+        heap.push((process.memoryUsage().heapUsed - before) / 2 ** 20);
+        if (r.status !== 200 || r.body.submitted !== applications) throw new Error(`stats: ${r.status}, ${r.body.submitted} submitted, expected ${applications}`);
+        units = usage.readUnits;
+        times.push(ms);
+        const [csv, csvMs] = await timed(() => supervisor.request('GET', `/v1/supervision/stats?from=${year}-01-01&to=${year}-12-31`, undefined, { accept: 'text/csv' }));
+        if (csv.status !== 200) throw new Error(`stats csv: ${csv.status}`);
+        csvTimes.push(csvMs);
+      }
+      record('stats', `GET /v1/supervision/stats, a year of ${label}`, times, 'ms', applications >= 1_000_000 ? { text: '≤ 1000 ms', ok: (v) => v <= 1000 } : undefined);
+      record('stats', `  the same as CSV (Accept: text/csv), ${label}`, csvTimes, 'ms');
+      record('stats', `  buckets and read units, ${label}`, [buckets], `items, ${units} RCU`);
+      record('stats', `  heap growth during the request, ${label}`, heap, 'MiB');
+      return median(times);
+    };
+    const small = await measure('10,000 applications', 2024, 10_000);
+    const large = await measure('1,000,000 applications', 2025, 1_000_000);
+    record('stats', 'a year of 1,000,000 ÷ a year of 10,000 applications', [large / small], 'ratio', { text: '≤ 1.5', ok: (v) => v <= 1.5 });
+  }
+
   // ---- 5. cost per application -----------------------------------------------------------------
   if (wanted('cost')) {
     let apiCalls = 0;

@@ -14,9 +14,11 @@ export type TableId = TableSpec['id'];
  *   condition that its sequence number is free; IAM cannot require the condition, the hash
  *   chain shows any overwrite). No UpdateItem, no DeleteItem;
  * - `RO+APPEND`: both.
+ * - `ADD`: UpdateItem only, the statistics buckets' write (an ADD of counts inside the
+ *   transaction that changes an application).
  * Writes inside TransactWriteItems are authorized item by item with these same actions.
  */
-export type TableMode = 'RO' | 'RW' | 'APPEND' | 'RO+APPEND';
+export type TableMode = 'RO' | 'RW' | 'APPEND' | 'RO+APPEND' | 'ADD';
 export type BucketId = 'materials' | 'licenses';
 /** Objects under the bucket's prefix (`materials/`, `licenses/`): read, put, or delete. */
 export type BucketMode = 'READ' | 'PUT' | 'DELETE';
@@ -59,55 +61,55 @@ const DECLARED: Record<FunctionName, FunctionAccess> = {
   uploads: { tables: { Uploads: 'RW' }, buckets: { materials: ['PUT'] } },
   // Intake: checks the uploads' bytes, refuses (and counts, and audits) blacklisted subjects, creates the application with its trail, takes the uploads, starts the flow.
   'submit-application': {
-    tables: { Applications: 'RW', Audit: 'RO+APPEND', Uploads: 'RW', Counters: 'RW', Blacklist: 'RW' },
+    tables: { Applications: 'RW', Audit: 'RO+APPEND', Uploads: 'RW', Counters: 'RW', Blacklist: 'RW', Stats: 'ADD' },
     buckets: { materials: ['READ'] },
     flows: ['states:StartExecution'],
   },
   'read-applications': { tables: { Applications: 'RO', Audit: 'RO' } },
   // The correction: checks the new uploads, takes them, completes the correction task and its callback.
   'correct-application': {
-    tables: { Applications: 'RW', Audit: 'RO+APPEND', Uploads: 'RW', Tasks: 'RW' },
+    tables: { Applications: 'RW', Audit: 'RO+APPEND', Uploads: 'RW', Tasks: 'RW', Stats: 'ADD' },
     buckets: { materials: ['READ'] },
     flows: ['states:SendTaskSuccess'],
   },
   // Withdrawal cancels the open tasks and stops the execution.
-  'withdraw-application': { tables: { Applications: 'RW', Audit: 'RO+APPEND', Tasks: 'RW' }, flows: ['states:StopExecution'] },
+  'withdraw-application': { tables: { Applications: 'RW', Audit: 'RO+APPEND', Tasks: 'RW', Stats: 'ADD' }, flows: ['states:StopExecution'] },
   'list-tasks': { tables: { Tasks: 'RO' } },
   // An officer's outcome: the task, the application and its trail in one transaction, then the callback.
-  'complete-task': { tables: { Tasks: 'RW', Applications: 'RW', Audit: 'APPEND' }, flows: ['states:SendTaskSuccess'] },
+  'complete-task': { tables: { Tasks: 'RW', Applications: 'RW', Audit: 'APPEND', Stats: 'ADD' }, flows: ['states:SendTaskSuccess'] },
   'get-license': { tables: { Licenses: 'RO', Applications: 'RO' }, buckets: { licenses: ['READ'] } },
   'license-seal': { tables: { Licenses: 'RO', Applications: 'RO' } },
   'seal-keys': { tables: {}, seal: ['kms:GetPublicKey'] },
   // The blacklist keeps its own trail in the audit table.
   blacklist: { tables: { Blacklist: 'RW', Audit: 'RO+APPEND' } },
   // Suspend, resume, extend: the open tasks' due times move with the application's.
-  'application-clock': { tables: { Applications: 'RW', Audit: 'RO+APPEND', Tasks: 'RW' } },
+  'application-clock': { tables: { Applications: 'RW', Audit: 'RO+APPEND', Tasks: 'RW', Stats: 'ADD' } },
   // A rating of 1 or 2 opens a follow-up case.
-  'evaluate-application': { tables: { Applications: 'RW', Audit: 'RO+APPEND', Cases: 'RW' } },
+  'evaluate-application': { tables: { Applications: 'RW', Audit: 'RO+APPEND', Cases: 'RW', Stats: 'ADD' } },
   'read-audit': { tables: { Applications: 'RO', Audit: 'RO' } },
-  supervision: { tables: { Tasks: 'RO', Cases: 'RO', Applications: 'RO', Counters: 'RO' } },
+  supervision: { tables: { Tasks: 'RO', Cases: 'RO', Applications: 'RO', Counters: 'RO', Stats: 'RO' } },
   // The public webhook: finds the shipment by waybill, moves it along, and on delivery completes the delivery task and its callback.
-  'ems-webhook': { tables: { Applications: 'RW', Audit: 'APPEND', Tasks: 'RW' }, flows: ['states:SendTaskSuccess'], ems: true },
-  'record-pickup': { tables: { Applications: 'RW', Audit: 'RO+APPEND', Tasks: 'RW' }, flows: ['states:SendTaskSuccess'] },
-  'revoke-license': { tables: { Licenses: 'RW', Applications: 'RW', Audit: 'APPEND' } },
-  'redrive-flow': { tables: { Applications: 'RW', Audit: 'RO+APPEND' }, flows: ['states:RedriveExecution'] },
+  'ems-webhook': { tables: { Applications: 'RW', Audit: 'APPEND', Tasks: 'RW', Stats: 'ADD' }, flows: ['states:SendTaskSuccess'], ems: true },
+  'record-pickup': { tables: { Applications: 'RW', Audit: 'RO+APPEND', Tasks: 'RW', Stats: 'ADD' }, flows: ['states:SendTaskSuccess'] },
+  'revoke-license': { tables: { Licenses: 'RW', Applications: 'RW', Audit: 'APPEND', Stats: 'ADD' } },
+  'redrive-flow': { tables: { Applications: 'RW', Audit: 'RO+APPEND', Stats: 'ADD' }, flows: ['states:RedriveExecution'] },
   // Publishing a year: its schedule with its trail, then every open deadline that reaches it recomputed.
-  calendar: { tables: { Calendar: 'RW', Audit: 'APPEND', Applications: 'RW', Tasks: 'RW' } },
+  calendar: { tables: { Calendar: 'RW', Audit: 'APPEND', Applications: 'RW', Tasks: 'RW', Stats: 'ADD' } },
   // Lights, cases and deemed acceptance (which completes the acceptance task and its callback).
-  'supervision-scan': { tables: { Tasks: 'RW', Applications: 'RW', Audit: 'APPEND', Cases: 'RW' }, flows: ['states:SendTaskSuccess'] },
+  'supervision-scan': { tables: { Tasks: 'RW', Applications: 'RW', Audit: 'APPEND', Cases: 'RW', Stats: 'ADD' }, flows: ['states:SendTaskSuccess'] },
   // The daily sweep of uploads no application took: the only function that deletes a material.
   'sweep-uploads': { tables: { Uploads: 'RW' }, buckets: { materials: ['DELETE'] } },
   // A failed flow: the application marked, its open tasks closed, a supervision case opened.
-  'record-failure': { tables: { Applications: 'RW', Audit: 'APPEND', Tasks: 'RW', Cases: 'RW' } },
+  'record-failure': { tables: { Applications: 'RW', Audit: 'APPEND', Tasks: 'RW', Cases: 'RW', Stats: 'ADD' } },
   // The flows' own steps.
   'open-task': { tables: { Tasks: 'RW', Applications: 'RO' } },
-  'conclude-joint-review': { tables: { Applications: 'RW', Audit: 'APPEND' } },
+  'conclude-joint-review': { tables: { Applications: 'RW', Audit: 'APPEND', Stats: 'ADD' } },
   'seal-licenses': {
-    tables: { Applications: 'RW', Audit: 'APPEND', Licenses: 'RW', Counters: 'RW' },
+    tables: { Applications: 'RW', Audit: 'APPEND', Licenses: 'RW', Counters: 'RW', Stats: 'ADD' },
     buckets: { licenses: ['PUT'] },
     seal: ['kms:Sign'],
   },
-  deliver: { tables: { Applications: 'RW', Audit: 'APPEND' }, ems: true },
+  deliver: { tables: { Applications: 'RW', Audit: 'APPEND', Stats: 'ADD' }, ems: true },
 };
 
 export const ACCESS: Record<FunctionName, FunctionAccess> = Object.fromEntries(

@@ -1,4 +1,5 @@
 import type { ApplicationRecord } from './domain/application.ts';
+import type { StatCounts } from './domain/stats.ts';
 import type { AuditEvent, ChainHead } from './domain/audit.ts';
 import type { TaskRecord } from './domain/task.ts';
 import type { LicenseData, RevocationKind } from './domain/license.ts';
@@ -65,6 +66,17 @@ export interface ApplicationChange {
   cancelTasks?: string[];
   /** Open tasks whose due time moves (resumption, extension); watchAt null pauses their watch. */
   retimeTasks?: { taskId: string; dueAt: string; watchAt: string | null; dueCalendar?: 'official' | 'provisional' }[];
+  /** What the change adds to the statistics bucket of the application (usecases/stats.ts); written in the same transaction. */
+  stats?: StatsChange;
+}
+
+/** Counts to add to one statistics bucket (department and item, China day of submission). */
+export interface StatsChange { scope: string; day: string; add: Partial<StatCounts> }
+
+/** The statistics buckets (domain/stats.ts). */
+export interface StatsRepository {
+  /** The buckets of these scopes from one China day to another (both included), each with its day. */
+  read(scopes: string[], fromDay: string, toDay: string): Promise<{ scope: string; day: string; counts: Partial<StatCounts> }[]>;
 }
 
 export interface AccountabilityCase {

@@ -5,6 +5,7 @@ import type { Deps } from './deps.ts';
 import { WorkingCalendar } from './domain/calendar.ts';
 import { DynamoApplications, DynamoBlacklist, DynamoCalendar, DynamoCases, DynamoCounters, DynamoLicenses, DynamoTasks, DynamoUploads, documentClient } from './adapters/aws/dynamo.ts';
 import { S3Store, s3Client } from './adapters/aws/s3.ts';
+import { DynamoStats } from './adapters/aws/stats.ts';
 import { StepFunctionsWorkflow } from './adapters/aws/sfn.ts';
 import { KmsSigner } from './adapters/aws/kms-signer.ts';
 import { EmsHttpCourier } from './adapters/aws/ems-courier.ts';
@@ -63,6 +64,7 @@ export function wiring(): Deps {
     counters: new DynamoCounters(cfg, db),
     blacklist: new DynamoBlacklist(cfg, db),
     cases: new DynamoCases(cfg, db),
+    stats: new DynamoStats(cfg.STATS_TABLE, db),
     materials: new S3Store(s3, cfg.MATERIALS_BUCKET),
     licenseFiles: new S3Store(s3, cfg.LICENSES_BUCKET),
     workflow: new StepFunctionsWorkflow(cfg.STATE_MACHINE_ARN_PREFIX),

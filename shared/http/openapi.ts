@@ -115,7 +115,10 @@ function build() {
         [String(op.status)]: {
           description: op.summary,
           ...(op.responseHeaders ? { headers: op.responseHeaders } : {}),
-          content: { 'application/json': { schema: ref(op.response), ...mediaExamples(op.responseExamples) } },
+          content: {
+            'application/json': { schema: ref(op.response), ...mediaExamples(op.responseExamples) },
+            ...(op.alternativeContent ? { [op.alternativeContent.contentType]: { schema: { type: 'string', description: op.alternativeContent.description }, example: op.alternativeContent.example } } : {}),
+          },
         },
         ...problems,
       },

@@ -4,6 +4,7 @@ import { chainEvent, headOf, type AuditEntry } from '../domain/audit.ts';
 import { notFound } from '../domain/errors.ts';
 import { ConflictError, type ApplicationChange } from '../ports.ts';
 import { retry } from '../retry.ts';
+import { statsChange } from './stats.ts';
 
 /** What a change does to an application: its next state, the audit entry that records it, and what else the same transaction writes. */
 export type Amendment = Omit<ApplicationChange, 'next' | 'expectedSeq' | 'events'> & { next: ApplicationRecord; at: string; entry: AuditEntry };
@@ -18,7 +19,7 @@ export type Amendment = Omit<ApplicationChange, 'next' | 'expectedSeq' | 'events
  * Output: the application as written (or as found, when nothing changed) and whether it changed.
  */
 export async function amend(
-  deps: Pick<Deps, 'applications'>,
+  deps: Pick<Deps, 'applications' | 'catalog' | 'calendar'>,
   applicationId: string,
   apply: (app: ApplicationRecord) => Amendment | null | Promise<Amendment | null>,
   options: { attempts?: number; current?: ApplicationRecord } = {},
@@ -31,7 +32,7 @@ export async function amend(
     const { next, at, entry, ...also } = amendment;
     const event = chainEvent(applicationId, app.audit, at, entry);
     const written = { ...next, audit: headOf(event) };
-    await deps.applications.commit({ ...also, next: written, expectedSeq: app.audit.seq, events: [event] });
+    await deps.applications.commit({ ...also, next: written, expectedSeq: app.audit.seq, events: [event], stats: statsChange(deps, app, written) });
     return { app: written, changed: true };
   });
 }

@@ -9,7 +9,7 @@ import type { LicenseRecord } from '../ports.ts';
 import { renderLicensePdf } from '../seal/pdf.ts';
 import { amend } from './amend.ts';
 
-type SealDeps = Pick<Deps, 'clock' | 'catalog' | 'applications' | 'licenses' | 'licenseFiles' | 'counters' | 'sealKeys' | 'publicBaseUrl' | 'fontFile'>;
+type SealDeps = Pick<Deps, 'clock' | 'catalog' | 'applications' | 'licenses' | 'licenseFiles' | 'counters' | 'sealKeys' | 'publicBaseUrl' | 'fontFile' | 'calendar'>;
 type NumberedLicense = NonNullable<ApplicationRecord['licenses']>[number];
 
 /**

@@ -283,6 +283,7 @@ const MODE_ACTIONS: Record<TableMode, { read: string[]; write: string[] }> = {
   RW: { read: READ, write: ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'] },
   APPEND: { read: [], write: ['dynamodb:PutItem'] },
   'RO+APPEND': { read: READ, write: ['dynamodb:PutItem'] },
+  ADD: { read: [], write: ['dynamodb:UpdateItem'] },
 };
 const CALLBACKS = ['complete-task', 'correct-application', 'ems-webhook', 'record-pickup', 'supervision-scan'];
 

@@ -27,6 +27,7 @@ import type { Config } from '../../config.ts';
 import { meter } from './usage.ts';
 import { readerFor } from './item-reader.ts';
 import { retry } from '../../retry.ts';
+import { statsUpdate } from './stats.ts';
 
 /** DynamoDB adapters of the repositories. Writes that belong together are one transaction. */
 
@@ -183,6 +184,7 @@ export class DynamoApplications implements ApplicationRepository {
         },
       });
     }
+    if (change.stats) items.push(statsUpdate(this.cfg.STATS_TABLE, change.stats));
     await transact(this.db, items, change.next.applicationId);
   }
 }

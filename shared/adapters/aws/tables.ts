@@ -2,7 +2,7 @@
  * The DynamoDB tables, as plain data: the CDK data construct and the embedded runtime both
  * create them from this list, so the local tables are the deployed ones.
  */
-type TableId = 'Applications' | 'Tasks' | 'Audit' | 'Uploads' | 'Licenses' | 'Counters' | 'Blacklist' | 'Cases' | 'Calendar';
+type TableId = 'Applications' | 'Tasks' | 'Audit' | 'Uploads' | 'Licenses' | 'Counters' | 'Blacklist' | 'Cases' | 'Calendar' | 'Stats';
 export interface TableSpec {
   /** Logical name, and the table's name in the embedded mode; a deployment's physical name reaches a function through the env variable `env`. */
   id: TableId;
@@ -56,6 +56,9 @@ export const TABLES: TableSpec[] = [
   { id: 'Blacklist', env: 'BLACKLIST_TABLE', partitionKey: { name: 'subjectId', type: 'S' }, indexes: [] },
   // The official yearly holiday schedules an admin published (PUT /v1/calendar/{year}), one item a year.
   { id: 'Calendar', env: 'CALENDAR_TABLE', partitionKey: { name: 'year', type: 'N' }, indexes: [] },
+  // Statistics by department and item (scope `dept#itemCode`) and China day of submission: each
+  // application change adds to its day's counts in its own transaction (usecases/stats.ts).
+  { id: 'Stats', env: 'STATS_TABLE', partitionKey: { name: 'scope', type: 'S' }, sortKey: { name: 'day', type: 'S' }, indexes: [] },
   {
     id: 'Cases',
     env: 'CASES_TABLE',
