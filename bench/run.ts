@@ -227,19 +227,30 @@ try {
       holder: { kind: 'person' as const, name: '马晓燕', subjectId: PERSON_ID }, fields: [{ label: '执业类别', value: '药学' }, { label: '执业单位', value: '宁夏众康大药房连锁有限公司' }],
       issuer: '银川市行政审批服务局', issuedAt: TEST_NOW, expiresAt: '2031-05-31T15:59:59.999Z', verifyUrl: `${runtime.url}/v1/licenses/ZYYS-640100-2026-000001-6/verify`, copy: { index: 1, of: 1 },
     };
+    // A batch's copies share one character set, so their font subset is made once (shared/seal/font.ts);
+    // licenses of different holders each need their own: both are measured.
+    const SURNAMES = '王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤';
+    let holders = 0;
+    const newHolder = () => {
+      const k = holders++;
+      return { ...sample.holder, name: `${SURNAMES[k % SURNAMES.length]}${SURNAMES[(k * 7 + 3) % SURNAMES.length]}${SURNAMES[(k * 13 + 5) % SURNAMES.length]}` };
+    };
     for (const [name, signer] of [['P-256', new P256FileSigner(join(dataDir, 'bench-p256.pem'))], ['SM2', new Sm2FileSigner(join(dataDir, 'bench-sm2.json'))]] as const) {
-      const rates: number[] = [];
-      for (let run = 0; run < 3; run++) {
-        const n = 20;
-        const [, ms] = await timed(async () => {
-          for (let i = 0; i < n; i++) {
-            const pdf = await renderLicensePdf({ ...sample, copy: { index: i + 1, of: n } });
-            await signer.sign(Buffer.from(sealDigestInput(sample, sha256Hex(pdf))));
-          }
-        });
-        rates.push(n / (ms / 1000));
+      for (const kind of ['copies of a batch', 'each for a new holder'] as const) {
+        const rates: number[] = [];
+        for (let run = 0; run < 5; run++) {
+          const n = 50;
+          const [, ms] = await timed(async () => {
+            for (let i = 0; i < n; i++) {
+              const data = kind === 'copies of a batch' ? { ...sample, copy: { index: i + 1, of: n } } : { ...sample, holder: newHolder() };
+              const pdf = await renderLicensePdf(data);
+              await signer.sign(Buffer.from(sealDigestInput(data, sha256Hex(pdf))));
+            }
+          });
+          rates.push(n / (ms / 1000));
+        }
+        record('sealing', `licenses/s, one core (${name}, PDF + seal), ${kind}`, rates, 'lic/s', name === 'P-256' ? { text: '≥ 100', ok: (v) => v >= 100 } : undefined);
       }
-      record('sealing', `licenses per second, one core (${name}, PDF + seal)`, rates, 'lic/s', name === 'P-256' ? { text: '≥ 20', ok: (v) => v >= 20 } : undefined);
     }
     const batches: number[] = [];
     const hospital = await as(runtime.url, { sub: ENTERPRISE_CODE, role: 'applicant' });
@@ -258,7 +269,7 @@ try {
       if (!checks.every((c) => c.body.valid)) throw new Error('batch: a license did not verify');
       batches.push(performance.now() - t0);
     }
-    record('sealing', 'batch of 50: decision → all 50 verifiable', batches, 'ms', { text: '≤ 5000 ms', ok: (v) => v <= 5000 });
+    record('sealing', 'batch of 50: decision → all 50 verifiable', batches, 'ms', { text: '≤ 1000 ms', ok: (v) => v <= 1000 });
   }
 
   // ---- calendar: the scan and every view compute deadlines and lights -------------------------

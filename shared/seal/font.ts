@@ -2,7 +2,6 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { deflateSync } from 'node:zlib';
-import fontkit from '@pdf-lib/fontkit';
 import { subsetFont } from './subset.ts';
 import { pdfObject, type PdfObject } from './writer.ts';
 
@@ -47,7 +46,7 @@ export function fontFor(text: string, fontFile?: string): Promise<EmbeddedFont> 
   if (font) {
     cache.delete(key); // most recently used last
   } else {
-    font = subsetFont(fullFont(fontFile), key).then((bytes) => embed(bytes, key));
+    font = Promise.all([subsetFont(fullFont(fontFile), key), fontkit()]).then(([bytes, fk]) => embed(fk, bytes, key));
     font.catch(() => cache.delete(key));
   }
   cache.set(key, font);
@@ -57,8 +56,13 @@ export function fontFor(text: string, fontFile?: string): Promise<EmbeddedFont> 
 
 interface Glyph { id: number; advanceWidth: number; codePoints: number[] }
 
-function embed(bytes: Uint8Array, chars: string): EmbeddedFont {
-  const font = fontkit.create(Buffer.from(bytes));
+/** fontkit (~900 KiB, mostly Unicode and Brotli tables), evaluated with the first license as harfbuzz and the font are, not at cold start. */
+type Fontkit = { create: typeof import('@pdf-lib/fontkit').create };
+let fontkitModule: Promise<Fontkit> | undefined;
+const fontkit = () => (fontkitModule ??= import('@pdf-lib/fontkit').then((m) => (m as unknown as { default?: Fontkit }).default ?? m));
+
+function embed(fk: Fontkit, bytes: Uint8Array, chars: string): EmbeddedFont {
+  const font = fk.create(Buffer.from(bytes));
   const scale = 1000 / font.unitsPerEm;
   const shapes = new Map<string, Shaped>();
   const shape = (text: string): Shaped => {

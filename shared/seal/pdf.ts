@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { deflateSync } from 'node:zlib';
-import QRCode from 'qrcode';
+import { create as createQr } from 'qrcode/lib/core/qrcode.js';
 import type { LicenseData } from '../domain/license.ts';
 import { fontFor, type EmbeddedFont } from './font.ts';
 import { pdfDate, pdfObject, utf16Hex, writePdf } from './writer.ts';
@@ -94,7 +94,7 @@ class Page {
 
   /** The QR code's dark cells, each filled on its own as before (no seams merged away). */
   qr(text: string, x: number, y: number, size: number) {
-    const qr = QRCode.create(text, { errorCorrectionLevel: 'M' });
+    const qr = createQr(text, { errorCorrectionLevel: 'M' });
     const count = qr.modules.size;
     const cell = size / count;
     const cells: string[] = [`q ${INK} rg`];

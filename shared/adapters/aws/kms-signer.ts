@@ -1,6 +1,5 @@
 import { createHash, createPublicKey, verify } from 'node:crypto';
 import type { KMSClient } from '@aws-sdk/client-kms';
-import { sm2 } from 'sm-crypto-v2';
 import type { SealAlgorithm, Signer } from '../../ports.ts';
 import { meter } from './usage.ts';
 import { spkiPem } from '../../domain/keyring.ts';
@@ -63,6 +62,8 @@ export class KmsSigner implements Signer {
     if (this.algorithm === 'SM2_SM3') {
       // The SPKI ends with the uncompressed point (04 || X || Y).
       const point = spki.subarray(spki.length - 65).toString('hex');
+      // Loaded here, in the one function that verifies SM2 seals, not by every function that wires a signer.
+      const { sm2 } = await import('sm-crypto-v2');
       return sm2.doVerifySignature(message, Buffer.from(signature).toString('hex'), point, { hash: true, der: true });
     }
     return verify('sha256', message, { key: createPublicKey({ key: spki, format: 'der', type: 'spki' }), dsaEncoding: 'der' }, signature);
