@@ -159,7 +159,7 @@ export class ConflictError extends Error {
 export interface ApplicationRepository {
   get(applicationId: string): Promise<ApplicationRecord | undefined>;
   listByApplicant(applicantId: string): Promise<ApplicationRecord[]>;
-  /** A city's applications submitted in [from, to). */
+  /** A city's applications submitted in [from, to): a read of every application (the statistics' recount only). */
   listSubmitted(cityCode: string, from: string, to: string): Promise<ApplicationRecord[]>;
   /** The application an EMS waybill belongs to (its id: read the application itself for its state). */
   applicationIdByWaybill(waybillNo: string): Promise<string | undefined>;

@@ -4,6 +4,7 @@ import { LicenseVerification } from '#shared/responses.ts';
 import { badRequest } from '#shared/domain/errors.ts';
 import { verifyLicense } from '#shared/usecases/verify.ts';
 import { ready } from '#shared/wiring.ts';
+import '#shared/wiring-seal.ts';
 
 /**
  * GET /v1/licenses/{licenseNo}/verify: public verification of a sealed license, by its number or

@@ -20,8 +20,8 @@ export const TABLES: TableSpec[] = [
     partitionKey: { name: 'applicationId', type: 'S' },
     indexes: [
       { name: 'byApplicant', partitionKey: { name: 'applicantId', type: 'S' }, sortKey: { name: 'submittedAt', type: 'S' } },
-      // Statistics read a city's applications by the time they were submitted.
-      { name: 'byCity', partitionKey: { name: 'cityCode', type: 'S' }, sortKey: { name: 'submittedAt', type: 'S' } },
+      // (No index by city and time: statistics read the Stats table's daily buckets. An index
+      // projecting every attribute cost each write of an application as much again.)
       // Sparse: EMS events find their application by waybill number.
       { name: 'byWaybill', partitionKey: { name: 'waybillNo', type: 'S' } },
     ],
