@@ -240,19 +240,21 @@ try {
         const rates: number[] = [];
         for (let run = 0; run < 5; run++) {
           const n = 50;
-          const [, ms] = await timed(async () => {
-            for (let i = 0; i < n; i++) {
-              const data = kind === 'copies of a batch' ? { ...sample, copy: { index: i + 1, of: n } } : { ...sample, holder: newHolder() };
-              const pdf = await renderLicensePdf(data);
-              await signer.sign(Buffer.from(sealDigestInput(data, sha256Hex(pdf))));
-            }
-          });
-          rates.push(n / (ms / 1000));
+          // Per core: the CPU time this process spends (the machine's other work does not count).
+          const cpu = process.cpuUsage();
+          for (let i = 0; i < n; i++) {
+            const data = kind === 'copies of a batch' ? { ...sample, copy: { index: i + 1, of: n } } : { ...sample, holder: newHolder() };
+            const pdf = await renderLicensePdf(data);
+            await signer.sign(Buffer.from(sealDigestInput(data, sha256Hex(pdf))));
+          }
+          const used = process.cpuUsage(cpu);
+          rates.push(n / ((used.user + used.system) / 1e6));
         }
-        record('sealing', `licenses/s, one core (${name}, PDF + seal), ${kind}`, rates, 'lic/s', name === 'P-256' ? { text: '≥ 100', ok: (v) => v >= 100 } : undefined);
+        record('sealing', `licenses per CPU-second (${name}, PDF + seal), ${kind}`, rates, 'lic/s', name === 'P-256' ? { text: '≥ 100', ok: (v) => v >= 100 } : undefined);
       }
     }
     const batches: number[] = [];
+    const batchParts = { sealer: [] as number[], completed: [] as number[], verify: [] as number[] };
     const hospital = await as(runtime.url, { sub: ENTERPRISE_CODE, role: 'applicant' });
     const health = await as(runtime.url, { sub: 'health-01', role: 'officer', dept: 'health', rank: 'clerk' });
     const healthChief = await as(runtime.url, { sub: 'health-chief', role: 'officer', dept: 'health', rank: 'chief' });
@@ -262,14 +264,22 @@ try {
       await complete(health, r.body.applicationId, 'acceptance', { outcome: 'accept' });
       await complete(health, r.body.applicationId, 'review', { outcome: 'pass' });
       const decision = await waitForTask(healthChief, r.body.applicationId, 'decision');
+      const sealerBefore = invocations['seal-licenses']?.ms ?? 0;
       const t0 = performance.now();
       await healthChief.post(`/v1/tasks/${decision.taskId}/complete`, { outcome: 'approve', opinion: '准予' });
       const app = await waitForStatus(hospital, r.body.applicationId, 'completed', 120_000);
+      const completedAt = performance.now();
       const checks = await Promise.all(app.licenses.map((l: { licenseNo: string }) => anon.get(`/v1/licenses/${l.licenseNo}/verify`)));
       if (!checks.every((c) => c.body.valid)) throw new Error('batch: a license did not verify');
       batches.push(performance.now() - t0);
+      batchParts.sealer.push((invocations['seal-licenses']?.ms ?? 0) - sealerBefore);
+      batchParts.completed.push(completedAt - t0);
+      batchParts.verify.push(performance.now() - completedAt);
     }
     record('sealing', 'batch of 50: decision → all 50 verifiable', batches, 'ms', { text: '≤ 1000 ms', ok: (v) => v <= 1000 });
+    record('sealing', '  of which the sealer function (50 PDFs, seals, stores)', batchParts.sealer, 'ms');
+    record('sealing', '  decision → application completed (seen by polling)', batchParts.completed, 'ms');
+    record('sealing', '  then 50 verifications over HTTP, all at once', batchParts.verify, 'ms');
   }
 
   // ---- calendar: the scan and every view compute deadlines and lights -------------------------
