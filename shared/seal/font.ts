@@ -54,7 +54,7 @@ export function fontFor(text: string, fontFile?: string): Promise<EmbeddedFont> 
   return font;
 }
 
-interface Glyph { id: number; advanceWidth: number; codePoints: number[] }
+interface Glyph { id: number; codePoints: number[] }
 
 /** fontkit (~900 KiB, mostly Unicode and Brotli tables), evaluated with the first license as harfbuzz and the font are, not at cold start. */
 type Fontkit = { create: typeof import('@pdf-lib/fontkit').create };
@@ -64,16 +64,23 @@ const fontkit = () => (fontkitModule ??= import('@pdf-lib/fontkit').then((m) => 
 function embed(fk: Fontkit, bytes: Uint8Array, chars: string): EmbeddedFont {
   const font = fk.create(Buffer.from(bytes));
   const scale = 1000 / font.unitsPerEm;
+  // A glyph's advance straight from the hmtx table: fontkit's glyph.advanceWidth also decodes the
+  // outline (for vertical metrics this font has no table for), which was a third of the time.
+  const hmtx = (font as unknown as { hmtx: { metrics: { length: number; get(i: number): { advance: number } } } }).hmtx;
+  const advanceOf = (id: number) => hmtx.metrics.get(Math.min(id, hmtx.metrics.length - 1))?.advance ?? 0;
   const shapes = new Map<string, Shaped>();
   const shape = (text: string): Shaped => {
     let s = shapes.get(text);
     if (!s) {
-      const glyphs = font.layout(text).glyphs as Glyph[];
+      // One character lays out as its cmap glyph (checked for every character of the font:
+      // test/unit/license-pdf.test.ts), so the characters drawn one by one skip fontkit's layout.
+      const single = text.length <= 2 && [...text].length === 1;
+      const glyphs = single ? [font.glyphForCodePoint(text.codePointAt(0)!) as Glyph] : (font.layout(text).glyphs as Glyph[]);
       let hex = '';
       let width = 0;
       for (const g of glyphs) {
         hex += g.id.toString(16).padStart(4, '0').toUpperCase();
-        width += g.advanceWidth * scale;
+        width += advanceOf(g.id) * scale;
       }
       s = { hex, width: width / 1000 };
       if (shapes.size >= SHAPES_PER_FONT) shapes.clear();
@@ -97,7 +104,7 @@ function embed(fk: Fontkit, bytes: Uint8Array, chars: string): EmbeddedFont {
       w.push(String(g.id));
       run = [];
     }
-    run.push(g.advanceWidth * scale);
+    run.push(advanceOf(g.id) * scale);
   });
   w.push(`[${run.join(' ')}]`);
   const hex4 = (v: number) => v.toString(16).padStart(4, '0').toUpperCase();

@@ -13,7 +13,7 @@ type SealDeps = Pick<Deps, 'clock' | 'catalog' | 'applications' | 'licenses' | '
 type NumberedLicense = NonNullable<ApplicationRecord['licenses']>[number];
 
 /** Licenses being signed and stored at once while the next ones render. */
-const STORE_CONCURRENCY = 8;
+const STORE_CONCURRENCY = 16;
 
 /**
  * Seals the licenses of an approved application with the city's one approval seal (SPEC rule 8).
@@ -58,7 +58,7 @@ export async function sealLicenses(deps: SealDeps, input: { applicationId: strin
   // A retry skips what a first run stored: the record is written last for each license.
   const stored = await Promise.all(app.licenses!.map((l) => deps.licenses.get(l.licenseNo)));
   // Rendering is this function's CPU and runs one license at a time; signing and storing wait on
-  // KMS, S3 and DynamoDB and run for several licenses at once, behind the rendering.
+  // KMS, S3 and DynamoDB and run for up to 16 licenses at once, behind the rendering.
   const inFlight = new Set<Promise<void>>();
   const failures: unknown[] = [];
   for (const [i, numbered] of app.licenses!.entries()) {
