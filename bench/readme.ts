@@ -19,7 +19,9 @@ const verdict = (f: Figure) => (f.target ? `${f.target} — ${f.pass ? 'pass' : 
 const row = (name: string, f: Figure, range = true) => `| ${name} | ${num(f.median)} ${f.unit} | ${range && f.min !== undefined && f.min !== f.max ? `${num(f.min)}–${num(f.max!)}` : ''} | ${verdict(f)} |`;
 
 export function benchTable(r: Results): string {
-  const bundles = r.figures.filter((f) => f.section === 'bundles');
+  const bundles = r.figures.filter((f) => f.section === 'bundles' && !f.name.startsWith('median') && !f.name.startsWith('floor'));
+  const medianSize = r.figures.find((f) => f.section === 'bundles' && f.name.startsWith('median'));
+  const floor = r.figures.find((f) => f.section === 'bundles' && f.name.startsWith('floor'));
   const others = r.figures.filter((f) => f.section !== 'bundles');
   const lines = [
     `Latest run: **${r.date.slice(0, 10)}**, ${r.machine.cpus} × ${r.machine.model ?? 'CPU'}, ${r.machine.memoryGiB} GiB, Node ${r.machine.node}, ${r.durationSeconds} s.`,
@@ -36,6 +38,8 @@ export function benchTable(r: Results): string {
   const size = worst('size');
   const init = worst('cold init');
   const failing = bundles.filter((f) => f.pass === false && !f.name.startsWith('seal-licenses')).length;
+  if (medianSize) lines.push(row(`bundles: ${medianSize.name}`, medianSize, false));
+  if (floor) lines.push(row(`bundles: ${floor.name}`, floor));
   if (size && init) {
     lines.push(
       row(`bundles: largest of ${count - 1} (${size.name.split(':')[0]})${failing ? ` — ${failing} bundle figures missed` : ''}`, size, false),

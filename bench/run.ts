@@ -18,7 +18,7 @@ import { BatchWriteCommand, DynamoDBDocumentClient, PutCommand } from '@aws-sdk/
 process.env.ONESEAL_USAGE = '1';
 process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN'; // one log line per request would drown the table
 const { startRuntime, invocations } = await import('../local/runtime.ts');
-const { usage, resetUsage } = await import('../shared/adapters/aws/usage.ts');
+const { usage, resetUsage, invocationsTraced, sequentialRoundTrips } = await import('../shared/adapters/aws/usage.ts');
 const { API_FUNCTIONS, FLOW_FUNCTIONS, SCHEDULED_FUNCTIONS } = await import('../shared/http/routes.ts');
 const { renderLicensePdf } = await import('../shared/seal/pdf.ts');
 const { P256FileSigner, Sm2FileSigner } = await import('../local/adapters/file-signer.ts');
@@ -33,7 +33,7 @@ const ROOT = resolve(fileURLToPath(import.meta.url), '../..');
 const prices = JSON.parse(readFileSync(join(ROOT, 'bench/prices.json'), 'utf8'));
 const started = Date.now();
 /** `npm run bench -- intake sealing` runs only those sections (all by default). */
-const SECTIONS = ['intake', 'journey', 'sealing', 'supervision', 'cost', 'events', 'bundles'];
+const SECTIONS = ['intake', 'journey', 'sealing', 'calendar', 'supervision', 'stats', 'cost', 'events', 'bundles'];
 const chosen = process.argv.slice(2);
 for (const s of chosen) if (!SECTIONS.includes(s)) throw new Error(`unknown section "${s}"; choose from ${SECTIONS.join(', ')}`);
 const wanted = (section: string) => !chosen.length || chosen.includes(section);
@@ -165,7 +165,8 @@ try {
     }
     record('intake', 'POST /v1/applications, 16 clients', intakeRates, 'apps/s');
     record('intake', 'bare PutItem, 16 clients, same DynamoDB Local', putRates, 'items/s');
-    record('intake', 'intake ÷ bare PutItem', ratios, 'ratio', { text: '≥ 0.3', ok: (v) => v >= 0.3 });
+    // The ratio measures DynamoDB Local's JVM on two shared cores as much as our code: printed, not a target.
+    record('intake', 'intake ÷ bare PutItem (emulator-bound, no target)', ratios, 'ratio');
     record('intake', 'latency p50', [pct(latencies, 50)], 'ms');
     record('intake', 'latency p95', [pct(latencies, 95)], 'ms');
     record('intake', 'CPU per application: Node (API, S3, flows)', cpuPerApplication.map((c) => c.node), 'ms');
@@ -174,6 +175,46 @@ try {
     record('intake', 'CPU per bare PutItem: DynamoDB Local', cpuPerPut.map((c) => c.jvm), 'ms');
     console.log(`             AWS calls per application (mean wait): ${Object.entries(intakeCalls).map(([op, c]) => `${op} ×${c.perApplication} (${c.meanMs} ms)`).join(' · ')}`);
     extra.intakeCalls = intakeCalls;
+
+    // Figures that hold on AWS: what one submission asks of the stores, counted on the real SDK
+    // clients (usage.ts meters every call and asks DynamoDB for its ConsumedCapacity), one
+    // submission at a time so that each invocation's calls are its own.
+    const SEQUENTIAL = 10;
+    const perApp: { storeTrips: number; awsTrips: number; submitWcu: number; submitRcu: number; submitS3: number; wcu: number; rcu: number; s3: number }[] = [];
+    for (let i = 0; i < SEQUENTIAL; i++) {
+      progress(`intake, one at a time: ${i + 1}/${SEQUENTIAL}`);
+      const body = pharmacistBody(await uploadAll(applicant, PHARMACIST_MATERIALS));
+      await new Promise((r) => setTimeout(r, 300));
+      resetUsage();
+      const r = await applicant.post('/v1/applications', body, { 'Idempotency-Key': newKey() });
+      if (r.status !== 201) throw new Error(`intake: ${r.status}`);
+      await waitForTask(await as(runtime.url, officers.clerk), r.body.applicationId, 'acceptance', 60_000);
+      const all = invocationsTraced.filter((inv) => inv.fn !== 'list-tasks');
+      const submit = all.filter((inv) => inv.fn === 'submit-application');
+      const calls = (invs: typeof all) => invs.flatMap((inv) => inv.calls);
+      const sum = (invs: typeof all, f: (c: (typeof all)[number]['calls'][number]) => number) => calls(invs).reduce((s, c) => s + f(c), 0);
+      const isStore = (op: string) => op.startsWith('dynamodb:') || op.startsWith('s3:');
+      perApp.push({
+        storeTrips: Math.max(...submit.map((inv) => sequentialRoundTrips(inv.calls, isStore))),
+        awsTrips: Math.max(...submit.map((inv) => sequentialRoundTrips(inv.calls))),
+        submitWcu: sum(submit, (c) => c.writeUnits),
+        submitRcu: sum(submit, (c) => c.readUnits),
+        submitS3: sum(submit, (c) => (c.op.startsWith('s3:') ? 1 : 0)),
+        wcu: sum(all, (c) => c.writeUnits),
+        rcu: sum(all, (c) => c.readUnits),
+        s3: sum(all, (c) => (c.op.startsWith('s3:') ? 1 : 0)),
+      });
+      if (i === 0) console.log(`             one submission's calls, in order: ${submit.flatMap((inv) => inv.calls).map((c) => `${c.op}${c.writeUnits ? ` ${c.writeUnits} WCU` : ''}${c.readUnits ? ` ${c.readUnits} RCU` : ''}${Object.keys(c.units).length ? ` (${Object.entries(c.units).map(([t, u]) => `${t} ${u}`).join(', ')})` : ''}`).join(' → ')}`);
+    }
+    const col = <K extends keyof (typeof perApp)[number]>(k: K) => perApp.map((p) => p[k]);
+    record('intake', 'submit: sequential store round trips (DynamoDB, S3)', col('storeTrips'), 'count', { text: '≤ 4', ok: (v) => v <= 4 });
+    record('intake', 'submit: sequential AWS round trips (with Step Functions)', col('awsTrips'), 'count');
+    record('intake', 'submit: DynamoDB write units', col('submitWcu'), 'WCU', { text: '≤ 12', ok: (v) => v <= 12 });
+    record('intake', 'submit: DynamoDB read units', col('submitRcu'), 'RCU');
+    record('intake', 'submit: S3 requests', col('submitS3'), 'requests');
+    record('intake', 'to an open acceptance task (submit + flow): write units', col('wcu'), 'WCU');
+    record('intake', 'to an open acceptance task (submit + flow): read units', col('rcu'), 'RCU');
+    record('intake', 'to an open acceptance task (submit + flow): S3 requests', col('s3'), 'requests');
   }
 
   // ---- 2. journey: last decision → verifiable license ------------------------------------------
@@ -213,21 +254,34 @@ try {
       holder: { kind: 'person' as const, name: '马晓燕', subjectId: PERSON_ID }, fields: [{ label: '执业类别', value: '药学' }, { label: '执业单位', value: '宁夏众康大药房连锁有限公司' }],
       issuer: '银川市行政审批服务局', issuedAt: TEST_NOW, expiresAt: '2031-05-31T15:59:59.999Z', verifyUrl: `${runtime.url}/v1/licenses/ZYYS-640100-2026-000001-6/verify`, copy: { index: 1, of: 1 },
     };
+    // A batch's copies share one character set, so their font subset is made once (shared/seal/font.ts);
+    // licenses of different holders each need their own: both are measured.
+    const SURNAMES = '王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤';
+    let holders = 0;
+    const newHolder = () => {
+      const k = holders++;
+      return { ...sample.holder, name: `${SURNAMES[k % SURNAMES.length]}${SURNAMES[(k * 7 + 3) % SURNAMES.length]}${SURNAMES[(k * 13 + 5) % SURNAMES.length]}` };
+    };
     for (const [name, signer] of [['P-256', new P256FileSigner(join(dataDir, 'bench-p256.pem'))], ['SM2', new Sm2FileSigner(join(dataDir, 'bench-sm2.json'))]] as const) {
-      const rates: number[] = [];
-      for (let run = 0; run < 3; run++) {
-        const n = 20;
-        const [, ms] = await timed(async () => {
+      for (const kind of ['copies of a batch', 'each for a new holder'] as const) {
+        const rates: number[] = [];
+        for (let run = 0; run < 5; run++) {
+          const n = 50;
+          // Per core: the CPU time this process spends (the machine's other work does not count).
+          const cpu = process.cpuUsage();
           for (let i = 0; i < n; i++) {
-            const pdf = await renderLicensePdf({ ...sample, copy: { index: i + 1, of: n } });
-            await signer.sign(Buffer.from(sealDigestInput(sample, sha256Hex(pdf))));
+            const data = kind === 'copies of a batch' ? { ...sample, copy: { index: i + 1, of: n } } : { ...sample, holder: newHolder() };
+            const pdf = await renderLicensePdf(data);
+            await signer.sign(Buffer.from(sealDigestInput(data, sha256Hex(pdf))));
           }
-        });
-        rates.push(n / (ms / 1000));
+          const used = process.cpuUsage(cpu);
+          rates.push(n / ((used.user + used.system) / 1e6));
+        }
+        record('sealing', `licenses per CPU-second (${name}, PDF + seal), ${kind}`, rates, 'lic/s', name === 'P-256' ? { text: '≥ 100', ok: (v) => v >= 100 } : undefined);
       }
-      record('sealing', `licenses per second, one core (${name}, PDF + seal)`, rates, 'lic/s', name === 'P-256' ? { text: '≥ 20', ok: (v) => v >= 20 } : undefined);
     }
     const batches: number[] = [];
+    const batchParts = { sealer: [] as number[], completed: [] as number[], verify: [] as number[], sealerCalls: [] as number[], sealerDepth: [] as number[], sealerWaiting: [] as number[] };
     const hospital = await as(runtime.url, { sub: ENTERPRISE_CODE, role: 'applicant' });
     const health = await as(runtime.url, { sub: 'health-01', role: 'officer', dept: 'health', rank: 'clerk' });
     const healthChief = await as(runtime.url, { sub: 'health-chief', role: 'officer', dept: 'health', rank: 'chief' });
@@ -237,14 +291,55 @@ try {
       await complete(health, r.body.applicationId, 'acceptance', { outcome: 'accept' });
       await complete(health, r.body.applicationId, 'review', { outcome: 'pass' });
       const decision = await waitForTask(healthChief, r.body.applicationId, 'decision');
+      const sealerBefore = invocations['seal-licenses']?.ms ?? 0;
+      resetUsage();
       const t0 = performance.now();
       await healthChief.post(`/v1/tasks/${decision.taskId}/complete`, { outcome: 'approve', opinion: '准予' });
       const app = await waitForStatus(hospital, r.body.applicationId, 'completed', 120_000);
+      const completedAt = performance.now();
       const checks = await Promise.all(app.licenses.map((l: { licenseNo: string }) => anon.get(`/v1/licenses/${l.licenseNo}/verify`)));
       if (!checks.every((c) => c.body.valid)) throw new Error('batch: a license did not verify');
       batches.push(performance.now() - t0);
+      batchParts.sealer.push((invocations['seal-licenses']?.ms ?? 0) - sealerBefore);
+      batchParts.completed.push(completedAt - t0);
+      batchParts.verify.push(performance.now() - completedAt);
+      const sealer = invocationsTraced.find((inv) => inv.fn === 'seal-licenses');
+      if (sealer) {
+        batchParts.sealerCalls.push(sealer.calls.length);
+        batchParts.sealerDepth.push(sequentialRoundTrips(sealer.calls));
+        batchParts.sealerWaiting.push(sealer.calls.reduce((sum, c) => sum + c.end - c.start, 0));
+      }
     }
-    record('sealing', 'batch of 50: decision → all 50 verifiable', batches, 'ms', { text: '≤ 5000 ms', ok: (v) => v <= 5000 });
+    record('sealing', 'batch of 50: decision → all 50 verifiable', batches, 'ms', { text: '≤ 1000 ms', ok: (v) => v <= 1000 });
+    record('sealing', '  of which the sealer function (50 PDFs, seals, stores)', batchParts.sealer, 'ms');
+    record('sealing', '  the sealer\'s AWS calls (S3, DynamoDB, KMS)', batchParts.sealerCalls, 'calls');
+    record('sealing', '  … of which one after another', batchParts.sealerDepth, 'calls');
+    record('sealing', '  … their summed wait (overlapping)', batchParts.sealerWaiting, 'ms');
+    record('sealing', '  decision → application completed (seen by polling)', batchParts.completed, 'ms');
+    record('sealing', '  then 50 verifications over HTTP, all at once', batchParts.verify, 'ms');
+  }
+
+  // ---- calendar: the scan and every view compute deadlines and lights -------------------------
+  if (wanted('calendar')) {
+    const { WorkingCalendar } = await import('../shared/domain/calendar.ts');
+    const perDeadline: number[] = [];
+    const firstUse: number[] = [];
+    const DEADLINES = 100_000;
+    for (let run = 0; run < 5; run++) {
+      const calendar = new WorkingCalendar();
+      // Starts spread over two years, each at a different minute: no answer is the one before.
+      const starts = Array.from({ length: DEADLINES }, (_, i) => new Date(Date.UTC(2026, 0, 1) + ((i * 7919) % (730 * 1440)) * 60_000));
+      const t0 = performance.now();
+      calendar.deadline(starts[0], 45); // builds the year tables it needs (2026, 2027)
+      firstUse.push(performance.now() - t0);
+      let due = 0;
+      const t1 = performance.now();
+      for (const start of starts) due += calendar.deadline(start, 45).at.getTime() & 1;
+      perDeadline.push((performance.now() - t1) / DEADLINES);
+      if (due < 0) throw new Error('unreachable');
+    }
+    record('calendar', '45-working-day deadline', perDeadline, 'ms', { text: '≤ 0.05 ms', ok: (v) => v <= 0.05 });
+    record('calendar', 'first deadline of a fresh calendar (year tables built)', firstUse, 'ms');
   }
 
   // ---- 4. supervision scan: cost follows what is due, not what is open ------------------------
@@ -289,6 +384,62 @@ try {
     }
     const at100k = await scanTimes('100,000');
     record('supervision', 'scan 100k ÷ 10k', [at100k / at10k], 'ratio', { text: '≤ 1.5', ok: (v) => v <= 1.5 });
+  }
+
+  // ---- statistics at province scale: daily buckets, seeded directly -----------------------------
+  if (wanted('stats')) {
+    const { ready } = await import('../shared/wiring.ts');
+    const { statsScope } = await import('../shared/domain/stats.ts');
+    const { isoDate, yearStart } = await import('../shared/calendar/dates.ts');
+    const supervisor = await as(runtime.url, { sub: 'supervisor-bench', role: 'supervisor' });
+    const { catalog } = await ready(); // the embedded city's, as the API runs in this process
+    const scopes = [...new Set(catalog.items.map((i) => statsScope(i.department, i.code)))];
+    /** Buckets for every scope and day of `year` whose counts add up to `applications`. */
+    const seedYear = async (year: number, applications: number) => {
+      const days = yearStart(year + 1) - yearStart(year);
+      const buckets = scopes.flatMap((scope) => Array.from({ length: days }, (_, d) => ({ scope, day: isoDate(yearStart(year) + d) })));
+      const base = Math.floor(applications / buckets.length);
+      const rest = applications - base * buckets.length;
+      const items = buckets.map((b, i) => {
+        const n = base + (i < rest ? 1 : 0);
+        const decided = Math.floor(n * 0.8);
+        return { ...b, submitted: n, accepted: Math.floor(n * 0.9), refused: n - Math.floor(n * 0.9), approved: decided, decided, onTime: decided, workingDaysUsed: decided * 3, legalLimitDays: decided * 20, completed: decided, sameDayCompleted: Math.floor(decided / 2), zeroVisit: n, fullyOnline: n, evaluations: Math.floor(n / 10), evaluationScore: Math.floor(n / 10) * 4 };
+      });
+      const batches: (typeof items)[] = [];
+      for (let i = 0; i < items.length; i += 25) batches.push(items.slice(i, i + 25));
+      await pool(batches, 8, async (batch) => {
+        await db.send(new BatchWriteCommand({ RequestItems: { Stats: batch.map((Item) => ({ PutRequest: { Item } })) } }));
+      });
+      return buckets.length;
+    };
+    const measure = async (label: string, year: number, applications: number) => {
+      progress(`statistics: seeding ${applications.toLocaleString('en-US')} applications of ${year} as ${scopes.length} items × days of buckets`);
+      const buckets = await seedYear(year, applications);
+      const times: number[] = [];
+      const csvTimes: number[] = [];
+      const heap: number[] = [];
+      let units = 0;
+      for (let run = 0; run < 5; run++) {
+        resetUsage();
+        const before = process.memoryUsage().heapUsed;
+        const [r, ms] = await timed(() => supervisor.get(`/v1/supervision/stats?from=${year}-01-01&to=${year}-12-31`));
+        heap.push((process.memoryUsage().heapUsed - before) / 2 ** 20);
+        if (r.status !== 200 || r.body.submitted !== applications) throw new Error(`stats: ${r.status}, ${r.body.submitted} submitted, expected ${applications}`);
+        units = usage.readUnits;
+        times.push(ms);
+        const [csv, csvMs] = await timed(() => supervisor.request('GET', `/v1/supervision/stats?from=${year}-01-01&to=${year}-12-31`, undefined, { accept: 'text/csv' }));
+        if (csv.status !== 200) throw new Error(`stats csv: ${csv.status}`);
+        csvTimes.push(csvMs);
+      }
+      record('stats', `GET /v1/supervision/stats, a year of ${label}`, times, 'ms', applications >= 1_000_000 ? { text: '≤ 1000 ms', ok: (v) => v <= 1000 } : undefined);
+      record('stats', `  the same as CSV (Accept: text/csv), ${label}`, csvTimes, 'ms');
+      record('stats', `  buckets and read units, ${label}`, [buckets], `items, ${units} RCU`);
+      record('stats', `  heap growth during the request, ${label}`, heap, 'MiB');
+      return median(times);
+    };
+    const small = await measure('10,000 applications', 2024, 10_000);
+    const large = await measure('1,000,000 applications', 2025, 1_000_000);
+    record('stats', 'a year of 1,000,000 ÷ a year of 10,000 applications', [large / small], 'ratio', { text: '≤ 1.5', ok: (v) => v <= 1.5 });
   }
 
   // ---- 5. cost per application -----------------------------------------------------------------
@@ -406,6 +557,7 @@ if (wanted('bundles')) {
   rmSync(outDir, { recursive: true, force: true });
   mkdirSync(outDir, { recursive: true });
   const bundles: Record<string, unknown> = {};
+  const sizes: number[] = [];
   for (const fn of [...API_FUNCTIONS, ...Object.values(FLOW_FUNCTIONS), ...SCHEDULED_FUNCTIONS]) {
     const outfile = join(outDir, fn, 'index.mjs');
     await build({
@@ -423,9 +575,20 @@ if (wanted('bundles')) {
     }
     const limit = fn === 'seal-licenses' ? 3 * 1024 * 1024 : 1024 * 1024;
     bundles[fn] = { bytes: size, coldInitMs: median(inits) };
+    sizes.push(size / 1024);
     record('bundles', `${fn}: size`, [size / 1024], 'KiB', { text: fn === 'seal-licenses' ? '≤ 3 MB' : '≤ 1 MB', ok: () => size <= limit });
-    record('bundles', `${fn}: cold init`, inits, 'ms', { text: '≤ 300 ms', ok: (v) => v <= 300 });
+    const initLimit = fn === 'seal-licenses' ? 250 : 120;
+    record('bundles', `${fn}: cold init`, inits, 'ms', { text: `≤ ${initLimit} ms`, ok: (v) => v <= initLimit });
   }
+  record('bundles', `median size of the ${sizes.length} bundles`, [median(sizes)], 'KiB', { text: '≤ 150 KiB', ok: (v) => v <= 150 });
+  // The floor under every cold init but the sealer's: loading the DynamoDB SDK (external, from the
+  // runtime), which every function uses, in the same fresh process and the same conditions.
+  const floor: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', "const t = performance.now(); await import('@aws-sdk/client-dynamodb'); await import('@aws-sdk/lib-dynamodb'); console.log(performance.now() - t);"], { cwd: ROOT, encoding: 'utf8' });
+    floor.push(Number(r.stdout.trim().split('\n').pop()));
+  }
+  record('bundles', 'floor: a fresh process loading the DynamoDB SDK alone', floor, 'ms');
   extra.bundles = bundles;
 }
 

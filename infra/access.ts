@@ -14,9 +14,11 @@ export type TableId = TableSpec['id'];
  *   condition that its sequence number is free; IAM cannot require the condition, the hash
  *   chain shows any overwrite). No UpdateItem, no DeleteItem;
  * - `RO+APPEND`: both.
+ * - `ADD`: UpdateItem only, the statistics buckets' write (an ADD of counts inside the
+ *   transaction that changes an application).
  * Writes inside TransactWriteItems are authorized item by item with these same actions.
  */
-export type TableMode = 'RO' | 'RW' | 'APPEND' | 'RO+APPEND';
+export type TableMode = 'RO' | 'RW' | 'APPEND' | 'RO+APPEND' | 'ADD';
 export type BucketId = 'materials' | 'licenses';
 /** Objects under the bucket's prefix (`materials/`, `licenses/`): read, put, or delete. */
 export type BucketMode = 'READ' | 'PUT' | 'DELETE';
@@ -68,50 +70,50 @@ const DECLARED: Record<FunctionName, FunctionAccess> = {
   uploads: { tables: { Uploads: 'RW' }, buckets: { materials: ['PUT'] } },
   // Intake: checks the uploads' bytes, refuses (and counts, and audits) blacklisted subjects, creates the application with its trail, takes the uploads, starts the flow.
   'submit-application': {
-    tables: { Applications: 'RW', Audit: 'RO+APPEND', Uploads: 'RW', Counters: 'RW', Blacklist: 'RW', Outbox: 'APPEND' },
+    tables: { Applications: 'RW', Audit: 'RO+APPEND', Uploads: 'RW', Counters: 'RW', Blacklist: 'RW', Outbox: 'APPEND', Stats: 'ADD' },
     buckets: { materials: ['READ'] },
     flows: ['states:StartExecution'],
   },
   'read-applications': { tables: { Applications: 'RO', Audit: 'RO' } },
   // The correction: checks the new uploads, takes them, completes the correction task (its callback goes through the outbox).
   'correct-application': {
-    tables: { Applications: 'RW', Audit: 'RO+APPEND', Uploads: 'RW', Tasks: 'RW', Outbox: 'APPEND' },
+    tables: { Applications: 'RW', Audit: 'RO+APPEND', Uploads: 'RW', Tasks: 'RW', Outbox: 'APPEND', Stats: 'ADD' },
     buckets: { materials: ['READ'] },
   },
   // Withdrawal cancels the open tasks; the execution's stop goes through the outbox.
-  'withdraw-application': { tables: { Applications: 'RW', Audit: 'RO+APPEND', Tasks: 'RW', Outbox: 'APPEND' } },
+  'withdraw-application': { tables: { Applications: 'RW', Audit: 'RO+APPEND', Tasks: 'RW', Outbox: 'APPEND', Stats: 'ADD' } },
   'list-tasks': { tables: { Tasks: 'RO' } },
   // An officer's outcome: the task, the application, its trail and the callback (in the outbox) in one transaction.
-  'complete-task': { tables: { Tasks: 'RW', Applications: 'RW', Audit: 'APPEND', Outbox: 'APPEND' } },
+  'complete-task': { tables: { Tasks: 'RW', Applications: 'RW', Audit: 'APPEND', Outbox: 'APPEND', Stats: 'ADD' } },
   'get-license': { tables: { Licenses: 'RO', Applications: 'RO' }, buckets: { licenses: ['READ'] } },
   'license-seal': { tables: { Licenses: 'RO', Applications: 'RO' } },
   'seal-keys': { tables: {}, seal: ['kms:GetPublicKey'] },
   // The blacklist keeps its own trail in the audit table.
   blacklist: { tables: { Blacklist: 'RW', Audit: 'RO+APPEND' } },
   // Suspend, resume, extend: the open tasks' due times move with the application's.
-  'application-clock': { tables: { Applications: 'RW', Audit: 'RO+APPEND', Tasks: 'RW', Outbox: 'APPEND' } },
+  'application-clock': { tables: { Applications: 'RW', Audit: 'RO+APPEND', Tasks: 'RW', Outbox: 'APPEND', Stats: 'ADD' } },
   // A rating of 1 or 2 opens a follow-up case.
-  'evaluate-application': { tables: { Applications: 'RW', Audit: 'RO+APPEND', Cases: 'RW', Outbox: 'APPEND' } },
+  'evaluate-application': { tables: { Applications: 'RW', Audit: 'RO+APPEND', Cases: 'RW', Outbox: 'APPEND', Stats: 'ADD' } },
   'read-audit': { tables: { Applications: 'RO', Audit: 'RO' } },
-  supervision: { tables: { Tasks: 'RO', Cases: 'RO', Applications: 'RO', Counters: 'RO' } },
+  supervision: { tables: { Tasks: 'RO', Cases: 'RO', Applications: 'RO', Counters: 'RO', Stats: 'RO' } },
   // The public webhook: finds the shipment by waybill, moves it along, and on delivery completes the delivery task and its callback.
-  'ems-webhook': { tables: { Applications: 'RW', Audit: 'APPEND', Tasks: 'RW', Outbox: 'APPEND' }, ems: true },
-  'record-pickup': { tables: { Applications: 'RW', Audit: 'RO+APPEND', Tasks: 'RW', Outbox: 'APPEND' } },
-  'revoke-license': { tables: { Licenses: 'RW', Applications: 'RW', Audit: 'APPEND', Outbox: 'APPEND' } },
-  'redrive-flow': { tables: { Applications: 'RW', Audit: 'RO+APPEND', Outbox: 'APPEND' }, flows: ['states:RedriveExecution'] },
+  'ems-webhook': { tables: { Applications: 'RW', Audit: 'APPEND', Tasks: 'RW', Outbox: 'APPEND', Stats: 'ADD' }, ems: true },
+  'record-pickup': { tables: { Applications: 'RW', Audit: 'RO+APPEND', Tasks: 'RW', Outbox: 'APPEND', Stats: 'ADD' } },
+  'revoke-license': { tables: { Licenses: 'RW', Applications: 'RW', Audit: 'APPEND', Outbox: 'APPEND', Stats: 'ADD' } },
+  'redrive-flow': { tables: { Applications: 'RW', Audit: 'RO+APPEND', Outbox: 'APPEND', Stats: 'ADD' }, flows: ['states:RedriveExecution'] },
   // Publishing a year: its schedule with its trail, then every open deadline that reaches it recomputed.
-  calendar: { tables: { Calendar: 'RW', Audit: 'APPEND', Applications: 'RW', Tasks: 'RW', Outbox: 'APPEND' } },
+  calendar: { tables: { Calendar: 'RW', Audit: 'APPEND', Applications: 'RW', Tasks: 'RW', Outbox: 'APPEND', Stats: 'ADD' } },
   // Lights, cases and deemed acceptance (which completes the acceptance task; its callback goes through the outbox).
-  'supervision-scan': { tables: { Tasks: 'RW', Applications: 'RW', Audit: 'APPEND', Cases: 'RW', Outbox: 'APPEND' } },
+  'supervision-scan': { tables: { Tasks: 'RW', Applications: 'RW', Audit: 'APPEND', Cases: 'RW', Outbox: 'APPEND', Stats: 'ADD' } },
   // The daily sweep of uploads no application took: the only function that deletes a material.
   'sweep-uploads': { tables: { Uploads: 'RW' }, buckets: { materials: ['DELETE'] } },
   // A failed flow: the application marked, its open tasks closed, a supervision case opened.
-  'record-failure': { tables: { Applications: 'RW', Audit: 'APPEND', Tasks: 'RW', Cases: 'RW', Outbox: 'APPEND' } },
+  'record-failure': { tables: { Applications: 'RW', Audit: 'APPEND', Tasks: 'RW', Cases: 'RW', Outbox: 'APPEND', Stats: 'ADD' } },
   // The flows' own steps.
   'open-task': { tables: { Tasks: 'RW', Applications: 'RO' } },
-  'conclude-joint-review': { tables: { Applications: 'RW', Audit: 'APPEND', Outbox: 'APPEND' } },
+  'conclude-joint-review': { tables: { Applications: 'RW', Audit: 'APPEND', Outbox: 'APPEND', Stats: 'ADD' } },
   'seal-licenses': {
-    tables: { Applications: 'RW', Audit: 'APPEND', Licenses: 'RW', Counters: 'RW', Outbox: 'APPEND' },
+    tables: { Applications: 'RW', Audit: 'APPEND', Licenses: 'RW', Counters: 'RW', Outbox: 'APPEND', Stats: 'ADD' },
     buckets: { licenses: ['PUT'] },
     // Sign with the active key; GetPublicKey for the SM2 digest's Z_A (shared/adapters/aws/kms-signer.ts).
     seal: ['kms:Sign', 'kms:GetPublicKey'],
@@ -123,7 +125,7 @@ const DECLARED: Record<FunctionName, FunctionAccess> = {
   relay: { tables: { Outbox: 'RW' }, events: 'enqueue' },
   // Delivery: signed webhooks and the flows' callbacks (the only functions that tell Step Functions an outcome or stop a flow).
   'deliver-events': { tables: { Outbox: 'RW', Deliveries: 'RW' }, flows: ['states:SendTaskSuccess', 'states:StopExecution'], events: 'deliver' },
-  deliver: { tables: { Applications: 'RW', Audit: 'APPEND', Outbox: 'APPEND' }, ems: true },
+  deliver: { tables: { Applications: 'RW', Audit: 'APPEND', Outbox: 'APPEND', Stats: 'ADD' }, ems: true },
 };
 
 export const ACCESS: Record<FunctionName, FunctionAccess> = Object.fromEntries(

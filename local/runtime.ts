@@ -12,6 +12,7 @@ import { resetConfig } from '#shared/config.ts';
 import { ready } from '#shared/wiring.ts';
 import { EMBEDDED_CITY } from '#shared/city.ts';
 import { BUCKETS, EMBEDDED_BUCKETS } from '#shared/adapters/aws/tables.ts';
+import { traced } from '#shared/adapters/aws/usage.ts';
 import { maskIds, problem, zodProblems, type ApiEvent, type ApiResult } from '#shared/http/api.ts';
 import { DevIdentityProvider, TokenRequest } from './identity.ts';
 import { createTables, startDynamo, startS3, freePort } from './emulators.ts';
@@ -90,7 +91,7 @@ const loadHandler = (fn: string) => {
     h = import(join(ROOT, 'functions', fn, 'handler.ts')).then((m: { handler: Handler }): Handler => async (event, context) => {
       const started = performance.now();
       try {
-        return await m.handler(event, context);
+        return await traced(fn, () => m.handler(event, context));
       } finally {
         const entry = (invocations[fn] ??= { count: 0, ms: 0 });
         entry.count++;

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { BUCKETS, EMBEDDED_BUCKETS, TABLES, type TableSpec } from './adapters/aws/tables.ts';
 
 /**

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { LICENSE_STATUS_NAMES, REVOCATION_KINDS } from './domain/license.ts';
 import { SUSPENSION_KINDS } from './domain/application.ts';
 

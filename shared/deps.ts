@@ -2,7 +2,7 @@ import type { Catalog } from './domain/catalog.ts';
 import type { HashAlgorithm } from './domain/audit.ts';
 import type { LightRule, WorkingCalendar } from './domain/calendar.ts';
 import type { DeliveryLog, DeliveryQueues, EventBus, Outbox, Subscriber, WebhookSender } from './ports.ts';
-import type { ApplicationRepository, BlacklistRepository, CalendarRepository, CaseRepository, Clock, Courier, Counters, LicenseRepository, ObjectStore, TaskRepository, UploadRepository, Workflow } from './ports.ts';
+import type { ApplicationRepository, BlacklistRepository, CalendarRepository, CaseRepository, Clock, Counters, Courier, LicenseRepository, ObjectStore, StatsRepository, TaskRepository, UploadRepository, Workflow } from './ports.ts';
 import type { SealKeyring } from './domain/keyring.ts';
 
 /** Everything a use case may need; each use case names the part it uses. */
@@ -26,6 +26,8 @@ export interface Deps {
   counters: Counters;
   blacklist: BlacklistRepository;
   cases: CaseRepository;
+  /** The statistics buckets, by department, item and day. */
+  stats: StatsRepository;
   materials: ObjectStore;
   licenseFiles: ObjectStore;
   workflow: Workflow;

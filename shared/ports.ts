@@ -1,4 +1,5 @@
 import type { ApplicationRecord } from './domain/application.ts';
+import type { StatCounts } from './domain/stats.ts';
 import type { AuditEvent, ChainHead } from './domain/audit.ts';
 import type { TaskRecord } from './domain/task.ts';
 import type { LicenseData, RevocationKind } from './domain/license.ts';
@@ -70,6 +71,17 @@ export interface ApplicationChange {
   retimeTasks?: { taskId: string; dueAt: string; watchAt: string | null; dueCalendar?: 'official' | 'provisional' }[];
   /** The change's events and callback (SPEC rule 15), written to the outbox in the same transaction. */
   outbox?: OutboxEntry[];
+  /** What the change adds to the statistics bucket of the application (usecases/stats.ts); written in the same transaction. */
+  stats?: StatsChange;
+}
+
+/** Counts to add to one statistics bucket (department and item, China day of submission). */
+export interface StatsChange { scope: string; day: string; add: Partial<StatCounts> }
+
+/** The statistics buckets (domain/stats.ts). */
+export interface StatsRepository {
+  /** The buckets of these scopes from one China day to another (both included), each with its day. */
+  read(scopes: string[], fromDay: string, toDay: string): Promise<{ scope: string; day: string; counts: Partial<StatCounts> }[]>;
 }
 
 export interface AccountabilityCase {
@@ -152,7 +164,7 @@ export class ConflictError extends Error {
 export interface ApplicationRepository {
   get(applicationId: string): Promise<ApplicationRecord | undefined>;
   listByApplicant(applicantId: string): Promise<ApplicationRecord[]>;
-  /** A city's applications submitted in [from, to). */
+  /** A city's applications submitted in [from, to): a read of every application (the statistics' recount only). */
   listSubmitted(cityCode: string, from: string, to: string): Promise<ApplicationRecord[]>;
   /** The application an EMS waybill belongs to (its id: read the application itself for its state). */
   applicationIdByWaybill(waybillNo: string): Promise<string | undefined>;

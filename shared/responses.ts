@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { DeliveryMethod, Item, MaterialFormat } from './domain/catalog.ts';
 import { AcceptanceOutcome, DecisionOutcome, EscalatedDecisionOutcome, ExaminationOutcome, Rank, Step } from './domain/task.ts';
 

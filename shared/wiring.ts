@@ -8,8 +8,8 @@ import { FetchWebhooks } from './adapters/aws/webhook.ts';
 import { EventBridgeBus, SqsDeliveryQueues } from './adapters/aws/queues.ts';
 import { DynamoApplications, DynamoBlacklist, DynamoCalendar, DynamoCases, DynamoCounters, DynamoLicenses, DynamoTasks, DynamoUploads, documentClient } from './adapters/aws/dynamo.ts';
 import { S3Store, s3Client } from './adapters/aws/s3.ts';
+import { DynamoStats } from './adapters/aws/stats.ts';
 import { StepFunctionsWorkflow } from './adapters/aws/sfn.ts';
-import { KmsSigner } from './adapters/aws/kms-signer.ts';
 import { EmsHttpCourier } from './adapters/aws/ems-courier.ts';
 import { SealKeyring } from './domain/keyring.ts';
 import type { Courier, SealAlgorithm, Signer, Subscriber } from './ports.ts';
@@ -47,6 +47,7 @@ export function wiring(): Deps {
   const catalog = catalogFor(cfg.CITY_CODE);
   const held = (calendar = { current: new WorkingCalendar({ overrides: catalog.calendar }), loadedAt: 0 });
   const standIns = overrides?.(cfg) ?? {};
+  let sealKeys: SealKeyring | undefined;
   deps = {
     clock,
     auditHash: cfg.SEAL_ALGORITHM === 'SM2_SM3' ? 'SM3' : 'SHA-256',
@@ -67,10 +68,14 @@ export function wiring(): Deps {
     counters: new DynamoCounters(cfg, db),
     blacklist: new DynamoBlacklist(cfg, db),
     cases: new DynamoCases(cfg, db),
+    stats: new DynamoStats(cfg.STATS_TABLE, db),
     materials: new S3Store(s3, cfg.MATERIALS_BUCKET),
     licenseFiles: new S3Store(s3, cfg.LICENSES_BUCKET),
     workflow: new StepFunctionsWorkflow(cfg.STATE_MACHINE_ARN_PREFIX),
-    sealKeys: sealKeyring(cfg, standIns.signerFor ?? ((key, algorithm) => kmsSigner(cfg, key, algorithm))),
+    // Built on first use: only the functions that seal or verify have a KMS seal (wiring-seal.ts).
+    get sealKeys() {
+      return (sealKeys ??= sealKeyring(cfg, standIns.signerFor ?? ((key, algorithm) => kmsSigner(cfg, key, algorithm))));
+    },
     courier: standIns.courier ?? emsCourier(cfg),
     emsSecrets: async () => {
       // No secret configured at all: nothing is accepted (fail closed). The embedded mode sets its own.
@@ -129,10 +134,20 @@ export async function ready(): Promise<Deps> {
   return d;
 }
 
-/** The city's seal in KMS. The key-file seal (SEAL_MODE=local) exists only where the embedded runtime installed it. */
+/**
+ * The city's seal in KMS, installed by the functions that seal or verify (their handlers import
+ * wiring-seal.ts), so that no other bundle carries the KMS signer and its SM2 library. The
+ * key-file seal (SEAL_MODE=local) exists only where the embedded runtime installed it.
+ */
+let kmsSeal: ((key: string, algorithm: SealAlgorithm) => Signer) | undefined;
+export function installKmsSeal(make: (key: string, algorithm: SealAlgorithm) => Signer): void {
+  kmsSeal = make;
+}
+
 function kmsSigner(cfg: Config, key: string, algorithm: SealAlgorithm) {
   if (cfg.SEAL_MODE !== 'kms') throw new Error(`SEAL_MODE=${cfg.SEAL_MODE} is the embedded runtime's (local/wiring.ts); a deployment seals with KMS (SEAL_MODE=kms)`);
-  return new KmsSigner(key, algorithm);
+  if (!kmsSeal) throw new Error('this function has no seal: a handler that seals or verifies imports #shared/wiring-seal.ts');
+  return kmsSeal(key, algorithm);
 }
 
 /** EMS's API, with the partner credentials from Secrets Manager. The simulated courier exists only where the embedded runtime installed it. */

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { flowHandler } from '#shared/http/flow.ts';
 import { concludeJointReview } from '#shared/usecases/joint.ts';
 import { ready } from '#shared/wiring.ts';

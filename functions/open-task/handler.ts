@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { flowHandler } from '#shared/http/flow.ts';
 import { openTask } from '#shared/usecases/tasks.ts';
 import { ready } from '#shared/wiring.ts';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { logger } from '#shared/http/api.ts';
 import { backgroundHandler } from '#shared/http/background.ts';
 import { recordFlowFailure } from '#shared/usecases/flow.ts';

@@ -3,6 +3,7 @@ import { respond } from '#shared/http/respond.ts';
 import { SealKeys } from '#shared/responses.ts';
 import { listSealKeys } from '#shared/usecases/verify.ts';
 import { ready } from '#shared/wiring.ts';
+import '#shared/wiring-seal.ts';
 
 /**
  * GET /v1/seal/keys (public): every key the city has sealed with — its id, algorithm, public key

@@ -4,6 +4,7 @@ import { LicenseVerification } from '#shared/responses.ts';
 import { badRequest, DomainError } from '#shared/domain/errors.ts';
 import { verifyLicense } from '#shared/usecases/verify.ts';
 import { ready } from '#shared/wiring.ts';
+import '#shared/wiring-seal.ts';
 
 /** A sealed license PDF is far smaller (one page, a subset font): anything larger is refused unread. */
 const MAX_VERIFY_BYTES = 2 * 1024 * 1024;

@@ -33,6 +33,7 @@ export const TABLE_ACTIONS: Record<TableMode, { read: string[]; write: string[] 
   RW: { read: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:Scan', 'dynamodb:ConditionCheckItem'], write: ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'] },
   APPEND: { read: [], write: ['dynamodb:PutItem'] },
   'RO+APPEND': { read: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:Scan', 'dynamodb:ConditionCheckItem'], write: ['dynamodb:PutItem'] },
+  ADD: { read: [], write: ['dynamodb:UpdateItem'] },
 };
 
 /** The S3 actions of each bucket mode, on the objects under the bucket's prefix. READ lists the bucket too, so that a missing object is a 404, not a 403. */

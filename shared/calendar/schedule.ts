@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { dayNumber, weekday, yearOf } from './dates.ts';
 import { RULE_YEARS, statutoryHolidays } from './statutory.ts';
 

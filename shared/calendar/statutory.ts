@@ -1,4 +1,5 @@
-import { LunarDay, SolarTerm, type SolarDay } from 'tyme4ts';
+import { isoDate, yearStart } from './dates.ts';
+import { LUNAR_HOLIDAYS } from './lunar-holidays.ts';
 
 /**
  * The statutory holidays (法定节假日) of a year, computed by rule from the 全国年节及纪念日放假办法
@@ -20,8 +21,9 @@ import { LunarDay, SolarTerm, type SolarDay } from 'tyme4ts';
  *
  * Lunar dates and solar terms come from tyme4ts (6tail), an astronomical computation in Beijing
  * time that agrees with the published tables (e.g. 春节 2027-02-06 and 2030-02-03, where the new
- * moon falls minutes from midnight and Node's ICU Chinese calendar is a day off). We use it for
- * RULE_YEARS only: before 1900 its Gregorian dates and our day arithmetic part ways (it switches
+ * moon falls minutes from midnight and Node's ICU Chinese calendar is a day off), computed once
+ * into a table (lunar-holidays.ts, made by scripts/lunar-holidays.ts with lunar-rule.ts) so that
+ * no function loads tyme4ts. We use it for RULE_YEARS only: before 1900 its Gregorian dates and our day arithmetic part ways (it switches
  * to the Julian calendar before 1582), and past 2200 a new moon near midnight is a guess. Outside
  * that range a year keeps its fixed-date holidays (元旦, 劳动节, 国庆节) and nothing lunar.
  */
@@ -34,9 +36,13 @@ export interface StatutoryHoliday {
   name: string;
 }
 
-const iso = (d: SolarDay): string => `${String(d.getYear()).padStart(4, '0')}-${String(d.getMonth()).padStart(2, '0')}-${String(d.getDay()).padStart(2, '0')}`;
+/** The i-th lunar holiday of a year in RULE_YEARS (0 春节 初一, 1 清明, 2 端午, 3 中秋), from the table. */
+function lunar(year: number, i: number): number {
+  const at = (year - LUNAR_HOLIDAYS.first) * 8 + i * 2;
+  return yearStart(year) + parseInt(LUNAR_HOLIDAYS.table.slice(at, at + 2), 36);
+}
 
-// The lunar computation takes about a millisecond a year; a year's answer never changes.
+// A year's answer never changes.
 const cache = new Map<number, readonly StatutoryHoliday[]>();
 
 function compute(year: number): StatutoryHoliday[] {
@@ -44,11 +50,11 @@ function compute(year: number): StatutoryHoliday[] {
   const days: StatutoryHoliday[] = [{ date: `${y}-01-01`, name: '元旦' }];
   if (year >= RULE_YEARS.first && year <= RULE_YEARS.last) {
     // 除夕 is the day before 初一, whether the twelfth month has 29 or 30 days.
-    const newYear = LunarDay.fromYmd(year, 1, 1);
-    for (let i = -1; i <= 2; i++) days.push({ date: iso(newYear.next(i).getSolarDay()), name: '春节' });
-    days.push({ date: iso(SolarTerm.fromName(year, '清明').getJulianDay().getSolarDay()), name: '清明节' });
-    days.push({ date: iso(LunarDay.fromYmd(year, 5, 5).getSolarDay()), name: '端午节' });
-    days.push({ date: iso(LunarDay.fromYmd(year, 8, 15).getSolarDay()), name: '中秋节' });
+    const newYear = lunar(year, 0);
+    for (let i = -1; i <= 2; i++) days.push({ date: isoDate(newYear + i), name: '春节' });
+    days.push({ date: isoDate(lunar(year, 1)), name: '清明节' });
+    days.push({ date: isoDate(lunar(year, 2)), name: '端午节' });
+    days.push({ date: isoDate(lunar(year, 3)), name: '中秋节' });
   }
   days.push({ date: `${y}-05-01`, name: '劳动节' }, { date: `${y}-05-02`, name: '劳动节' });
   for (const d of ['01', '02', '03']) days.push({ date: `${y}-10-${d}`, name: '国庆节' });

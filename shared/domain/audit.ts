@@ -1,4 +1,4 @@
-import { sm3 } from 'sm-crypto-v2';
+import { createHash } from 'node:crypto';
 import { canonicalJson, sha256Hex } from './canonical.ts';
 
 /**
@@ -37,7 +37,9 @@ export interface ChainHead {
 export const GENESIS: ChainHead = { seq: 0, hash: '0'.repeat(64) };
 export const genesis = (alg: HashAlgorithm): ChainHead => (alg === 'SHA-256' ? GENESIS : { ...GENESIS, alg });
 
-const HASHES: Record<HashAlgorithm, (data: string) => string> = { 'SHA-256': sha256Hex, SM3: (data) => sm3(data) };
+// SM3 from Node's OpenSSL (GB/T 32905; the same digests as sm-crypto's, see test/unit/audit.test.ts): no
+// JavaScript SM library (~55 KiB with its curves) in every function that writes an audit event.
+const HASHES: Record<HashAlgorithm, (data: string) => string> = { 'SHA-256': sha256Hex, SM3: (data) => createHash('sm3').update(data, 'utf8').digest('hex') };
 
 function hashOf(event: Omit<AuditEvent, 'hash'>): string {
   return HASHES[event.alg ?? 'SHA-256'](canonicalJson(event));

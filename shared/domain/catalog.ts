@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { DEFAULT_LIGHT_RULE } from './calendar.ts';
 import { creditCodeProblem } from './identity.ts';
 import { typeCodeProblem } from './identifier.ts';

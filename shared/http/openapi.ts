@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ROUTES } from './routes.ts';
 import { BlacklistRequest, CalendarYearRequest, CorrectionRequest, EmsEvent, EvaluationRequest, ExtendRequest, RevokeRequest, SubmitRequest, SuspendRequest, UploadRequest, WithdrawRequest } from '../contract.ts';
 import { AcceptanceOutcome, DecisionOutcome, EscalatedDecisionOutcome, ExaminationOutcome } from '../domain/task.ts';
@@ -123,7 +123,10 @@ function build() {
         [String(op.status)]: {
           description: op.summary,
           ...(op.responseHeaders ? { headers: op.responseHeaders } : {}),
-          content: { 'application/json': { schema: ref(op.response), ...mediaExamples(op.responseExamples) } },
+          content: {
+            'application/json': { schema: ref(op.response), ...mediaExamples(op.responseExamples) },
+            ...(op.alternativeContent ? { [op.alternativeContent.contentType]: { schema: { type: 'string', description: op.alternativeContent.description }, example: op.alternativeContent.example } } : {}),
+          },
         },
         ...problems,
       },

@@ -43,6 +43,8 @@ export interface OperationDoc {
   responseHeaders?: Record<string, { description: string; schema: Record<string, unknown> }>;
   /** A request body that is not JSON (the JSON ones come from the request schemas). */
   rawBody?: { contentType: string; description: string };
+  /** The success body in another media type too, chosen by the request's Accept header. */
+  alternativeContent?: { contentType: string; description: string; example: string };
   requestExamples?: Record<string, Example>;
   responseExamples?: Record<string, Example>;
 }
@@ -328,10 +330,15 @@ export const OPERATIONS: Record<string, OperationDoc> = {
   },
   'GET /v1/supervision/stats': {
     summary: '统计（Statistics）',
-    description: '统计（statistics）区间内提交的办件：受理、不予受理、撤回、准予、不予许可、办结数，按时办结率、平均用时、当天办结率、零跑动率、全程网办率、平均评分、因黑名单被拒的次数。`from`、`to` 为中国日期（YYYY-MM-DD，两端都含）或带时区的 ISO 时刻；不给则为本月至今。',
+    description: '统计（statistics）区间内提交的办件：受理、不予受理、撤回、准予、不予许可、办结数，按时办结率、平均用时、当天办结率、零跑动率、全程网办率、平均评分、因黑名单被拒的次数。`from`、`to` 为中国日期（YYYY-MM-DD，两端都含）或带时区的 ISO 时刻；不给则为本月至今。统计按中国日期逐日累计（每个部门、事项每天一条），区间按整天计算：时刻落在某天之内则计入该整天，返回的 `period` 为实际统计的整天区间；无论办件多少，读取的数据量只与天数和事项数有关。`Accept: text/csv` 时返回 CSV。',
     tags: [SUPERVISOR],
     status: 200,
     response: R.Statistics,
+    alternativeContent: {
+      contentType: 'text/csv',
+      description: '请求头 `Accept: text/csv` 时：同样的统计数字导出为 CSV（UTF-8，带 BOM），每个有办件的部门和事项一行，最后一行为合计（含因黑名单被拒的次数）',
+      example: '\uFEFFperiodFrom,periodTo,dept,itemCode,itemName,submitted,accepted,refused,withdrawn,approved,denied,completed,onTimeRate,averageWorkingDaysUsed,averageLegalLimitDays,sameDayCompletionRate,zeroVisitRate,fullyOnlineRate,averageEvaluation,blockedAttempts\r\n2026-05-31T16:00:00.000Z,2026-06-30T16:00:00.000Z,drug,pharmacist-registration,执业药师注册,2,2,0,0,2,0,2,1,0,1,1,1,1,5,\r\n2026-05-31T16:00:00.000Z,2026-06-30T16:00:00.000Z,,,合计,2,2,0,0,2,0,2,1,0,1,1,1,1,5,0\r\n',
+    },
     parameters: [
       { name: 'from', in: 'query', description: '起点：YYYY-MM-DD（当天 0 点，中国时间）或 ISO 时刻', schema: { type: 'string' } },
       { name: 'to', in: 'query', description: '终点：YYYY-MM-DD（含当天）或 ISO 时刻', schema: { type: 'string' } },

@@ -5,6 +5,7 @@ import { notFound } from '../domain/errors.ts';
 import { ConflictError, type ApplicationChange } from '../ports.ts';
 import { retry } from '../retry.ts';
 import { eventsOf, numberEvents, outboxOf, type Announcement, type Callback } from '../domain/events.ts';
+import { statsChange } from './stats.ts';
 
 /**
  * What a change does to an application: its next state, the audit entry that records it, and what
@@ -23,7 +24,7 @@ export type Amendment = Omit<ApplicationChange, 'next' | 'expectedSeq' | 'events
  * Output: the application as written (or as found, when nothing changed) and whether it changed.
  */
 export async function amend(
-  deps: Pick<Deps, 'applications'>,
+  deps: Pick<Deps, 'applications' | 'catalog' | 'calendar'>,
   applicationId: string,
   apply: (app: ApplicationRecord) => Amendment | null | Promise<Amendment | null>,
   options: { attempts?: number; current?: ApplicationRecord } = {},
@@ -35,11 +36,12 @@ export async function amend(
     if (!amendment) return { app, changed: false };
     const { next, at, entry, announce, callback, ...also } = amendment;
     const event = chainEvent(applicationId, app.audit, at, entry);
-    // The events of the change (SPEC rule 15), numbered on from the application's, go to the outbox in the same write.
+    // The events of the change (SPEC rule 15), numbered on from the application's, go to the outbox in the same write;
+    // what it adds to the statistics buckets too.
     const numbered = numberEvents(next, app.eventSeq ?? 0, at, eventsOf(app, next, entry, announce));
     const written = { ...next, audit: headOf(event), eventSeq: (app.eventSeq ?? 0) + numbered.length };
     const outbox = outboxOf(written, numbered, event.seq, callback);
-    await deps.applications.commit({ ...also, next: written, expectedSeq: app.audit.seq, events: [event], outbox });
+    await deps.applications.commit({ ...also, next: written, expectedSeq: app.audit.seq, events: [event], outbox, stats: statsChange(deps, app, written) });
     return { app: written, changed: true };
   });
 }

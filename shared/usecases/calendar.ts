@@ -76,7 +76,7 @@ function inboxes(deps: Pick<Deps, 'catalog'>): [string, string][] {
  * the scan's index). An application whose deadlines all end before the year is left alone.
  */
 async function recomputeOpenDeadlines(
-  deps: Pick<Deps, 'clock' | 'applications' | 'tasks' | 'catalog' | 'lightRule'>,
+  deps: Pick<Deps, 'clock' | 'applications' | 'tasks' | 'catalog' | 'lightRule' | 'calendar'>,
   before: WorkingCalendar,
   after: WorkingCalendar,
   year: number,

@@ -16,7 +16,7 @@ import { amend } from './amend.ts';
 type DeliveryChange = { next: ApplicationRecord; actor: string; action: string; details: Record<string, unknown>; reason?: string; completeTask?: { taskId: string; by: string; taskToken: string } };
 
 /** This module's changes as amendments: one audit entry, and the waiting delivery task completed (and its callback in the outbox) when one is named. */
-const commitWith = (deps: Pick<Deps, 'applications' | 'clock'>, applicationId: string, apply: (app: ApplicationRecord, at: string) => DeliveryChange | null) =>
+const commitWith = (deps: Pick<Deps, 'applications' | 'clock' | 'catalog' | 'calendar'>, applicationId: string, apply: (app: ApplicationRecord, at: string) => DeliveryChange | null) =>
   amend(
     deps,
     applicationId,
@@ -33,7 +33,7 @@ const commitWith = (deps: Pick<Deps, 'applications' | 'clock'>, applicationId: s
   );
 
 /** The flow's delivery step: electronic completes at once; EMS gets a waybill; pickup waits. Output: whether the flow waits. */
-export async function deliver(deps: Pick<Deps, 'clock' | 'applications' | 'courier'>, input: { applicationId: string }) {
+export async function deliver(deps: Pick<Deps, 'clock' | 'applications' | 'courier' | 'catalog' | 'calendar'>, input: { applicationId: string }) {
   const current = (await deps.applications.get(input.applicationId))!;
   const ready = current.status === 'issued' || (current.flow === 'filing' && current.status === 'submitted' && !!current.licenses);
   if (!ready) return { status: current.status, awaiting: current.status === 'delivering' || current.delivery.status === 'awaiting-pickup' };
@@ -98,7 +98,7 @@ export function isNewer(event: Pick<EmsEvent, 'occurredAt' | 'eventId'>, last: {
  * its flow; returned falls back to pickup and tells the applicant on the timeline.
  * Output: what was done with the event.
  */
-export async function receiveEmsEvent(deps: Pick<Deps, 'clock' | 'applications' | 'tasks' | 'workflow'>, event: EmsEvent) {
+export async function receiveEmsEvent(deps: Pick<Deps, 'clock' | 'applications' | 'tasks' | 'workflow' | 'catalog' | 'calendar'>, event: EmsEvent) {
   const applicationId = await deps.applications.applicationIdByWaybill(event.waybillNo);
   if (!applicationId) throw notFound('ems.waybill-unknown', '运单号不存在');
   const task = await deliveryTask(deps, applicationId);
@@ -133,7 +133,7 @@ export async function receiveEmsEvent(deps: Pick<Deps, 'clock' | 'applications' 
 }
 
 /** The applicant picked the licenses up at the window (自取): recorded by an officer of the department. */
-export async function recordPickup(deps: Pick<Deps, 'clock' | 'calendar' | 'lightRule' | 'applications' | 'tasks' | 'workflow'>, caller: Caller, applicationId: string) {
+export async function recordPickup(deps: Pick<Deps, 'clock' | 'calendar' | 'lightRule' | 'applications' | 'tasks' | 'workflow' | 'catalog'>, caller: Caller, applicationId: string) {
   const current = await deps.applications.get(applicationId);
   if (!current || current.department !== caller.dept) throw notFound('application.not-found', '办件不存在');
   if (current.delivery.status !== 'awaiting-pickup') throw conflict('delivery.not-awaiting-pickup', '该办件没有待领取的证照');

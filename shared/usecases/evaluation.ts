@@ -9,7 +9,7 @@ import { amend } from './amend.ts';
  * The applicant's evaluation (好差评, SPEC rule 13): once per completed application; a score of
  * 1 or 2 opens a follow-up case for the department.
  */
-export async function evaluateApplication(deps: Pick<Deps, 'clock' | 'calendar' | 'lightRule' | 'applications' | 'cases'>, caller: Caller, applicationId: string, input: { score: number; comment?: string }) {
+export async function evaluateApplication(deps: Pick<Deps, 'clock' | 'calendar' | 'lightRule' | 'applications' | 'cases' | 'catalog'>, caller: Caller, applicationId: string, input: { score: number; comment?: string }) {
   const { app } = await amend(deps, applicationId, (app) => {
     if (!isOwner(caller, app)) throw notFound('application.not-found', '办件不存在');
     if (app.status !== 'completed') throw conflict('evaluation.not-completed', '办结后才能评价');

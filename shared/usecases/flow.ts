@@ -19,7 +19,7 @@ const SYSTEM = 'system:flow';
  * A repeated event for the same failure changes nothing.
  * Output: whether it was recorded.
  */
-export async function recordFlowFailure(deps: Pick<Deps, 'clock' | 'applications' | 'tasks' | 'cases'>, input: { applicationId: string; executionArn?: string; error?: string; cause?: string }) {
+export async function recordFlowFailure(deps: Pick<Deps, 'clock' | 'applications' | 'tasks' | 'cases' | 'catalog' | 'calendar'>, input: { applicationId: string; executionArn?: string; error?: string; cause?: string }) {
   const error = input.error || 'Unknown';
   const cause = String(input.cause ?? '').slice(0, 1000);
   let openSteps: { taskId: string; step: string; dept: string; rank: string }[] = [];
@@ -70,7 +70,7 @@ export async function recordFlowFailure(deps: Pick<Deps, 'clock' | 'applications
  * execution is too old to redrive), the failure is put back and recorded, and the caller gets 409.
  * Output: the application.
  */
-export async function redriveFlow(deps: Pick<Deps, 'clock' | 'applications' | 'workflow' | 'calendar' | 'lightRule'>, caller: Caller, applicationId: string) {
+export async function redriveFlow(deps: Pick<Deps, 'clock' | 'applications' | 'workflow' | 'calendar' | 'lightRule' | 'catalog'>, caller: Caller, applicationId: string) {
   let failure: NonNullable<ApplicationRecord['flowError']> | undefined;
   const { app } = await amend(deps, applicationId, (current) => {
     if (!current.flowError) throw conflict('flow.not-failed', '该办件的流程没有失败，无需重新驱动');

@@ -9,7 +9,7 @@ import { amend } from './amend.ts';
  * Input: the application and the departments' outcomes in the order they were listed.
  * Output: whether anyone objected.
  */
-export async function concludeJointReview(deps: Pick<Deps, 'clock' | 'catalog' | 'applications'>, input: { applicationId: string; reviews: { outcome: string; opinion?: string }[] }) {
+export async function concludeJointReview(deps: Pick<Deps, 'clock' | 'catalog' | 'applications' | 'calendar'>, input: { applicationId: string; reviews: { outcome: string; opinion?: string }[] }) {
   let objected = false;
   await amend(deps, input.applicationId, (app) => {
     const item = findItem(deps.catalog, app.itemCode, app.itemVersion)!;

@@ -12,7 +12,7 @@ import { amend } from './amend.ts';
  * The license stays stored and verifies with its status.
  */
 export async function revokeLicense(
-  deps: Pick<Deps, 'clock' | 'applications' | 'licenses'>,
+  deps: Pick<Deps, 'clock' | 'applications' | 'licenses' | 'catalog' | 'calendar'>,
   caller: Caller,
   licenseNo: string,
   input: { reason: string; legalBasis: string; kind?: RevocationKind },

@@ -10,8 +10,11 @@ import type { LicenseRecord } from '../ports.ts';
 import { renderLicensePdf } from '../seal/pdf.ts';
 import { amend } from './amend.ts';
 
-type SealDeps = Pick<Deps, 'clock' | 'catalog' | 'applications' | 'licenses' | 'licenseFiles' | 'counters' | 'sealKeys' | 'publicBaseUrl' | 'fontFile'>;
+type SealDeps = Pick<Deps, 'clock' | 'catalog' | 'applications' | 'licenses' | 'licenseFiles' | 'counters' | 'sealKeys' | 'publicBaseUrl' | 'fontFile' | 'calendar'>;
 type NumberedLicense = NonNullable<ApplicationRecord['licenses']>[number];
+
+/** Licenses being signed and stored at once while the next ones render. */
+const STORE_CONCURRENCY = 16;
 
 /**
  * Seals the licenses of an approved application with the city's one approval seal (SPEC rule 8).
@@ -53,9 +56,15 @@ export async function sealLicenses(deps: SealDeps, input: { applicationId: strin
   const issuedAt = now.toISOString();
   const expiresAt = expiryOf(now, item.license.validityYears);
   const key = deps.sealKeys.active(now);
+  // A retry skips what a first run stored: the record is written last for each license.
+  const stored = await Promise.all(app.licenses!.map((l) => deps.licenses.get(l.licenseNo)));
+  // Rendering is this function's CPU and runs one license at a time; signing and storing wait on
+  // KMS, S3 and DynamoDB and run for up to 16 licenses at once, behind the rendering.
+  const inFlight = new Set<Promise<void>>();
+  const failures: unknown[] = [];
   for (const [i, numbered] of app.licenses!.entries()) {
     const { licenseNo, identifier } = numbered;
-    if (await deps.licenses.get(licenseNo)) continue;
+    if (stored[i]) continue;
     const data: LicenseData = {
       licenseNo,
       licenseName: item.license.name,
@@ -88,24 +97,30 @@ export async function sealLicenses(deps: SealDeps, input: { applicationId: strin
     const pdfSha256 = sha256Hex(pdf);
     const signedData = sealDigestInput(data, pdfSha256);
     const message = Buffer.from(signedData, 'utf8');
-    const signature = await key.signer.sign(message);
     const pdfKey = `licenses/${licenseNo}.pdf`;
-    await deps.licenseFiles.put(pdfKey, pdf, 'application/pdf');
-    const record: LicenseRecord = {
-      licenseNo,
-      ...(identifier ? { identifier } : {}),
-      applicationId: app.applicationId,
-      holderId: app.applicantId,
-      data,
-      pdfKey,
-      pdfSha256,
-      signature: { algorithm: key.signer.algorithm, keyId: key.signer.keyId, digest: sha256Hex(message), value: Buffer.from(signature).toString('base64'), signedData },
-      issuedAt,
-      expiresAt,
+    const store = async () => {
+      const [signature] = await Promise.all([key.signer.sign(message), deps.licenseFiles.put(pdfKey, pdf, 'application/pdf')]);
+      const record: LicenseRecord = {
+        licenseNo,
+        ...(identifier ? { identifier } : {}),
+        applicationId: app.applicationId,
+        holderId: app.applicantId,
+        data,
+        pdfKey,
+        pdfSha256,
+        signature: { algorithm: key.signer.algorithm, keyId: key.signer.keyId, digest: sha256Hex(message), value: Buffer.from(signature).toString('base64'), signedData },
+        issuedAt,
+        expiresAt,
     };
     await deps.licenseFiles.put(`licenses/${licenseNo}.seal.json`, Buffer.from(JSON.stringify(record)), 'application/json');
     await deps.licenses.put(record);
+    };
+    const write: Promise<void> = store().catch((e: unknown) => void failures.push(e)).finally(() => inFlight.delete(write));
+    inFlight.add(write);
+    if (inFlight.size >= STORE_CONCURRENCY) await Promise.race(inFlight);
   }
+  await Promise.all(inFlight);
+  if (failures.length) throw failures[0];
 
   if (sealable) {
     // The license library is told of each license with its GB/T 36903 metadata (SPEC rule 15), in the write that shows them.

@@ -13,6 +13,7 @@ import { checkMaterials, missingMaterials } from './materials.ts';
 import { refuseIfListed } from './blacklist.ts';
 import { ConflictError } from '../ports.ts';
 import { eventsOf, numberEvents, outboxOf } from '../domain/events.ts';
+import { statsChange } from './stats.ts';
 
 type SubmitDeps = Pick<Deps, 'auditHash' | 'clock' | 'catalog' | 'calendar' | 'lightRule' | 'applications' | 'uploads' | 'materials' | 'counters' | 'workflow' | 'blacklist'>;
 
@@ -109,7 +110,7 @@ export async function submitApplication(deps: SubmitDeps, caller: Caller, idempo
   app.eventSeq = submitted.length;
   let created: boolean;
   try {
-    created = await deps.applications.create({ next: app, expectedSeq: 0, events: [event], takeUploads: stored.map((m) => m.uploadId), outbox: outboxOf(app, submitted, event.seq) });
+    created = await deps.applications.create({ next: app, expectedSeq: 0, events: [event], takeUploads: stored.map((m) => m.uploadId), outbox: outboxOf(app, submitted, event.seq), stats: statsChange(deps, undefined, app) });
   } catch (e) {
     // Another application took one of these uploads between our check and our write.
     if (e instanceof ConflictError) throw new DomainError(409, 'material.upload-conflict', '所提交的材料正被另一份申请使用，请刷新后重试');

@@ -8,6 +8,7 @@ import type { TaskRecord } from '../domain/task.ts';
 import type { Caller } from '../domain/caller.ts';
 import { completeTask, taskView } from './tasks.ts';
 import { amend } from './amend.ts';
+import { statistics as aggregateStatistics, statisticsByItem, statsDays } from './stats.ts';
 
 /**
  * Electronic supervision (电子监察, SPEC rule 10). The scan reads only the open steps whose light
@@ -20,7 +21,7 @@ type ScanDeps = Pick<Deps, 'clock' | 'catalog' | 'calendar' | 'lightRule' | 'app
 const SYSTEM = 'system:supervision';
 
 /** Appends a supervision event to the application's trail; a step whose application is gone, or stays contended, is left to the next scan. */
-async function audit(deps: Pick<Deps, 'applications'>, applicationId: string, at: string, action: string, details: Record<string, unknown>) {
+async function audit(deps: Pick<Deps, 'applications' | 'catalog' | 'calendar'>, applicationId: string, at: string, action: string, details: Record<string, unknown>) {
   try {
     await amend(deps, applicationId, (app) => ({ next: app, at, entry: { actor: SYSTEM, action, details } }), { attempts: 5 });
   } catch (e) {
@@ -147,10 +148,40 @@ export function statsPeriod(now: Date, from?: string, to?: string): { from: stri
 }
 
 /**
- * Statistics (SPEC rule 14) of the applications submitted in [from, to), by department and item.
+ * Statistics (SPEC rule 14) of the applications submitted in the China days of [from, to), by
+ * department and item: the daily buckets (usecases/stats.ts) and the blacklist's daily counters.
  */
-export async function statistics(deps: Pick<Deps, 'catalog' | 'calendar' | 'applications' | 'counters'>, query: { from: string; to: string; dept?: string; itemCode?: string }) {
-  const all = await deps.applications.listSubmitted(deps.catalog.areaCode, query.from, query.to);
+export async function statistics(deps: Pick<Deps, 'catalog' | 'stats' | 'counters'>, query: { from: string; to: string; dept?: string; itemCode?: string }) {
+  const figures = await aggregateStatistics(deps, query);
+  return { ...figures, blockedAttempts: await blockedAttempts(deps, { ...query, ...figures.period }) };
+}
+
+const CSV_COLUMNS = ['submitted', 'accepted', 'refused', 'withdrawn', 'approved', 'denied', 'completed', 'onTimeRate', 'averageWorkingDaysUsed', 'averageLegalLimitDays', 'sameDayCompletionRate', 'zeroVisitRate', 'fullyOnlineRate', 'averageEvaluation'] as const;
+const csvCell = (v: string | number | null) => (v === null ? '' : typeof v === 'number' ? String(v) : /[",\n\r]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
+
+/**
+ * The statistics as CSV for a spreadsheet: one row per department and item with applications
+ * in the period, then the total (合计) with the blacklist's refusals. UTF-8 with a byte-order
+ * mark, which spreadsheet programs need to read the Chinese names.
+ */
+export async function statisticsCsv(deps: Pick<Deps, 'catalog' | 'stats' | 'counters'>, query: { from: string; to: string; dept?: string; itemCode?: string }) {
+  const [rows, total] = await Promise.all([statisticsByItem(deps, query), statistics(deps, query)]);
+  const lines = [
+    ['periodFrom', 'periodTo', 'dept', 'itemCode', 'itemName', ...CSV_COLUMNS, 'blockedAttempts'],
+    ...rows.map((r) => [total.period.from, total.period.to, r.dept, r.itemCode, r.itemName, ...CSV_COLUMNS.map((c) => r[c]), null]),
+    [total.period.from, total.period.to, query.dept ?? '', query.itemCode ?? '', '合计', ...CSV_COLUMNS.map((c) => total[c]), total.blockedAttempts],
+  ];
+  return `\uFEFF${lines.map((l) => l.map(csvCell).join(',')).join('\r\n')}\r\n`;
+}
+
+/**
+ * The same figures recounted from the applications themselves (every one of the period read):
+ * what the buckets must always equal. Tests compare the two; an operator can run it on a small
+ * period to check a deployment's buckets.
+ */
+export async function recountStatistics(deps: Pick<Deps, 'catalog' | 'calendar' | 'applications' | 'counters'>, query: { from: string; to: string; dept?: string; itemCode?: string }) {
+  const { period } = statsDays(query);
+  const all = await deps.applications.listSubmitted(deps.catalog.areaCode, period.from, period.to);
   const apps = all.filter((a) => (!query.dept || a.department === query.dept) && (!query.itemCode || a.itemCode === query.itemCode));
   const item = (a: (typeof apps)[number]) => findItem(deps.catalog, a.itemCode, a.itemVersion)!;
   const rate = (n: number, d: number) => (d ? Math.round((n / d) * 10000) / 10000 : null);
@@ -164,7 +195,7 @@ export async function statistics(deps: Pick<Deps, 'catalog' | 'calendar' | 'appl
   const evaluated = apps.filter((a) => a.evaluation);
   const avg = (xs: number[]) => (xs.length ? Math.round((xs.reduce((s, x) => s + x, 0) / xs.length) * 100) / 100 : null);
   return {
-    period: { from: query.from, to: query.to },
+    period,
     filter: { dept: query.dept ?? null, itemCode: query.itemCode ?? null },
     submitted: apps.length,
     accepted: apps.filter((a) => a.acceptedAt).length,
@@ -180,7 +211,7 @@ export async function statistics(deps: Pick<Deps, 'catalog' | 'calendar' | 'appl
     zeroVisitRate: rate(apps.filter((a) => item(a).visits === 0).length, apps.length),
     fullyOnlineRate: rate(apps.filter((a) => item(a).online === 'full').length, apps.length),
     averageEvaluation: avg(evaluated.map((a) => a.evaluation!.score)),
-    blockedAttempts: await blockedAttempts(deps, query),
+    blockedAttempts: await blockedAttempts(deps, { ...query, ...period }),
   };
 }
 

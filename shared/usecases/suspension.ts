@@ -14,7 +14,7 @@ import { amend } from './amend.ts';
  * counted; an extension (延期) approved by the deputy director adds 10 working days (15 for a
  * joint review), once. Open steps' due times move with the application's.
  */
-type ClockDeps = Pick<Deps, 'clock' | 'calendar' | 'lightRule' | 'applications' | 'tasks'>;
+type ClockDeps = Pick<Deps, 'clock' | 'calendar' | 'lightRule' | 'applications' | 'tasks' | 'catalog'>;
 
 /** The decision's due times moved on by `days` working days, and the calendar they now rest on. */
 function moveDue(deps: Pick<Deps, 'calendar'>, app: ApplicationRecord, days: number): NonNullable<ApplicationRecord['due']> {

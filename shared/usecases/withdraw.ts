@@ -13,7 +13,7 @@ const WITHDRAWABLE = ['submitted', 'correcting', 'accepted', 'suspended'];
  * transaction, with the reason on its trail and its flow's stop in the outbox.
  * Output: the application as the applicant sees it.
  */
-export async function withdrawApplication(deps: Pick<Deps, 'clock' | 'calendar' | 'lightRule' | 'applications' | 'tasks' | 'workflow'>, caller: Caller, applicationId: string, reason: string) {
+export async function withdrawApplication(deps: Pick<Deps, 'clock' | 'calendar' | 'lightRule' | 'applications' | 'tasks' | 'workflow' | 'catalog'>, caller: Caller, applicationId: string, reason: string) {
   const { app } = await amend(deps, applicationId, async (app) => {
     if (!isOwner(caller, app)) throw notFound('application.not-found', '办件不存在');
     if (!WITHDRAWABLE.includes(app.status)) throw conflict('application.not-withdrawable', '已作出决定或已办结的办件不能撤回');

@@ -4,6 +4,8 @@ import {
   as, Client, complete, ENTERPRISE_CODE, newKey, officers, PERSON_ID, PHARMACIST_MATERIALS, PHARMACY_MATERIALS, pharmacistBody, pharmacyBody,
   startPlatform, TEST_NOW, uploadAll, waitForStatus, waitForTask, type Platform,
 } from '../support/platform.ts';
+import { recountStatistics, statsPeriod } from '#shared/usecases/supervision.ts';
+import { ready } from '#shared/wiring.ts';
 
 /**
  * Electronic supervision through HTTP, with the dev clock: the tests of this file share one
@@ -142,5 +144,31 @@ describe('evaluations and statistics', () => {
     expect(drugOnly.body.sameDayCompletionRate).toBe(1);
     expect((await supervisor.get('/v1/supervision/stats?from=2027-01-01T00:00:00Z&to=2026-01-01T00:00:00Z')).status).toBe(422);
     expect((await applicant.get('/v1/supervision/stats?from=2026-01-01T00:00:00Z&to=2027-01-01T00:00:00Z')).status).toBe(403);
+  });
+
+  it('reads daily buckets that equal a recount of the applications themselves, also as CSV', async () => {
+    // The recount reads every application of the year from the platform's DynamoDB (this process wires the same tables).
+    const deps = await ready();
+    const period = statsPeriod(new Date(TEST_NOW), '2026-01-01', '2026-12-31');
+    const query = '/v1/supervision/stats?from=2026-01-01&to=2026-12-31';
+    const all = await recountStatistics(deps, period);
+    expect(all.submitted).toBe(created.length);
+    expect((await supervisor.get(query)).body).toEqual(all);
+    for (const filter of [{ itemCode: 'pharmacist-registration' }, { itemCode: 'pharmacy-retail-license' }, { dept: 'drug' }, { dept: 'transport' }]) {
+      const [key, value] = Object.entries(filter)[0];
+      expect((await supervisor.get(`${query}&${key}=${value}`)).body).toEqual(await recountStatistics(deps, { ...period, ...filter }));
+    }
+
+    const csv = await supervisor.request<string>('GET', query, undefined, { accept: 'text/csv' });
+    expect(csv.status).toBe(200);
+    expect(csv.headers.get('content-type')).toContain('text/csv');
+    const rows = csv.body.replace(/^\uFEFF/, '').trimEnd().split('\r\n').map((line) => line.split(','));
+    const header = rows[0];
+    const total = Object.fromEntries(header.map((h, i) => [h, rows.at(-1)![i]]));
+    expect(total).toMatchObject({ itemName: '合计', submitted: String(all.submitted), accepted: String(all.accepted), completed: String(all.completed), averageEvaluation: String(all.averageEvaluation), blockedAttempts: String(all.blockedAttempts) });
+    // One row per item with applications, whose counts add up to the total.
+    const items = rows.slice(1, -1).map((r) => Object.fromEntries(header.map((h, i) => [h, r[i]])));
+    expect(items.map((r) => r.itemCode)).toContain('pharmacist-registration');
+    expect(items.reduce((s, r) => s + Number(r.submitted), 0)).toBe(all.submitted);
   });
 });

@@ -369,6 +369,7 @@ const MODE_ACTIONS: Record<TableMode, { read: string[]; write: string[] }> = {
   RW: { read: READ, write: ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'] },
   APPEND: { read: [], write: ['dynamodb:PutItem'] },
   'RO+APPEND': { read: READ, write: ['dynamodb:PutItem'] },
+  ADD: { read: [], write: ['dynamodb:UpdateItem'] },
 };
 /** Since the outbox (issue 15), one function tells the flows an outcome: the delivery of the callbacks. */
 const CALLBACKS = ['deliver-events'];

@@ -4,6 +4,7 @@ import type { ApplicationRecord } from '../../shared/domain/application.ts';
 import type { AuditEvent } from '../../shared/domain/audit.ts';
 import { WorkingCalendar } from '../../shared/domain/calendar.ts';
 import type { FlowKind } from '../../shared/domain/catalog.ts';
+import type { StatCount, StatCounts } from '../../shared/domain/stats.ts';
 import type { TaskRecord } from '../../shared/domain/task.ts';
 import { catalogFor } from '../../shared/catalog/index.ts';
 import { SealKeyring } from '../../shared/domain/keyring.ts';
@@ -11,6 +12,8 @@ import {
   ConflictError,
   type AccountabilityCase,
   type ApplicationChange,
+  type StatsChange,
+  type StatsRepository,
   type ApplicationRepository,
   type BlacklistEntry,
   type BlacklistRepository,
@@ -163,6 +166,24 @@ export class MemoryUploads implements UploadRepository {
   }
 }
 
+/** The statistics buckets, in memory: counts by scope and day, added to as DynamoDB's ADD does. */
+export class MemoryStats implements StatsRepository {
+  readonly buckets = new Map<string, Partial<StatCounts>>();
+
+  add(change: StatsChange) {
+    const key = `${change.scope}|${change.day}`;
+    const counts = { ...this.buckets.get(key) };
+    for (const [k, v] of Object.entries(change.add) as [StatCount, number][]) counts[k] = (counts[k] ?? 0) + v;
+    this.buckets.set(key, counts);
+  }
+
+  async read(scopes: string[], fromDay: string, toDay: string) {
+    return [...this.buckets]
+      .map(([key, counts]) => ({ scope: key.split('|')[0], day: key.split('|')[1], counts: { ...counts } }))
+      .filter((b) => scopes.includes(b.scope) && b.day >= fromDay && b.day <= toDay);
+  }
+}
+
 export class MemoryApplications implements ApplicationRepository {
   readonly items = new Map<string, ApplicationRecord>();
   /** The audit table: events by trail id, in sequence order. */
@@ -174,6 +195,7 @@ export class MemoryApplications implements ApplicationRepository {
     private readonly tasks: MemoryTasks,
     private readonly uploads: MemoryUploads,
     private readonly outbox: MemoryOutbox = new MemoryOutbox(),
+    readonly stats: MemoryStats = new MemoryStats(),
   ) {}
 
   async get(applicationId: string) {
@@ -245,6 +267,7 @@ export class MemoryApplications implements ApplicationRepository {
       Object.assign(t, { status: 'completed', outcome: copy(outcome), completedBy: by, completedAt: at });
       closeTask(t);
     }
+    if (change.stats) this.stats.add(change.stats);
     for (const u of change.takeUploads ?? []) {
       const upload = this.uploads.items.get(u)!;
       upload.usedBy = id;
@@ -540,6 +563,7 @@ export interface FakeDeps extends Deps {
   counters: MemoryCounters;
   blacklist: MemoryBlacklist;
   cases: MemoryCases;
+  stats: MemoryStats;
   calendars: MemoryCalendars;
   materials: MemoryObjectStore;
   licenseFiles: MemoryObjectStore;
@@ -563,6 +587,7 @@ export function fakeDeps(overrides: Partial<Omit<FakeDeps, 'calendar'>> & { now?
   const catalog = rest.catalog ?? catalogFor(city ?? '640100');
   const tasks = rest.tasks ?? new MemoryTasks();
   const uploads = rest.uploads ?? new MemoryUploads();
+  const stats = rest.stats ?? new MemoryStats();
   let calendar = initialCalendar ?? new WorkingCalendar({ overrides: catalog.calendar });
   const signer = new MemorySigner();
   const workflow = rest.workflow ?? new RecordingWorkflow();
@@ -580,7 +605,8 @@ export function fakeDeps(overrides: Partial<Omit<FakeDeps, 'calendar'>> & { now?
       calendar = c;
     },
     lightRule: catalog.lightRule,
-    applications: new MemoryApplications(tasks, uploads, outbox),
+    applications: new MemoryApplications(tasks, uploads, outbox, stats),
+    stats,
     tasks,
     uploads,
     licenses: new MemoryLicenses(),

@@ -44,6 +44,19 @@ describe('SM3 chains (cities that seal with SM2)', () => {
     expect(sm3('abc')).toBe('66c7f0f462eeedd9d1f2d46bdc10e4e24167c4875cf2f7a2297da02b8f4ba8e0'); // the standard's example
   });
 
+  it('hash with Node\'s SM3 exactly as sm-crypto does, Chinese text included (chains written before keep verifying)', async () => {
+    const { sm3 } = await import('sm-crypto-v2');
+    const { createHash } = await import('node:crypto');
+    for (const text of ['abc', '', '银川市行政审批服务局', JSON.stringify({ actor: '马晓燕', details: { 意见: '准予' } }), 'x'.repeat(1000)]) {
+      expect(createHash('sm3').update(text, 'utf8').digest('hex')).toBe(sm3(text));
+    }
+    const { genesis } = await import('#shared/domain/audit.ts');
+    const e = chainEvent('app_sm3', genesis('SM3'), '2026-06-01T00:00:00Z', { actor: '马晓燕', action: 'submitted' });
+    const { canonicalJson } = await import('#shared/domain/canonical.ts');
+    const { hash, ...body } = e;
+    expect(hash).toBe(sm3(canonicalJson(body)));
+  });
+
   it('carry their algorithm in every event and verify with it', async () => {
     const { genesis, headOf } = await import('#shared/domain/audit.ts');
     let head = genesis('SM3');

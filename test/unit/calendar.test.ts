@@ -12,6 +12,8 @@ import {
   yellowAt,
   type YearSchedule,
 } from '#shared/domain/calendar.ts';
+import { lunarHolidaysByRule } from '#shared/calendar/lunar-rule.ts';
+import { RULE_YEARS } from '#shared/calendar/statutory.ts';
 
 const cal = new WorkingCalendar();
 const at = (iso: string) => new Date(iso);
@@ -344,5 +346,21 @@ describe('the precomputed tables', () => {
       expect(cal.workingDaysBetween(chinaDate(start), dueDay)).toBe(45);
       expect(calendar).toBe(dueDay <= '2026-12-31' ? 'official' : 'provisional');
     }
+  });
+});
+
+describe('the lunar holidays table the functions read', () => {
+  it('gives, for every year of RULE_YEARS, the days tyme4ts computes (scripts/lunar-holidays.ts rewrites it)', () => {
+    const differing: string[] = [];
+    for (let year = RULE_YEARS.first; year <= RULE_YEARS.last; year++) {
+      const rule = lunarHolidaysByRule(year);
+      const days = statutoryHolidays(year);
+      const dates = (name: string) => days.filter((h) => h.name === name).map((h) => h.date);
+      const newYear = new Date(`${rule.springFestival}T00:00:00Z`).getTime();
+      const spring = [-1, 0, 1, 2].map((i) => new Date(newYear + i * 86_400_000).toISOString().slice(0, 10));
+      const expected = { 春节: spring, 清明节: [rule.qingming], 端午节: [rule.dragonBoat], 中秋节: [rule.midAutumn] };
+      for (const [name, want] of Object.entries(expected)) if (JSON.stringify(dates(name)) !== JSON.stringify(want)) differing.push(`${year} ${name}: ${dates(name)} ≠ ${want}`);
+    }
+    expect(differing).toEqual([]);
   });
 });

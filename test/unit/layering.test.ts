@@ -26,7 +26,7 @@ function layerOf(path: string): Layer | undefined {
   if (path.startsWith('shared/usecases/')) return 'usecases';
   if (path.startsWith('shared/adapters/')) return 'adapters';
   if (path.startsWith('shared/http/')) return 'http';
-  if (['shared/wiring.ts', 'shared/config.ts', 'shared/clock.ts', 'shared/city.ts'].includes(path)) return 'composition';
+  if (['shared/wiring.ts', 'shared/wiring-seal.ts', 'shared/config.ts', 'shared/clock.ts', 'shared/city.ts'].includes(path)) return 'composition';
   if (path === 'shared/retry.ts' || path === 'shared/cached.ts') return 'lib';
   if (path.startsWith('functions/')) return 'functions';
   if (path.startsWith('local/')) return 'local';

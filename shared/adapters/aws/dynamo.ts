@@ -33,6 +33,7 @@ import { meter } from './usage.ts';
 import { readerFor } from './item-reader.ts';
 import { retry } from '../../retry.ts';
 import { EVENT_RETENTION_DAYS } from '../../domain/events.ts';
+import { statsUpdate } from './stats.ts';
 
 /** DynamoDB adapters of the repositories. Writes that belong together are one transaction. */
 
@@ -88,14 +89,26 @@ export class DynamoApplications implements ApplicationRepository {
     });
   }
 
+  /**
+   * A scan of the whole table: only the statistics' recount (a check of the daily buckets on a
+   * small deployment, and the tests) reads applications by period; no request path does.
+   */
   async listSubmitted(cityCode: string, from: string, to: string) {
-    const apps = await queryAll<ApplicationRecord>(this.db, {
-      TableName: this.cfg.APPLICATIONS_TABLE,
-      IndexName: 'byCity',
-      KeyConditionExpression: 'cityCode = :c AND submittedAt BETWEEN :from AND :to',
-      ExpressionAttributeValues: { ':c': cityCode, ':from': from, ':to': to },
-    });
-    return apps.filter((a) => a.submittedAt < to); // BETWEEN is inclusive; the period is [from, to)
+    const apps: ApplicationRecord[] = [];
+    let ExclusiveStartKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.db.send(
+        new ScanCommand({
+          TableName: this.cfg.APPLICATIONS_TABLE,
+          FilterExpression: 'cityCode = :c AND submittedAt >= :from AND submittedAt < :to',
+          ExpressionAttributeValues: { ':c': cityCode, ':from': from, ':to': to },
+          ExclusiveStartKey,
+        }),
+      );
+      apps.push(...((page.Items ?? []) as ApplicationRecord[]));
+      ExclusiveStartKey = page.LastEvaluatedKey;
+    } while (ExclusiveStartKey);
+    return apps;
   }
 
   audit(applicationId: string) {
@@ -190,6 +203,7 @@ export class DynamoApplications implements ApplicationRepository {
       });
     }
     items.push(...outboxPuts(this.cfg.OUTBOX_TABLE, change.outbox ?? []));
+    if (change.stats) items.push(statsUpdate(this.cfg.STATS_TABLE, change.stats));
     await transact(this.db, items, change.next.applicationId);
   }
 }

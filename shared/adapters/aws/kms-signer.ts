@@ -1,6 +1,5 @@
 import { createHash, createPublicKey, verify } from 'node:crypto';
 import type { GetPublicKeyCommand, SignCommand } from '@aws-sdk/client-kms';
-import { sm2 } from 'sm-crypto-v2';
 import type { SealAlgorithm, Signer } from '../../ports.ts';
 import { meter } from './usage.ts';
 import { spkiPem } from '../../domain/keyring.ts';
@@ -33,7 +32,8 @@ const sdk = () => import('@aws-sdk/client-kms');
 const pointOf = (spki: Uint8Array) => Buffer.from(spki.subarray(spki.length - 65)).toString('hex');
 
 /** SM3(Z_A ‖ M) with the default distinguishing id: what KMS signs for SM2DSA with a raw message. */
-export function sm2Digest(message: Uint8Array, spki: Uint8Array): Uint8Array {
+export async function sm2Digest(message: Uint8Array, spki: Uint8Array): Promise<Uint8Array> {
+  const { sm2 } = await import('sm-crypto-v2');
   return Buffer.from(sm2.getHash(message, pointOf(spki), SM2_DEFAULT_ID), 'hex');
 }
 
@@ -58,7 +58,7 @@ export class KmsSigner implements Signer {
   async sign(message: Uint8Array) {
     const { SignCommand } = await sdk();
     const sm2Seal = this.algorithm === 'SM2_SM3';
-    const digest = sm2Seal ? sm2Digest(message, await this.spki()) : createHash('sha256').update(message).digest();
+    const digest = sm2Seal ? await sm2Digest(message, await this.spki()) : createHash('sha256').update(message).digest();
     const out = await (await this.client()).send(new SignCommand({ KeyId: this.keyId, Message: digest, MessageType: 'DIGEST', SigningAlgorithm: sm2Seal ? 'SM2DSA' : 'ECDSA_SHA_256' }));
     if (!out.Signature) throw new Error('KMS returned no signature');
     return out.Signature;
@@ -91,6 +91,8 @@ export class KmsSigner implements Signer {
   async verify(message: Uint8Array, signature: Uint8Array) {
     const spki = Buffer.from(await this.spki());
     if (this.algorithm === 'SM2_SM3') {
+      // Loaded here and in sm2Digest, where SM2 is used, not by every function that wires a signer.
+      const { sm2 } = await import('sm-crypto-v2');
       return sm2.doVerifySignature(message, Buffer.from(signature).toString('hex'), pointOf(spki), { hash: true, der: true, userId: SM2_DEFAULT_ID });
     }
     return verify('sha256', message, { key: createPublicKey({ key: spki, format: 'der', type: 'spki' }), dsaEncoding: 'der' }, signature);

@@ -2,7 +2,7 @@
  * The DynamoDB tables, as plain data: the CDK data construct and the embedded runtime both
  * create them from this list, so the local tables are the deployed ones.
  */
-type TableId = 'Applications' | 'Tasks' | 'Audit' | 'Uploads' | 'Licenses' | 'Counters' | 'Blacklist' | 'Cases' | 'Calendar' | 'Outbox' | 'Deliveries';
+type TableId = 'Applications' | 'Tasks' | 'Audit' | 'Uploads' | 'Licenses' | 'Counters' | 'Blacklist' | 'Cases' | 'Calendar' | 'Outbox' | 'Deliveries' | 'Stats';
 export interface TableSpec {
   /** Logical name, and the table's name in the embedded mode; a deployment's physical name reaches a function through the env variable `env`. */
   id: TableId;
@@ -22,8 +22,8 @@ export const TABLES: TableSpec[] = [
     partitionKey: { name: 'applicationId', type: 'S' },
     indexes: [
       { name: 'byApplicant', partitionKey: { name: 'applicantId', type: 'S' }, sortKey: { name: 'submittedAt', type: 'S' } },
-      // Statistics read a city's applications by the time they were submitted.
-      { name: 'byCity', partitionKey: { name: 'cityCode', type: 'S' }, sortKey: { name: 'submittedAt', type: 'S' } },
+      // (No index by city and time: statistics read the Stats table's daily buckets. An index
+      // projecting every attribute cost each write of an application as much again.)
       // Sparse: EMS events find their application by waybill number.
       { name: 'byWaybill', partitionKey: { name: 'waybillNo', type: 'S' } },
     ],
@@ -62,6 +62,9 @@ export const TABLES: TableSpec[] = [
   { id: 'Blacklist', env: 'BLACKLIST_TABLE', partitionKey: { name: 'subjectId', type: 'S' }, indexes: [] },
   // The official yearly holiday schedules an admin published (PUT /v1/calendar/{year}), one item a year.
   { id: 'Calendar', env: 'CALENDAR_TABLE', partitionKey: { name: 'year', type: 'N' }, indexes: [] },
+  // Statistics by department and item (scope `dept#itemCode`) and China day of submission: each
+  // application change adds to its day's counts in its own transaction (usecases/stats.ts).
+  { id: 'Stats', env: 'STATS_TABLE', partitionKey: { name: 'scope', type: 'S' }, sortKey: { name: 'day', type: 'S' }, indexes: [] },
   {
     id: 'Cases',
     env: 'CASES_TABLE',
