@@ -36,7 +36,6 @@ export const ApplicationStatus = named(
 export const Light = named('Light', '监察灯（supervision light）：green 绿灯，yellow 黄灯（临近期限），red 红灯（已超期）', z.enum(['green', 'yellow', 'red']));
 export const CalendarKind = named('CalendarKind', '期限所依据的工作日历（calendar）：official 国务院已公布放假安排；provisional 按法定节日规则推算，公布后重新计算', z.enum(['official', 'provisional']));
 export const FlowState = named('FlowState', '办理流程（flow）的状态：running 运行中，waiting 等待人工（工作人员、申请人或快递），failed 异常终止（管理员可重新驱动），succeeded 已结束', z.enum(['running', 'waiting', 'failed', 'succeeded']));
-export const LicenseStatus = named('LicenseStatus', '证照状态（license status）：valid 有效，revoked 已吊销或撤销，expired 已过有效期', z.enum(['valid', 'revoked', 'expired']));
 const SealAlgorithm = z.string().describe('签章算法（seal algorithm）：SM2_SM3 或 ECDSA_P256_SHA256');
 const Hex64 = z.string().regex(/^[0-9a-f]{64}$/);
 
