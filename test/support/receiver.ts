@@ -20,6 +20,7 @@ export class Receiver {
   server!: Server;
   url = '';
   failNext = 0;
+  /** Applications whose events are refused (500); `*` refuses every application's. */
   failFor = new Set<string>();
   attempts = 0;
   refused = 0;
@@ -44,7 +45,7 @@ export class Receiver {
         }
         const body = JSON.parse(raw) as Received;
         if (req.headers['x-oneseal-event-id'] !== body.eventId) this.badSignatures++;
-        if (this.failNext > 0 || this.failFor.has(body.applicationId)) {
+        if (this.failNext > 0 || this.failFor.has(body.applicationId) || this.failFor.has('*')) {
           this.failNext = Math.max(0, this.failNext - 1);
           this.refused++;
           res.writeHead(500).end();
