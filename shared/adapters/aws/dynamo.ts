@@ -586,6 +586,9 @@ export class DynamoOutbox implements Outbox {
   }
 
   async feed(after: string | undefined, before: string, limit: number) {
+    // A cursor at or past the settled horizon has nothing after it yet; DynamoDB refuses a BETWEEN
+    // whose lower bound is above its upper one (ValidationException, a 500 for a forged cursor).
+    if (after && after >= before) return [];
     const page = await this.db.send(
       new QueryCommand({
         TableName: this.cfg.OUTBOX_TABLE,
