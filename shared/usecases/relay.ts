@@ -134,6 +134,8 @@ async function relayApplication(deps: RelayDeps, subscribers: Subscriber[], entr
       continue;
     }
     let done = true;
+    let posted = false; // delivered to a subscriber in this pass
+    let marked = false; // a failure recorded on the entry in this pass
     for (const subscriber of targetsOf(subscribers, entry)) {
       if (held.has(subscriber.id)) {
         done = false;
@@ -149,7 +151,10 @@ async function relayApplication(deps: RelayDeps, subscribers: Subscriber[], entr
       }
       const attempt = previous?.status === 'failing' ? previous.attempts + 1 : 1;
       const record = await deliverEvent(deps, subscriber, entry, attempt);
-      if (record.status !== 'delivered') await deps.outbox.defer(entry.id, (entry.attempts ?? 0) + 1, record.nextAttemptAt ?? record.updatedAt, record.lastError ?? '');
+      if (record.status !== 'delivered') {
+        await deps.outbox.defer(entry.id, (entry.attempts ?? 0) + 1, record.nextAttemptAt ?? record.updatedAt, record.lastError ?? '');
+        marked = true;
+      } else posted = true;
       if (record.status === 'failing') {
         held.add(subscriber.id);
         done = false;
@@ -158,6 +163,10 @@ async function relayApplication(deps: RelayDeps, subscribers: Subscriber[], entr
     if (done) {
       await deps.outbox.settle(entry.id);
       settled++;
+    } else if (posted && !marked && !entry.attempts) {
+      // Delivered to some, held back for another: mark it attempted, so that the next pass reads
+      // its deliveries and does not post it again to those who have it.
+      await deps.outbox.defer(entry.id, 1, new Date(now).toISOString(), 'held back behind an earlier event');
     }
   }
   return settled;

@@ -42,6 +42,16 @@ describe('relayPending', () => {
     expect(await deps.outbox.pending(10)).toEqual([]);
   });
 
+  it('posts a later event once to a subscriber that took it, while another subscriber holds it back', async () => {
+    const deps = setup([200, 500]); // seq 1: the platform takes it, the library fails and waits a minute
+    deps.relayPolicy = { baseMs: 60_000, capMs: 60_000, maxAttempts: 5 };
+    deps.subscribers = async () => ['platform', 'library'].map((id) => ({ id, url: `https://${id}.example/events`, types: ['*'], fullIdentifiers: false, secret: async () => 'secret' }));
+    deps.outbox.add([event('a', 1), event('a', 2)]);
+    for (let pass = 0; pass < 5; pass++) await relayPending(deps);
+    const posted = deps.webhooks.posts.map((p) => `${new URL(p.url).hostname.split('.')[0]}:${JSON.parse(p.body).seq}`);
+    expect(posted).toEqual(['platform:1', 'library:1', 'platform:2']);
+  });
+
   it('gives a subscriber with full identifiers the applicant in full', async () => {
     const deps = setup([], true);
     deps.outbox.add([event('a', 1)]);
