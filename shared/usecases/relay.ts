@@ -25,10 +25,10 @@ const CALLBACK_RETRY = { baseMs: 200, capMs: 60_000 };
 export const deliveryIdOf = (subscriber: string, eventId: string) => `dlv_${sha256Hex(`${subscriber}#${eventId}`).slice(0, 24)}`;
 
 /**
- * Sends a callback to the flow. Output: `sent`, the final error's name (recorded, given up), or
+ * Sends a callback to the flow, as its `attempt`-th try (counted from 1). Output: `sent`, the final error's name (recorded, given up), or
  * `deferred` with the time of the next attempt (recorded on the entry).
  */
-export async function relayCallback(deps: RelayDeps, entry: StoredOutboxEntry): Promise<{ result: string; retryInMs?: number }> {
+export async function relayCallback(deps: RelayDeps, entry: StoredOutboxEntry, attempt = (entry.attempts ?? 0) + 1): Promise<{ result: string; retryInMs?: number }> {
   const cb = entry.callback!;
   try {
     if (cb.kind === 'success') await deps.workflow.sendSuccess(cb.taskToken, cb.output);
@@ -41,9 +41,8 @@ export async function relayCallback(deps: RelayDeps, entry: StoredOutboxEntry): 
       await deps.outbox.settle(entry.id, name);
       return { result: name };
     }
-    const attempts = (entry.attempts ?? 0) + 1;
-    const retryInMs = backoffMs(attempts + 1, CALLBACK_RETRY.baseMs, CALLBACK_RETRY.capMs);
-    await deps.outbox.defer(entry.id, attempts, new Date(Date.now() + retryInMs).toISOString(), name);
+    const retryInMs = backoffMs(attempt + 1, CALLBACK_RETRY.baseMs, CALLBACK_RETRY.capMs);
+    await deps.outbox.defer(entry.id, attempt, new Date(Date.now() + retryInMs).toISOString(), name);
     return { result: 'deferred', retryInMs };
   }
 }
@@ -197,7 +196,9 @@ export async function deliverQueued(deps: RelayDeps, destination: string, id: st
   const entry = await deps.outbox.get(id);
   if (!entry) return { done: true }; // past its retention
   if (destination === 'callbacks') {
-    const { result, retryInMs } = await relayCallback(deps, entry);
+    // The attempt is the queue's receive count: the entry left the pending index when it was
+    // queued, so defer() records nothing on it and its own count would stay at one (a retry every second).
+    const { result, retryInMs } = await relayCallback(deps, entry, receiveCount);
     return result === 'deferred' ? { done: false, retryInSeconds: Math.ceil(retryInMs! / 1000) } : { done: true };
   }
   const subscriber = (await deps.subscribers()).find((s) => s.id === destination);

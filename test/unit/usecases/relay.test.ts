@@ -119,4 +119,16 @@ describe('the AWS relay and delivery (relayToQueues, deliverQueued)', () => {
     expect(await deliverQueued(deps, 'platform', 'evt_a_1', 4)).toEqual({ done: true });
     expect(deps.webhooks.posts).toHaveLength(3);
   });
+
+  it('backs a queued callback off by its receive count (the entry has left the pending index, so it records no attempts): a minute by the tenth receive', async () => {
+    const deps = setup();
+    deps.workflow.sendSuccess = async () => {
+      throw Object.assign(new Error('throttled'), { name: 'ThrottlingException' });
+    };
+    deps.outbox.add([{ id: 'cb1', applicationId: 'a', seq: 1, occurredAt: 't', callback: { kind: 'success', taskToken: 'tok', output: {} } }]);
+    for (const entry of await deps.outbox.pending(10)) await relayToQueues(deps, entry, true);
+    expect(await deliverQueued(deps, 'callbacks', 'cb1', 1)).toEqual({ done: false, retryInSeconds: 1 });
+    expect(await deliverQueued(deps, 'callbacks', 'cb1', 5)).toEqual({ done: false, retryInSeconds: 4 });
+    expect(await deliverQueued(deps, 'callbacks', 'cb1', 10)).toEqual({ done: false, retryInSeconds: 60 });
+  });
 });
