@@ -113,8 +113,12 @@ export async function relayPending(deps: RelayDeps, limit = 2000): Promise<{ rea
   const subscribers = await deps.subscribers();
   const byApplication = new Map<string, StoredOutboxEntry[]>();
   for (const e of entries) byApplication.set(e.applicationId, [...(byApplication.get(e.applicationId) ?? []), e]);
-  const settled = await Promise.all([...byApplication.values()].map((list) => relayApplication(deps, subscribers, list.sort((a, b) => a.seq - b.seq || (a.callback ? 1 : -1)))));
-  return { read: entries.length, settled: settled.reduce((a, b) => a + b, 0) };
+  // Every application finishes before the pass ends, also when one fails: a pass that ended early
+  // would let the next one post what is still under way here a second time.
+  const outcomes = await Promise.allSettled([...byApplication.values()].map((list) => relayApplication(deps, subscribers, list.sort((a, b) => a.seq - b.seq || (a.callback ? 1 : -1)))));
+  const failed = outcomes.find((o) => o.status === 'rejected');
+  if (failed) throw failed.reason;
+  return { read: entries.length, settled: outcomes.reduce((a, o) => a + (o.status === 'fulfilled' ? o.value : 0), 0) };
 }
 
 async function relayApplication(deps: RelayDeps, subscribers: Subscriber[], entries: StoredOutboxEntry[]): Promise<number> {

@@ -52,6 +52,20 @@ describe('relayPending', () => {
     expect(posted).toEqual(['platform:1', 'library:1', 'platform:2']);
   });
 
+  it('ends a pass only when every application of it is done, also when one of them fails (the next pass would post the others again)', async () => {
+    const deps = setup();
+    const put = deps.deliveries.put.bind(deps.deliveries);
+    deps.deliveries.put = async (record) => {
+      if (record.applicationId === 'a') throw new Error('DynamoDB is down for a moment');
+      await new Promise((r) => setTimeout(r, 50)); // b's bookkeeping is slower
+      return put(record);
+    };
+    deps.outbox.add([event('a', 1), event('b', 1)]);
+    await expect(relayPending(deps)).rejects.toThrow('DynamoDB is down');
+    await relayPending(deps).catch(() => {});
+    expect(deps.webhooks.posts.map((p) => JSON.parse(p.body).applicationId).filter((id) => id === 'b')).toEqual(['b']);
+  });
+
   it('gives a subscriber with full identifiers the applicant in full', async () => {
     const deps = setup([], true);
     deps.outbox.add([event('a', 1)]);
