@@ -17,8 +17,8 @@ import type { DeliveryRecord, StoredOutboxEntry, Subscriber } from '../ports.ts'
 type RelayDeps = Pick<Deps, 'outbox' | 'deliveries' | 'subscribers' | 'webhooks' | 'relayPolicy' | 'workflow'>;
 type AwsRelayDeps = RelayDeps & Pick<Deps, 'eventBus' | 'queues'>;
 
-/** Step Functions' answers that no retry can change: the callback is recorded with it and given up. */
-const FINAL_CALLBACK_ERRORS = new Set(['TaskTimedOut', 'InvalidToken', 'TaskDoesNotExist', 'ExecutionDoesNotExist']);
+/** Step Functions' answers that no retry can change (InvalidOutput: the same output is refused again): the callback is recorded with it and given up. */
+const FINAL_CALLBACK_ERRORS = new Set(['TaskTimedOut', 'InvalidToken', 'TaskDoesNotExist', 'ExecutionDoesNotExist', 'InvalidOutput']);
 /** A callback Step Functions did not answer is tried again after 200 ms, doubling up to a minute, for as long as it takes. */
 const CALLBACK_RETRY = { baseMs: 200, capMs: 60_000 };
 

@@ -134,6 +134,17 @@ describe('the AWS relay and delivery (relayToQueues, deliverQueued)', () => {
     expect(deps.webhooks.posts).toHaveLength(3);
   });
 
+  it('records a callback whose output Step Functions refuses (InvalidOutput) as final, not retried forever', async () => {
+    const deps = setup();
+    deps.workflow.sendSuccess = async () => {
+      throw Object.assign(new Error('too large'), { name: 'InvalidOutput' });
+    };
+    deps.outbox.add([{ id: 'cb1', applicationId: 'a', seq: 1, occurredAt: 't', callback: { kind: 'success', taskToken: 'tok', output: {} } }]);
+    await relayPending(deps);
+    expect((await deps.outbox.get('cb1'))!.result).toBe('InvalidOutput');
+    expect(await deps.outbox.pending(10)).toEqual([]);
+  });
+
   it('backs a queued callback off by its receive count (the entry has left the pending index, so it records no attempts): a minute by the tenth receive', async () => {
     const deps = setup();
     deps.workflow.sendSuccess = async () => {
