@@ -143,8 +143,10 @@ export async function createTables(endpoint: string): Promise<void> {
  * The S3 emulator, behind a small stand-in for the two PUT conditions of S3 that s3rver ignores,
  * so that the presigned upload's binding can be tested here: `If-None-Match: *` onto an existing
  * key → 412 PreconditionFailed, a body whose SHA-256 is not `x-amz-checksum-sha256` → 400
- * BadDigest, and a presigned request without one of the headers it signed → 403. Everything else (the signature check included) is s3rver's, the request passed on
- * unchanged. `close()` stops both.
+ * BadDigest, and a presigned request without one of the headers it signed → 403. Everything else
+ * is s3rver's, the request passed on unchanged. s3rver verifies no signature (a forged or absent
+ * one is accepted): the stand-in binds the honest client only, and the machine is trusted.
+ * `close()` stops both.
  */
 export async function startS3(dataDir: string, buckets: string[]): Promise<{ endpoint: string; server: { close(): Promise<void> } }> {
   const s3 = await startS3rver(dataDir, buckets);

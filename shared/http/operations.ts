@@ -395,7 +395,7 @@ export const OPERATIONS: Record<string, OperationDoc> = {
     tags: [APPLICANT, OFFICER],
     status: 200,
     response: R.LicenseSeal,
-    problems: { 404: '证照不存在（license.not-found）' },
+    problems: { 403: '该证照不属于您的部门（license.other-department），或电子监察室：原文含持证人完整证件号码（license.seal-not-for-supervisors）', 404: '证照不存在（license.not-found）' },
   },
   'GET /v1/seal/keys': {
     summary: '签章公钥（Seal public keys）',

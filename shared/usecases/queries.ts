@@ -91,6 +91,9 @@ export async function getLicense(deps: Pick<Deps, 'licenses' | 'licenseFiles' | 
  */
 export async function getLicenseSeal(deps: Pick<Deps, 'licenses' | 'applications'>, caller: Caller, ref: string) {
   const { record } = await readableLicense(deps, caller, ref);
+  // The signed string names the holder in full, as the PDF does: it goes where the PDF goes (the
+  // holder, the issuing department), not to a supervisor, who verifies with GET …/verify.
+  if (caller.role === 'supervisor') throw forbidden('license.seal-not-for-supervisors', '证照签章原文含持证人完整证件号码，仅持证人和发证部门可以查看');
   return {
     licenseNo: record.licenseNo,
     identifier: record.identifier ?? null,

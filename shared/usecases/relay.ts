@@ -17,18 +17,18 @@ import type { DeliveryRecord, StoredOutboxEntry, Subscriber } from '../ports.ts'
 type RelayDeps = Pick<Deps, 'outbox' | 'deliveries' | 'subscribers' | 'webhooks' | 'relayPolicy' | 'workflow'>;
 type AwsRelayDeps = RelayDeps & Pick<Deps, 'eventBus' | 'queues'>;
 
-/** Step Functions' answers that no retry can change: the callback is recorded with it and given up. */
-const FINAL_CALLBACK_ERRORS = new Set(['TaskTimedOut', 'InvalidToken', 'TaskDoesNotExist', 'ExecutionDoesNotExist']);
+/** Step Functions' answers that no retry can change (InvalidOutput: the same output is refused again): the callback is recorded with it and given up. */
+const FINAL_CALLBACK_ERRORS = new Set(['TaskTimedOut', 'InvalidToken', 'TaskDoesNotExist', 'ExecutionDoesNotExist', 'InvalidOutput']);
 /** A callback Step Functions did not answer is tried again after 200 ms, doubling up to a minute, for as long as it takes. */
 const CALLBACK_RETRY = { baseMs: 200, capMs: 60_000 };
 
 export const deliveryIdOf = (subscriber: string, eventId: string) => `dlv_${sha256Hex(`${subscriber}#${eventId}`).slice(0, 24)}`;
 
 /**
- * Sends a callback to the flow. Output: `sent`, the final error's name (recorded, given up), or
+ * Sends a callback to the flow, as its `attempt`-th try (counted from 1). Output: `sent`, the final error's name (recorded, given up), or
  * `deferred` with the time of the next attempt (recorded on the entry).
  */
-export async function relayCallback(deps: RelayDeps, entry: StoredOutboxEntry): Promise<{ result: string; retryInMs?: number }> {
+export async function relayCallback(deps: RelayDeps, entry: StoredOutboxEntry, attempt = (entry.attempts ?? 0) + 1): Promise<{ result: string; retryInMs?: number }> {
   const cb = entry.callback!;
   try {
     if (cb.kind === 'success') await deps.workflow.sendSuccess(cb.taskToken, cb.output);
@@ -41,9 +41,8 @@ export async function relayCallback(deps: RelayDeps, entry: StoredOutboxEntry): 
       await deps.outbox.settle(entry.id, name);
       return { result: name };
     }
-    const attempts = (entry.attempts ?? 0) + 1;
-    const retryInMs = backoffMs(attempts + 1, CALLBACK_RETRY.baseMs, CALLBACK_RETRY.capMs);
-    await deps.outbox.defer(entry.id, attempts, new Date(Date.now() + retryInMs).toISOString(), name);
+    const retryInMs = backoffMs(attempt + 1, CALLBACK_RETRY.baseMs, CALLBACK_RETRY.capMs);
+    await deps.outbox.defer(entry.id, attempt, new Date(Date.now() + retryInMs).toISOString(), name);
     return { result: 'deferred', retryInMs };
   }
 }
@@ -114,8 +113,12 @@ export async function relayPending(deps: RelayDeps, limit = 2000): Promise<{ rea
   const subscribers = await deps.subscribers();
   const byApplication = new Map<string, StoredOutboxEntry[]>();
   for (const e of entries) byApplication.set(e.applicationId, [...(byApplication.get(e.applicationId) ?? []), e]);
-  const settled = await Promise.all([...byApplication.values()].map((list) => relayApplication(deps, subscribers, list.sort((a, b) => a.seq - b.seq || (a.callback ? 1 : -1)))));
-  return { read: entries.length, settled: settled.reduce((a, b) => a + b, 0) };
+  // Every application finishes before the pass ends, also when one fails: a pass that ended early
+  // would let the next one post what is still under way here a second time.
+  const outcomes = await Promise.allSettled([...byApplication.values()].map((list) => relayApplication(deps, subscribers, list.sort((a, b) => a.seq - b.seq || (a.callback ? 1 : -1)))));
+  const failed = outcomes.find((o) => o.status === 'rejected');
+  if (failed) throw failed.reason;
+  return { read: entries.length, settled: outcomes.reduce((a, o) => a + (o.status === 'fulfilled' ? o.value : 0), 0) };
 }
 
 async function relayApplication(deps: RelayDeps, subscribers: Subscriber[], entries: StoredOutboxEntry[]): Promise<number> {
@@ -134,6 +137,8 @@ async function relayApplication(deps: RelayDeps, subscribers: Subscriber[], entr
       continue;
     }
     let done = true;
+    let posted = false; // delivered to a subscriber in this pass
+    let marked = false; // a failure recorded on the entry in this pass
     for (const subscriber of targetsOf(subscribers, entry)) {
       if (held.has(subscriber.id)) {
         done = false;
@@ -149,7 +154,10 @@ async function relayApplication(deps: RelayDeps, subscribers: Subscriber[], entr
       }
       const attempt = previous?.status === 'failing' ? previous.attempts + 1 : 1;
       const record = await deliverEvent(deps, subscriber, entry, attempt);
-      if (record.status !== 'delivered') await deps.outbox.defer(entry.id, (entry.attempts ?? 0) + 1, record.nextAttemptAt ?? record.updatedAt, record.lastError ?? '');
+      if (record.status !== 'delivered') {
+        await deps.outbox.defer(entry.id, (entry.attempts ?? 0) + 1, record.nextAttemptAt ?? record.updatedAt, record.lastError ?? '');
+        marked = true;
+      } else posted = true;
       if (record.status === 'failing') {
         held.add(subscriber.id);
         done = false;
@@ -158,6 +166,10 @@ async function relayApplication(deps: RelayDeps, subscribers: Subscriber[], entr
     if (done) {
       await deps.outbox.settle(entry.id);
       settled++;
+    } else if (posted && !marked && !entry.attempts) {
+      // Delivered to some, held back for another: mark it attempted, so that the next pass reads
+      // its deliveries and does not post it again to those who have it.
+      await deps.outbox.defer(entry.id, 1, new Date(now).toISOString(), 'held back behind an earlier event');
     }
   }
   return settled;
@@ -188,7 +200,9 @@ export async function deliverQueued(deps: RelayDeps, destination: string, id: st
   const entry = await deps.outbox.get(id);
   if (!entry) return { done: true }; // past its retention
   if (destination === 'callbacks') {
-    const { result, retryInMs } = await relayCallback(deps, entry);
+    // The attempt is the queue's receive count: the entry left the pending index when it was
+    // queued, so defer() records nothing on it and its own count would stay at one (a retry every second).
+    const { result, retryInMs } = await relayCallback(deps, entry, receiveCount);
     return result === 'deferred' ? { done: false, retryInSeconds: Math.ceil(retryInMs! / 1000) } : { done: true };
   }
   const subscriber = (await deps.subscribers()).find((s) => s.id === destination);

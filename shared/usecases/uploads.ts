@@ -53,9 +53,8 @@ export async function createUpload(deps: Pick<Deps, 'clock' | 'uploads' | 'mater
     throw new DomainError(422, 'upload.content-type', `${limits.name}的文件格式应为 ${allowed}`, [{ path: 'contentType', code: 'upload.content-type', message: `文件类型应为 ${allowed}` }]);
   }
   if (input.size > limits.maxBytes) throw new DomainError(413, 'upload.too-large', `${limits.name}不得超过 ${Math.round(limits.maxBytes / 1024 / 1024)} MB`);
-  if ((await deps.uploads.countOpen(caller.sub, now.toISOString(), MAX_OPEN_UPLOADS)) >= MAX_OPEN_UPLOADS) {
-    throw new DomainError(429, 'upload.too-many-open', `尚未使用的上传已达 ${MAX_OPEN_UPLOADS} 个，请先提交办件或等待其过期后再上传`);
-  }
+  const tooMany = () => new DomainError(429, 'upload.too-many-open', `尚未使用的上传已达 ${MAX_OPEN_UPLOADS} 个，请先提交办件或等待其过期后再上传`);
+  if ((await deps.uploads.countOpen(caller.sub, now.toISOString(), MAX_OPEN_UPLOADS)) >= MAX_OPEN_UPLOADS) throw tooMany();
   const uploadId = `upl_${randomUUID().replace(/-/g, '')}`;
   const key = `materials/${uploadId}`;
   const expiresAt = new Date(now.getTime() + UPLOAD_TTL_DAYS * 86400_000);
@@ -75,6 +74,12 @@ export async function createUpload(deps: Pick<Deps, 'clock' | 'uploads' | 'mater
     // expires items against real time, not the (possibly moved) dev clock.
     ttl: Math.floor(Date.now() / 1000) + (UPLOAD_TTL_DAYS + SWEEP_LOOKBACK_DAYS) * 86400,
   });
+  // Counted again with our slot written: requests racing past the first count would otherwise
+  // each take a slot. Over the limit, ours goes again (racers may all go: refused, never over).
+  if ((await deps.uploads.countOpen(caller.sub, now.toISOString(), MAX_OPEN_UPLOADS + 1)) > MAX_OPEN_UPLOADS) {
+    await deps.uploads.forget(uploadId);
+    throw tooMany();
+  }
   const { url, headers } = await deps.materials.presignPut(key, input.contentType, input.size, input.sha256.toLowerCase(), URL_TTL_SECONDS);
   return { uploadId, url, method: 'PUT' as const, headers, expiresAt: new Date(Date.now() + URL_TTL_SECONDS * 1000).toISOString() };
 }

@@ -195,4 +195,12 @@ describe('GET /v1/events', () => {
     const applicant = await as(platform.url, { sub: PERSON_ID, role: 'applicant' });
     expect((await applicant.get('/v1/events')).status).toBe(403);
   });
+
+  it('answers a well-formed cursor ahead of the feed with no events and the same cursor, never a 5xx', async () => {
+    const platformClient = await as(platform.url, { sub: 'provincial-platform', role: 'platform' });
+    const ahead = Buffer.from('2099-01-01T00:00:00.000Z#app_x#000000001#evt_x').toString('base64url');
+    const r = await platformClient.get(`/v1/events?after=${ahead}&limit=5`);
+    expect(r.status).toBe(200);
+    expect(r.body).toEqual({ events: [], next: ahead });
+  });
 });

@@ -117,6 +117,7 @@ describe('the demo city (SM2 with SM3)', () => {
     const other = await as(url, { sub: OTHER_PERSON_ID, role: 'applicant' });
     expect((await other.get(`/v1/licenses/${first.licenseNo}/seal`)).status).toBe(404);
     expect((await (await as(url, officers.otherDept)).get(`/v1/licenses/${first.licenseNo}/seal`)).status).toBe(403);
+    expect((await (await as(url, { sub: 'sup-001', role: 'supervisor' })).get(`/v1/licenses/${first.licenseNo}/seal`)).body).toMatchObject({ status: 403, code: 'license.seal-not-for-supervisors' });
     expect((await new Client(url).get(`/v1/licenses/${first.licenseNo}/seal`)).status).toBe(401);
     expect((await (await as(url, officers.clerk)).get(`/v1/licenses/${first.licenseNo}/seal`)).status).toBe(200);
     const keys = await new Client(url).get('/v1/seal/keys');

@@ -202,9 +202,10 @@ export class DynamoApplications implements ApplicationRepository {
         },
       });
     }
-    items.push(...outboxPuts(this.cfg.OUTBOX_TABLE, change.outbox ?? []));
     if (change.stats) items.push(statsUpdate(this.cfg.STATS_TABLE, change.stats));
-    await transact(this.db, items, change.next.applicationId);
+    // The outbox's positions are stamped on each attempt: a conflict retried for over a second
+    // would otherwise commit events behind a feed cursor already handed out (listEvents' SETTLE_MS).
+    await transact(this.db, () => [...items, ...outboxPuts(this.cfg.OUTBOX_TABLE, change.outbox ?? [])], change.next.applicationId);
   }
 }
 
@@ -230,10 +231,10 @@ function outboxPuts(table: string, entries: OutboxEntry[]): TransactItem[] {
  * one of the items for a moment: try again shortly; a failed condition is a real conflict and
  * goes to the caller as a ConflictError.
  */
-async function transact(db: DynamoDBDocumentClient, items: TransactItem[], subject: string): Promise<void> {
+async function transact(db: DynamoDBDocumentClient, items: TransactItem[] | (() => TransactItem[]), subject: string): Promise<void> {
   await retry({ attempts: 9, retryable: isTransient, backoffMs: (attempt) => 20 + Math.random() * 40 * attempt }, async () => {
     try {
-      await db.send(new TransactWriteCommand({ TransactItems: items }));
+      await db.send(new TransactWriteCommand({ TransactItems: typeof items === 'function' ? items() : items }));
     } catch (e) {
       if (!(e instanceof TransactionCanceledException)) throw e;
       const reasons = (e.CancellationReasons ?? []).map((r) => r.Code ?? 'None');
@@ -600,6 +601,9 @@ export class DynamoOutbox implements Outbox {
   }
 
   async feed(after: string | undefined, before: string, limit: number) {
+    // A cursor at or past the settled horizon has nothing after it yet; DynamoDB refuses a BETWEEN
+    // whose lower bound is above its upper one (ValidationException, a 500 for a forged cursor).
+    if (after && after >= before) return [];
     const page = await this.db.send(
       new QueryCommand({
         TableName: this.cfg.OUTBOX_TABLE,

@@ -2,7 +2,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { sealLicenses } from '../../../shared/usecases/seal.ts';
 import { completeTask } from '../../../shared/usecases/tasks.ts';
 import { readAudit } from '../../../shared/usecases/audit.ts';
-import { getApplication, getLicense } from '../../../shared/usecases/queries.ts';
+import { getApplication, getLicense, getLicenseSeal } from '../../../shared/usecases/queries.ts';
 import { chainEvent, headOf } from '../../../shared/domain/audit.ts';
 import { fakeDeps, type FakeDeps } from '../../support/fakes.ts';
 import { applicantOf, drug, officer, openStep, PERSON_ID, refusal, submit } from './scenario.ts';
@@ -62,5 +62,13 @@ describe('who may download a license PDF', () => {
     expect(seen.download).toBeUndefined();
     expect(seen.holder.subjectId).toBe('640104********123X');
     expect(await refusal(getLicense(deps, officer('transport', 'clerk'), licenseNo))).toMatchObject({ status: 403 });
+  });
+
+  it('what the seal signed names the holder in full, so it goes where the PDF goes: not to a supervisor', async () => {
+    const deps = fakeDeps();
+    const { licenseNo } = await issued(deps);
+    expect((await getLicenseSeal(deps, applicantOf(PERSON_ID), licenseNo)).signedData).toContain(PERSON_ID);
+    expect((await getLicenseSeal(deps, drug.clerk, licenseNo)).signedData).toContain(PERSON_ID);
+    expect(await refusal(getLicenseSeal(deps, supervisor, licenseNo))).toMatchObject({ status: 403, code: 'license.seal-not-for-supervisors' });
   });
 });

@@ -42,6 +42,30 @@ describe('relayPending', () => {
     expect(await deps.outbox.pending(10)).toEqual([]);
   });
 
+  it('posts a later event once to a subscriber that took it, while another subscriber holds it back', async () => {
+    const deps = setup([200, 500]); // seq 1: the platform takes it, the library fails and waits a minute
+    deps.relayPolicy = { baseMs: 60_000, capMs: 60_000, maxAttempts: 5 };
+    deps.subscribers = async () => ['platform', 'library'].map((id) => ({ id, url: `https://${id}.example/events`, types: ['*'], fullIdentifiers: false, secret: async () => 'secret' }));
+    deps.outbox.add([event('a', 1), event('a', 2)]);
+    for (let pass = 0; pass < 5; pass++) await relayPending(deps);
+    const posted = deps.webhooks.posts.map((p) => `${new URL(p.url).hostname.split('.')[0]}:${JSON.parse(p.body).seq}`);
+    expect(posted).toEqual(['platform:1', 'library:1', 'platform:2']);
+  });
+
+  it('ends a pass only when every application of it is done, also when one of them fails (the next pass would post the others again)', async () => {
+    const deps = setup();
+    const put = deps.deliveries.put.bind(deps.deliveries);
+    deps.deliveries.put = async (record) => {
+      if (record.applicationId === 'a') throw new Error('DynamoDB is down for a moment');
+      await new Promise((r) => setTimeout(r, 50)); // b's bookkeeping is slower
+      return put(record);
+    };
+    deps.outbox.add([event('a', 1), event('b', 1)]);
+    await expect(relayPending(deps)).rejects.toThrow('DynamoDB is down');
+    await relayPending(deps).catch(() => {});
+    expect(deps.webhooks.posts.map((p) => JSON.parse(p.body).applicationId).filter((id) => id === 'b')).toEqual(['b']);
+  });
+
   it('gives a subscriber with full identifiers the applicant in full', async () => {
     const deps = setup([], true);
     deps.outbox.add([event('a', 1)]);
@@ -108,5 +132,28 @@ describe('the AWS relay and delivery (relayToQueues, deliverQueued)', () => {
     // Received again (SQS is at least once): not posted twice.
     expect(await deliverQueued(deps, 'platform', 'evt_a_1', 4)).toEqual({ done: true });
     expect(deps.webhooks.posts).toHaveLength(3);
+  });
+
+  it('records a callback whose output Step Functions refuses (InvalidOutput) as final, not retried forever', async () => {
+    const deps = setup();
+    deps.workflow.sendSuccess = async () => {
+      throw Object.assign(new Error('too large'), { name: 'InvalidOutput' });
+    };
+    deps.outbox.add([{ id: 'cb1', applicationId: 'a', seq: 1, occurredAt: 't', callback: { kind: 'success', taskToken: 'tok', output: {} } }]);
+    await relayPending(deps);
+    expect((await deps.outbox.get('cb1'))!.result).toBe('InvalidOutput');
+    expect(await deps.outbox.pending(10)).toEqual([]);
+  });
+
+  it('backs a queued callback off by its receive count (the entry has left the pending index, so it records no attempts): a minute by the tenth receive', async () => {
+    const deps = setup();
+    deps.workflow.sendSuccess = async () => {
+      throw Object.assign(new Error('throttled'), { name: 'ThrottlingException' });
+    };
+    deps.outbox.add([{ id: 'cb1', applicationId: 'a', seq: 1, occurredAt: 't', callback: { kind: 'success', taskToken: 'tok', output: {} } }]);
+    for (const entry of await deps.outbox.pending(10)) await relayToQueues(deps, entry, true);
+    expect(await deliverQueued(deps, 'callbacks', 'cb1', 1)).toEqual({ done: false, retryInSeconds: 1 });
+    expect(await deliverQueued(deps, 'callbacks', 'cb1', 5)).toEqual({ done: false, retryInSeconds: 4 });
+    expect(await deliverQueued(deps, 'callbacks', 'cb1', 10)).toEqual({ done: false, retryInSeconds: 60 });
   });
 });

@@ -58,6 +58,16 @@ describe('upload slots', () => {
     deps.clock.advance(8 * 86400_000);
     await createUpload(deps, me, declare());
   });
+
+  it(`stay at most ${MAX_OPEN_UPLOADS} open when 80 requests race`, async () => {
+    const deps = fakeDeps();
+    const me = applicantOf(PERSON_ID);
+    const answers = await Promise.allSettled(Array.from({ length: 80 }, () => createUpload(deps, me, declare())));
+    const created = answers.filter((a) => a.status === 'fulfilled').length;
+    expect(created).toBeLessThanOrEqual(MAX_OPEN_UPLOADS);
+    expect([...deps.uploads.items.values()].filter((u) => u.openBy === PERSON_ID).length).toBe(created);
+    for (const a of answers) if (a.status === 'rejected') expect(a.reason).toMatchObject({ statusCode: 429, code: 'upload.too-many-open' });
+  });
 });
 
 describe('intake reading the materials', () => {
