@@ -20,7 +20,7 @@ export type TableId = TableSpec['id'];
  */
 export type TableMode = 'RO' | 'RW' | 'APPEND' | 'RO+APPEND' | 'ADD';
 export type BucketId = 'materials' | 'licenses';
-/** Objects under the bucket's prefix (`materials/`, `licenses/`): read, put, or delete. */
+/** Objects under the bucket's prefix (`materials/`, `licenses/`): read, put, or delete (a version too: for good). */
 export type BucketMode = 'READ' | 'PUT' | 'DELETE';
 /** What a function may do with the seal key: the key policy names the function's role for it. */
 export type SealAction = 'kms:Sign' | 'kms:GetPublicKey';
@@ -106,7 +106,7 @@ const DECLARED: Record<FunctionName, FunctionAccess> = {
   // Lights, cases and deemed acceptance (which completes the acceptance task; its callback goes through the outbox).
   'supervision-scan': { tables: { Tasks: 'RW', Applications: 'RW', Audit: 'APPEND', Cases: 'RW', Outbox: 'APPEND', Stats: 'ADD' } },
   // The daily sweep of uploads no application took: the only function that deletes a material.
-  'sweep-uploads': { tables: { Uploads: 'RW' }, buckets: { materials: ['DELETE'] } },
+  'sweep-uploads': { tables: { Uploads: 'RW' }, buckets: { materials: ['READ', 'DELETE'] } },
   // A failed flow: the application marked, its open tasks closed, a supervision case opened.
   'record-failure': { tables: { Applications: 'RW', Audit: 'APPEND', Tasks: 'RW', Cases: 'RW', Outbox: 'APPEND', Stats: 'ADD' } },
   // The flows' own steps.

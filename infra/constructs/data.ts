@@ -53,10 +53,11 @@ export class Data extends Construct {
       ...common,
       serverAccessLogsBucket: this.accessLogs,
       serverAccessLogsPrefix: 'materials/',
-      lifecycleRules: [
-        // The daily sweep deletes the uploads no application took; their old versions then go too.
-        { id: 'forget-swept-uploads', noncurrentVersionExpiration: Duration.days(1), expiredObjectDeleteMarker: true },
-      ],
+      // No rule expires a version. The applicant's PUT cannot replace bytes (If-None-Match), and the
+      // daily sweep deletes an untaken upload's version for good; so an old version exists only
+      // where someone overwrote or deleted a material outside the platform, and it is kept, as the
+      // evidence of what the application was given (intake records each material's version).
+      lifecycleRules: [{ id: 'forget-delete-markers', expiredObjectDeleteMarker: true }],
     });
     // Kept at the stack's level under the logical id it had before the constructs: a new id would make a new, empty secret.
     this.emsSecret = new Secret(Stack.of(this), 'EmsSecret', {

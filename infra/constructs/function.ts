@@ -37,7 +37,7 @@ export const TABLE_ACTIONS: Record<TableMode, { read: string[]; write: string[] 
 };
 
 /** The S3 actions of each bucket mode, on the objects under the bucket's prefix. READ lists the bucket too, so that a missing object is a 404, not a 403. */
-export const BUCKET_ACTIONS: Record<BucketMode, string[]> = { READ: ['s3:GetObject'], PUT: ['s3:PutObject'], DELETE: ['s3:DeleteObject'] };
+export const BUCKET_ACTIONS: Record<BucketMode, string[]> = { READ: ['s3:GetObject'], PUT: ['s3:PutObject'], DELETE: ['s3:DeleteObject', 's3:DeleteObjectVersion'] };
 export const BUCKET_PREFIX: Record<BucketId, string> = { materials: 'materials/*', licenses: 'licenses/*' };
 
 export interface AppFunctionProps {

@@ -108,9 +108,10 @@ describe('the data of a city', () => {
     template.hasResourceProperties('AWS::S3::BucketPolicy', {
       PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
     });
-    // Swept uploads leave old versions behind, which expire; no rule ever expires a current material.
-    const materialRules = Object.values(template.findResources('AWS::S3::Bucket')).flatMap((b) => b.Properties.LifecycleConfiguration?.Rules ?? []);
-    expect(materialRules).toContainEqual(expect.objectContaining({ NoncurrentVersionExpiration: { NoncurrentDays: 1 }, ExpiredObjectDeleteMarker: true }));
+    // Old versions of a material live as long as the bucket (the sweep deletes versions itself); no rule expires a material.
+    const materials = template.toJSON().Resources[logicalIdOf(stack, stack.data.materials)].Properties;
+    expect(materials.VersioningConfiguration).toEqual({ Status: 'Enabled' });
+    expect(materials.LifecycleConfiguration.Rules).toEqual([{ Id: 'forget-delete-markers', ExpiredObjectDeleteMarker: true, Status: 'Enabled' }]);
   });
 
   it('sweeps unused uploads daily, and only the sweep may delete a material', () => {
@@ -387,6 +388,7 @@ function expectedGrants(name: FunctionName): Set<string> {
   for (const [id, modes] of Object.entries(access.buckets ?? {})) {
     const bucket = `{${logicalIdOf(stack, id === 'materials' ? stack.data.materials : stack.data.licenses)}.Arn}`;
     for (const m of modes) pairs.add(`${{ READ: 's3:GetObject', PUT: 's3:PutObject', DELETE: 's3:DeleteObject' }[m]} ${bucket}/${id}/*`);
+    if (modes.includes('DELETE')) pairs.add(`s3:DeleteObjectVersion ${bucket}/${id}/*`);
     if (modes.includes('READ')) pairs.add(`s3:ListBucket ${bucket}`);
   }
   for (const action of access.seal ?? []) for (const { key } of stack.seal.keys) pairs.add(`${action} {${logicalIdOf(stack, key)}.Arn}`);

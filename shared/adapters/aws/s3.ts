@@ -110,11 +110,30 @@ export class S3Store implements ObjectStore {
     await client.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentType: contentType }));
   }
 
+  /**
+   * Deletes the objects for good. In a versioned bucket a plain delete only hides the bytes
+   * behind a delete marker, and the old version would stay; so each object's current version is
+   * read first (HEAD) and that version deleted. A key already gone is skipped. Where the store
+   * keeps no versions (the embedded S3), HEAD names none and the plain delete is final.
+   */
   async deleteAll(keys: string[]) {
-    const [{ DeleteObjectsCommand }, client] = await Promise.all([sdk(), this.client()]);
-    // DeleteObjects takes up to 1,000 keys, and answers 200 even when some could not be deleted.
+    const [{ DeleteObjectsCommand, HeadObjectCommand }, client] = await Promise.all([sdk(), this.client()]);
+    const versionOf = async (Key: string): Promise<{ Key: string; VersionId?: string } | undefined> => {
+      try {
+        const { VersionId } = await client.send(new HeadObjectCommand({ Bucket: this.bucket, Key }));
+        return VersionId && VersionId !== 'null' ? { Key, VersionId } : { Key };
+      } catch (e) {
+        if ((e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 404) return undefined;
+        throw e;
+      }
+    };
+    // DeleteObjects takes up to 1,000 objects, and answers 200 even when some could not be deleted.
     for (let i = 0; i < keys.length; i += 1000) {
-      const out = await client.send(new DeleteObjectsCommand({ Bucket: this.bucket, Delete: { Objects: keys.slice(i, i + 1000).map((Key) => ({ Key })), Quiet: true } }));
+      const objects = [];
+      for (let j = i; j < Math.min(i + 1000, keys.length); j += 16) objects.push(...(await Promise.all(keys.slice(j, Math.min(j + 16, i + 1000)).map(versionOf))));
+      const present = objects.filter((o) => o !== undefined);
+      if (!present.length) continue;
+      const out = await client.send(new DeleteObjectsCommand({ Bucket: this.bucket, Delete: { Objects: present, Quiet: true } }));
       if (out.Errors?.length) throw new Error(`S3 could not delete ${out.Errors.length} objects, the first ${out.Errors[0].Key}: ${out.Errors[0].Code}`);
     }
   }
