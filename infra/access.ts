@@ -30,8 +30,8 @@ export type SealAction = 'kms:Sign' | 'kms:GetPublicKey';
  * the city's state machines: Step Functions authorizes it on the activity's ARN or the task
  * token (developer guide, "Creating granular permissions for non-admin users"), a callback token
  * of a Lambda task names no resource IAM can match, and the action has no condition key; the
- * task token is the capability. So it is on `*`, given to the five functions that complete a
- * callback only, each sending a token it read from its own Tasks table, never one from a request.
+ * task token is the capability. So it is on `*`, given to one function only, deliver-events, which
+ * sends the tokens of the callbacks committed changes put in the outbox, never one from a request.
  */
 export type FlowAction = 'states:StartExecution' | 'states:StopExecution' | 'states:RedriveExecution' | 'states:SendTaskSuccess';
 
