@@ -87,8 +87,13 @@ export async function startDynamo(dataDir: string): Promise<{ endpoint: string; 
   for (;;) {
     if (child.exitCode !== null) throw new Error(`DynamoDB Local exited (${child.exitCode}):\n${log}`);
     try {
-      await fetch(endpoint);
-      return { endpoint, process: child };
+      // Only DynamoDB Local's own answer counts: another server that took the port meanwhile
+      // (the OS may hand a port we chose to a process that asks for any) is not it, and the
+      // JVM, failing to bind, exits with its log below.
+      const answer = await fetch(endpoint);
+      if (answer.headers.has('x-amzn-requestid')) return { endpoint, process: child };
+      await answer.body?.cancel();
+      throw new Error('not DynamoDB Local');
     } catch {
       if (Date.now() > deadline) throw new Error(`DynamoDB Local did not start in 60 s:\n${log}`);
       await new Promise((r) => setTimeout(r, 100));
