@@ -10,7 +10,7 @@ import { S3Store } from '../../shared/adapters/aws/s3.ts';
 describe('deleting uploads for good', () => {
   it('deletes the current version of each object, skips one already gone, and deletes plainly where no version is kept', async () => {
     // Prepare
-    const versions: Record<string, string | undefined> = { 'materials/a': 'v-a', 'materials/unversioned': undefined };
+    const versions: Record<string, string | undefined> = { 'materials/a': 'v-a', 'materials/before-versioning': 'null', 'materials/unversioned': undefined };
     const sent: unknown[] = [];
     const client = {
       async send(command: unknown) {
@@ -29,10 +29,10 @@ describe('deleting uploads for good', () => {
     const store = new S3Store(async () => client, 'materials-bucket');
 
     // Act
-    await store.deleteAll(['materials/a', 'materials/gone', 'materials/unversioned']);
+    await store.deleteAll(['materials/a', 'materials/gone', 'materials/before-versioning', 'materials/unversioned']);
 
     // Assess
-    expect(sent).toEqual([[{ Key: 'materials/a', VersionId: 'v-a' }, { Key: 'materials/unversioned' }]]);
+    expect(sent).toEqual([[{ Key: 'materials/a', VersionId: 'v-a' }, { Key: 'materials/before-versioning', VersionId: 'null' }, { Key: 'materials/unversioned' }]]);
   });
 
   it('sends nothing when every object is already gone, and says which object S3 could not delete', async () => {

@@ -121,7 +121,8 @@ export class S3Store implements ObjectStore {
     const versionOf = async (Key: string): Promise<{ Key: string; VersionId?: string } | undefined> => {
       try {
         const { VersionId } = await client.send(new HeadObjectCommand({ Bucket: this.bucket, Key }));
-        return VersionId && VersionId !== 'null' ? { Key, VersionId } : { Key };
+        // An object put before versioning has the version "null", which S3 deletes by that name too.
+        return VersionId ? { Key, VersionId } : { Key };
       } catch (e) {
         if ((e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 404) return undefined;
         throw e;
