@@ -96,8 +96,14 @@ describe('withdrawal (撤回)', () => {
     const inbox = await clerk.get('/v1/tasks?status=open');
     expect(inbox.body.tasks.some((t: { applicationId: string }) => t.applicationId === id)).toBe(false);
     const sfn = new SFNClient({ endpoint: platform.runtime.endpoints.sfn, region: 'cn-northwest-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
-    const execution = await sfn.send(new DescribeExecutionCommand({ executionArn: `arn:aws:states:local:000000000000:execution:oneseal-promised:${id}` }));
-    expect(execution.status).toBe('ABORTED');
+    // The stop travels through the outbox (the withdrawal commits, the relay stops the flow): moments later.
+    const statusOf = async () => (await sfn.send(new DescribeExecutionCommand({ executionArn: `arn:aws:states:local:000000000000:execution:oneseal-promised:${id}` }))).status;
+    let status = await statusOf();
+    for (let i = 0; i < 100 && status === 'RUNNING'; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      status = await statusOf();
+    }
+    expect(status).toBe('ABORTED');
     expect((await applicant.post(`/v1/applications/${id}/withdraw`, { reason: '再次撤回' })).status).toBe(409);
     expect((await applicant.post(`/v1/applications/${id}/withdraw`, {})).status).toBe(422);
   });
