@@ -238,8 +238,8 @@ export interface ObjectStore {
    */
   presignPut(key: string, contentType: string, size: number, sha256Hex: string, expiresInSeconds: number): Promise<{ url: string; headers: Record<string, string> }>;
   presignGet(key: string, expiresInSeconds: number, fileName?: string): Promise<string>;
-  /** The object's bytes (a given version of them), or undefined when there is none. */
-  get(key: string, versionId?: string): Promise<Uint8Array | undefined>;
+  /** The object's bytes, or undefined when there is none. */
+  get(key: string): Promise<Uint8Array | undefined>;
   /** Streams the object (a given version of it) through SHA-256, reading at most `limit + 1` bytes; undefined when there is none. */
   digest(key: string, limit: number, versionId?: string): Promise<ObjectDigest | undefined>;
   put(key: string, body: Uint8Array, contentType: string): Promise<void>;

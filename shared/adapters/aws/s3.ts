@@ -62,27 +62,25 @@ export class S3Store implements ObjectStore {
     return getSignedUrl(client, new GetObjectCommand({ Bucket: this.bucket, Key: key, ResponseContentDisposition: disposition }), { expiresIn });
   }
 
-  async get(key: string, versionId?: string) {
+  /** The object as GetObject answers it (its body still to read), or undefined when there is none. */
+  private async fetch(key: string, versionId?: string) {
     const [{ GetObjectCommand }, client] = await Promise.all([sdk(), this.client()]);
     try {
-      const out = await client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key, VersionId: versionId }));
-      return await out.Body!.transformToByteArray();
+      return await client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key, VersionId: versionId }));
     } catch (e) {
       if ((e as Error).name === 'NoSuchKey' || (e as Error).name === 'NotFound') return undefined;
       throw e;
     }
   }
 
+  async get(key: string) {
+    return (await this.fetch(key))?.Body!.transformToByteArray();
+  }
+
   /** Hashes the object chunk by chunk as it arrives: memory stays at one chunk and the 64 KiB head, whatever the size. */
   async digest(key: string, limit: number, versionId?: string): Promise<ObjectDigest | undefined> {
-    const [{ GetObjectCommand }, client] = await Promise.all([sdk(), this.client()]);
-    let out;
-    try {
-      out = await client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key, VersionId: versionId }));
-    } catch (e) {
-      if ((e as Error).name === 'NoSuchKey' || (e as Error).name === 'NotFound') return undefined;
-      throw e;
-    }
+    const out = await this.fetch(key, versionId);
+    if (!out) return undefined;
     const body = out.Body as Readable;
     const hash = createHash('sha256');
     const head: Buffer[] = [];
