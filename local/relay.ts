@@ -8,16 +8,32 @@ import { maskIds } from '#shared/http/api.ts';
  * code (shared/usecases/relay.ts). Its state is in the tables (an entry stays pending until it
  * is relayed, each delivery's attempts and next try are recorded), so a restart goes on where
  * the last run stopped. Stopped, commits still write their events; they wait in the outbox.
+ *
+ * It does not poll fast for nothing: the runtime nudges it after every function invocation
+ * (every commit happens in one), so an event goes out at once; an idle platform reads the
+ * outbox once a second, as a backstop.
  */
 export class LocalRelay {
   private timer?: NodeJS.Timeout;
   private running?: Promise<void>;
   private stopped = true;
+  private nudged = false;
 
   constructor(
     private readonly log: (line: string) => void,
-    private readonly intervalMs = 25,
+    private readonly idleMs = 1_000,
+    private readonly retryMs = 100,
   ) {}
+
+  /** Something may have committed: look now (or right after the pass under way). */
+  nudge(): void {
+    if (this.stopped) return;
+    if (this.running) this.nudged = true;
+    else {
+      clearTimeout(this.timer);
+      this.schedule(0);
+    }
+  }
 
   start(): void {
     if (!this.stopped) return;
@@ -53,8 +69,10 @@ export class LocalRelay {
     } catch (e) {
       this.log(`relay: ${maskIds((e as Error).message)}`);
     }
-    // Progress: go on at once. Nothing pending: poll. Only entries waiting for a retry: look again
-    // a little later, not re-reading a backlog every 25 ms.
-    this.schedule(pass.settled ? 0 : pass.read ? this.intervalMs * 4 : this.intervalMs);
+    // Progress, or a nudge during the pass: go on at once. Only entries waiting for a retry: look
+    // again a little later. Nothing pending: wait for a nudge, or the idle backstop.
+    const again = pass.settled || this.nudged;
+    this.nudged = false;
+    this.schedule(again ? 0 : pass.read ? this.retryMs : this.idleMs);
   }
 }

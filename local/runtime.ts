@@ -82,6 +82,9 @@ export interface Runtime {
 type Handler = (event: unknown, context: unknown) => Promise<unknown>;
 const handlerCache = new Map<string, Promise<Handler>>();
 
+/** Called after every invocation of a function of this process: the relays of the running platforms. */
+const afterInvocation = new Set<() => void>();
+
 /** Lambda invocations of this process and their durations, by function: what AWS would bill. */
 export const invocations: Record<string, { count: number; ms: number }> = {};
 
@@ -96,6 +99,7 @@ const loadHandler = (fn: string) => {
         const entry = (invocations[fn] ??= { count: 0, ms: 0 });
         entry.count++;
         entry.ms += performance.now() - started;
+        for (const listener of afterInvocation) listener();
       }
     });
     handlerCache.set(fn, h);
@@ -258,6 +262,8 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
   }
   sfn.resumeAll();
   const relay = new LocalRelay(log);
+  const nudge = () => relay.nudge();
+  afterInvocation.add(nudge);
   relay.start();
 
   serve = (req, res) => {
@@ -381,6 +387,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     /** DynamoDB Local's JVM, whose CPU time the benchmark counts. */
     dynamodbPid: dynamo.process.pid,
     async close() {
+      afterInvocation.delete(nudge);
       await relay.stop();
       await sfn.close();
       await stopAll();
