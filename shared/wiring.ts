@@ -15,6 +15,7 @@ import { SealKeyring } from './domain/keyring.ts';
 import type { Courier, SealAlgorithm, Signer, Subscriber } from './ports.ts';
 
 import type { Config } from './config.ts';
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { cachedFetch } from './cached.ts';
 
 /** The composition root: the adapters for this deployment, built once per Lambda container. */
@@ -161,20 +162,9 @@ export function resetWiring(): void {
   calendar = undefined;
 }
 
-/**
- * The EMS secret from Secrets Manager, cached for five minutes so that a rotation is picked up;
- * a failed read is not cached (the next request reads again).
- */
-let emsCache: (() => Promise<Record<string, string>>) | undefined;
-function emsSecret(cfg: Config): Promise<Record<string, string>> {
-  emsCache ??= cachedFetch(
-    () =>
-      import('@aws-sdk/client-secrets-manager')
-        .then(({ SecretsManagerClient, GetSecretValueCommand }) => new SecretsManagerClient({}).send(new GetSecretValueCommand({ SecretId: cfg.EMS_SECRET_ARN })))
-        .then((out) => JSON.parse(out.SecretString ?? '{}') as Record<string, string>),
-    300_000,
-  );
-  return emsCache();
+/** The EMS secret (JSON) from Secrets Manager. */
+async function emsSecret(cfg: Config): Promise<Record<string, string>> {
+  return JSON.parse((await secretText(cfg.EMS_SECRET_ARN!)) ?? '{}') as Record<string, string>;
 }
 
 /**
@@ -191,21 +181,27 @@ function subscribersOf(cfg: Config): Subscriber[] {
   return [{ id: 'platform', url: cfg.PLATFORM_WEBHOOK_URL, types: ['*'], fullIdentifiers: cfg.PLATFORM_WEBHOOK_FULL_IDENTIFIERS === 'true', secret: async () => secret }];
 }
 
-/** A secret's text from Secrets Manager, per ARN, kept five minutes (a rotation is picked up); a failed read is not kept. */
-const secretReaders = new Map<string, () => Promise<string>>();
-function plainSecret(arn: string): Promise<string> {
+/** A subscriber's signing secret: its secret's text, which must not be empty. */
+async function plainSecret(arn: string): Promise<string> {
+  const text = await secretText(arn);
+  if (!text) throw new Error(`secret ${arn} has no text`);
+  return text;
+}
+
+/**
+ * A secret's text from Secrets Manager, per ARN, kept five minutes so that a rotation is picked
+ * up; a failed read is not kept (the next call reads again). One client, made on first use.
+ */
+const secretReaders = new Map<string, () => Promise<string | undefined>>();
+let secretsClient: SecretsManagerClient | undefined;
+function secretText(arn: string): Promise<string | undefined> {
   let read = secretReaders.get(arn);
   if (!read) {
-    read = cachedFetch(
-      () =>
-        import('@aws-sdk/client-secrets-manager')
-          .then(({ SecretsManagerClient, GetSecretValueCommand }) => new SecretsManagerClient({}).send(new GetSecretValueCommand({ SecretId: arn })))
-          .then((out) => {
-            if (!out.SecretString) throw new Error(`secret ${arn} has no text`);
-            return out.SecretString;
-          }),
-      300_000,
-    );
+    read = cachedFetch(async () => {
+      const { SecretsManagerClient, GetSecretValueCommand } = await import('@aws-sdk/client-secrets-manager');
+      secretsClient ??= new SecretsManagerClient({});
+      return (await secretsClient.send(new GetSecretValueCommand({ SecretId: arn }))).SecretString;
+    }, 300_000);
     secretReaders.set(arn, read);
   }
   return read();

@@ -111,8 +111,7 @@ export async function relayPending(deps: RelayDeps, limit = 2000): Promise<{ rea
   const entries = await deps.outbox.pending(limit);
   if (!entries.length) return { read: 0, settled: 0 };
   const subscribers = await deps.subscribers();
-  const byApplication = new Map<string, StoredOutboxEntry[]>();
-  for (const e of entries) byApplication.set(e.applicationId, [...(byApplication.get(e.applicationId) ?? []), e]);
+  const byApplication = Map.groupBy(entries, (e) => e.applicationId);
   // Every application finishes before the pass ends, also when one fails: a pass that ended early
   // would let the next one post what is still under way here a second time.
   const outcomes = await Promise.allSettled([...byApplication.values()].map((list) => relayApplication(deps, subscribers, list.sort((a, b) => a.seq - b.seq || (a.callback ? 1 : -1)))));

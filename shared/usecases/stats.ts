@@ -32,6 +32,26 @@ async function bucketsOf(deps: Pick<Deps, 'catalog' | 'stats'>, query: StatsQuer
   const scopes = [...new Set(deps.catalog.items.filter((i) => (!query.dept || i.department === query.dept) && (!query.itemCode || i.code === query.itemCode)).map((i) => statsScope(i.department, i.code)))];
   return { period, buckets: scopes.length ? await deps.stats.read(scopes, fromDay, toDay) : [] };
 }
+type Buckets = Awaited<ReturnType<typeof bucketsOf>>;
+
+/** The figures of all the buckets together. */
+const totalOf = (query: StatsQuery, { period, buckets }: Buckets) => ({
+  period,
+  filter: { dept: query.dept ?? null, itemCode: query.itemCode ?? null },
+  ...figuresOf(buckets.reduce((sum, b) => addCounts(sum, b.counts), zeroCounts())),
+});
+
+/** The figures per department and item (those with applications in the period). */
+function byItemOf(catalog: Deps['catalog'], { buckets }: Buckets) {
+  const byScope = new Map<string, StatCounts>();
+  for (const b of buckets) byScope.set(b.scope, addCounts(byScope.get(b.scope) ?? zeroCounts(), b.counts));
+  return [...byScope]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([scope, counts]) => {
+      const [dept, itemCode] = scope.split('#');
+      return { dept, itemCode, itemName: findItem(catalog, itemCode)?.name ?? itemCode, ...figuresOf(counts) };
+    });
+}
 
 /**
  * Statistics (SPEC rule 14) of the applications submitted in the China days of [from, to), by
@@ -39,20 +59,11 @@ async function bucketsOf(deps: Pick<Deps, 'catalog' | 'stats'>, query: StatsQuer
  * is read, however many applications the period holds.
  */
 export async function statistics(deps: Pick<Deps, 'catalog' | 'stats'>, query: StatsQuery) {
-  const { period, buckets } = await bucketsOf(deps, query);
-  const counts = buckets.reduce((sum, b) => addCounts(sum, b.counts), zeroCounts());
-  return { period, filter: { dept: query.dept ?? null, itemCode: query.itemCode ?? null }, ...figuresOf(counts) };
+  return totalOf(query, await bucketsOf(deps, query));
 }
 
-/** The same figures per department and item (those with applications in the period), for the CSV export. */
-export async function statisticsByItem(deps: Pick<Deps, 'catalog' | 'stats'>, query: StatsQuery) {
-  const { buckets } = await bucketsOf(deps, query);
-  const byScope = new Map<string, StatCounts>();
-  for (const b of buckets) byScope.set(b.scope, addCounts(byScope.get(b.scope) ?? zeroCounts(), b.counts));
-  return [...byScope]
-    .sort(([a], [b]) => a.localeCompare(b))
-    .map(([scope, counts]) => {
-      const [dept, itemCode] = scope.split('#');
-      return { dept, itemCode, itemName: findItem(deps.catalog, itemCode)?.name ?? itemCode, ...figuresOf(counts) };
-    });
+/** The same figures in total and per department and item (for the CSV export), from one read of the buckets. */
+export async function statisticsWithItems(deps: Pick<Deps, 'catalog' | 'stats'>, query: StatsQuery) {
+  const buckets = await bucketsOf(deps, query);
+  return { ...totalOf(query, buckets), items: byItemOf(deps.catalog, buckets) };
 }

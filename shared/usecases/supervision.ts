@@ -8,7 +8,7 @@ import type { TaskRecord } from '../domain/task.ts';
 import type { Caller } from '../domain/caller.ts';
 import { completeTask, taskView } from './tasks.ts';
 import { amend } from './amend.ts';
-import { statistics as aggregateStatistics, statisticsByItem, statsDays } from './stats.ts';
+import { statistics as aggregateStatistics, statisticsWithItems, statsDays } from './stats.ts';
 
 /**
  * Electronic supervision (电子监察, SPEC rule 10). The scan reads only the open steps whose light
@@ -165,7 +165,8 @@ const csvCell = (v: string | number | null) => (v === null ? '' : typeof v === '
  * mark, which spreadsheet programs need to read the Chinese names.
  */
 export async function statisticsCsv(deps: Pick<Deps, 'catalog' | 'stats' | 'counters'>, query: { from: string; to: string; dept?: string; itemCode?: string }) {
-  const [rows, total] = await Promise.all([statisticsByItem(deps, query), statistics(deps, query)]);
+  const { items: rows, ...figures } = await statisticsWithItems(deps, query);
+  const total = { ...figures, blockedAttempts: await blockedAttempts(deps, { ...query, ...figures.period }) };
   const lines = [
     ['periodFrom', 'periodTo', 'dept', 'itemCode', 'itemName', ...CSV_COLUMNS, 'blockedAttempts'],
     ...rows.map((r) => [total.period.from, total.period.to, r.dept, r.itemCode, r.itemName, ...CSV_COLUMNS.map((c) => r[c]), null]),
