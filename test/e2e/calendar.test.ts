@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { as, bodyFor, Client, complete, ENTERPRISE_CODE, enterpriseApplicant, newKey, startPlatform, type Platform } from '../support/platform.ts';
+import { as, bodyFor, Client, complete, ENTERPRISE_CODE, enterpriseApplicant, newKey, waitForTask, startPlatform, type Platform } from '../support/platform.ts';
 import { Receiver } from '../support/receiver.ts';
 
 /**
@@ -63,6 +63,8 @@ describe('the calendar', () => {
     const id = r.body.applicationId;
     await complete(await as(platform.url, { sub: 't-1', role: 'officer', dept: 'transport', rank: 'clerk' }), id, 'acceptance', { outcome: 'accept' });
     const highway = await as(platform.url, { sub: 'h-1', role: 'officer', dept: 'highway', rank: 'clerk' });
+    // In joint review: the departments' tasks are open (the flow opens them after the acceptance's callback).
+    await waitForTask(highway, id, 'joint-review');
     const before = (await applicant.get(`/v1/applications/${id}`)).body;
     expect(before.due.calendar).toBe('provisional');
 
