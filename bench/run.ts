@@ -180,7 +180,7 @@ try {
     // clients (usage.ts meters every call and asks DynamoDB for its ConsumedCapacity), one
     // submission at a time so that each invocation's calls are its own.
     const SEQUENTIAL = 10;
-    const perApp: { storeTrips: number; awsTrips: number; submitWcu: number; submitRcu: number; submitS3: number; wcu: number; rcu: number; s3: number }[] = [];
+    const perApp: { storeTrips: number; awsTrips: number; submitWcu: number; submitWcuEmbedded: number; submitRcu: number; submitS3: number; wcu: number; rcu: number; s3: number }[] = [];
     for (let i = 0; i < SEQUENTIAL; i++) {
       progress(`intake, one at a time: ${i + 1}/${SEQUENTIAL}`);
       const body = pharmacistBody(await uploadAll(applicant, PHARMACIST_MATERIALS));
@@ -194,13 +194,17 @@ try {
       const calls = (invs: typeof all) => invs.flatMap((inv) => inv.calls);
       const sum = (invs: typeof all, f: (c: (typeof all)[number]['calls'][number]) => number) => calls(invs).reduce((s, c) => s + f(c), 0);
       const isStore = (op: string) => op.startsWith('dynamodb:') || op.startsWith('s3:');
+      // Only the embedded relay reads the outbox's pending index (on AWS the table's stream brings
+      // each entry, and the entry is written without it): its units are not what AWS would charge.
+      const embeddedOnly = (c: (typeof all)[number]['calls'][number]) => c.units['Outbox/byPending'] ?? 0;
       perApp.push({
         storeTrips: Math.max(...submit.map((inv) => sequentialRoundTrips(inv.calls, isStore))),
         awsTrips: Math.max(...submit.map((inv) => sequentialRoundTrips(inv.calls))),
-        submitWcu: sum(submit, (c) => c.writeUnits),
+        submitWcu: sum(submit, (c) => c.writeUnits - embeddedOnly(c)),
+        submitWcuEmbedded: sum(submit, (c) => c.writeUnits),
         submitRcu: sum(submit, (c) => c.readUnits),
         submitS3: sum(submit, (c) => (c.op.startsWith('s3:') ? 1 : 0)),
-        wcu: sum(all, (c) => c.writeUnits),
+        wcu: sum(all, (c) => c.writeUnits - embeddedOnly(c)),
         rcu: sum(all, (c) => c.readUnits),
         s3: sum(all, (c) => (c.op.startsWith('s3:') ? 1 : 0)),
       });
@@ -209,10 +213,11 @@ try {
     const col = <K extends keyof (typeof perApp)[number]>(k: K) => perApp.map((p) => p[k]);
     record('intake', 'submit: sequential store round trips (DynamoDB, S3)', col('storeTrips'), 'count', { text: '≤ 4', ok: (v) => v <= 4 });
     record('intake', 'submit: sequential AWS round trips (with Step Functions)', col('awsTrips'), 'count');
-    record('intake', 'submit: DynamoDB write units', col('submitWcu'), 'WCU', { text: '≤ 12', ok: (v) => v <= 12 });
+    record('intake', 'submit: DynamoDB write units (as on AWS: without the embedded relay\'s pending index)', col('submitWcu'), 'WCU', { text: '≤ 12', ok: (v) => v <= 12 });
+    record('intake', 'submit: DynamoDB write units here (with the pending index)', col('submitWcuEmbedded'), 'WCU');
     record('intake', 'submit: DynamoDB read units', col('submitRcu'), 'RCU');
     record('intake', 'submit: S3 requests', col('submitS3'), 'requests');
-    record('intake', 'to an open acceptance task (submit + flow): write units', col('wcu'), 'WCU');
+    record('intake', 'to an open acceptance task (submit + flow): write units (as on AWS)', col('wcu'), 'WCU');
     record('intake', 'to an open acceptance task (submit + flow): read units', col('rcu'), 'RCU');
     record('intake', 'to an open acceptance task (submit + flow): S3 requests', col('s3'), 'requests');
   }

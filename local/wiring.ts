@@ -14,6 +14,8 @@ export function installLocalAdapters(): void {
   installAdapters((cfg) => ({
     ...(cfg.SEAL_MODE === 'local' ? { signerFor: (key: string, algorithm: SealAlgorithm) => meterLocalSigner(fileSigner(key, algorithm)) } : {}),
     ...(cfg.COURIER_MODE === 'simulated' ? { courier: new SimulatedCourier() } : {}),
+    // No stream here: the embedded relay (local/relay.ts) reads new entries from the pending index.
+    relayReadsPending: true,
   }));
 }
 

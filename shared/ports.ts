@@ -269,7 +269,7 @@ export type { OutboxEntry } from './domain/events.ts';
 export interface StoredOutboxEntry extends OutboxEntry {
   /** Commit order across applications: the commit's time, the application, its sequence. */
   position: string;
-  /** Set while the relay still owes the entry to someone (sparse: the relay's only read in the embedded mode). */
+  /** Set while the relay still owes the entry to someone (sparse: the embedded relay's only read); on AWS, where the stream brings new entries, only on an admin's retry. */
   pending?: string;
   /** A callback's failed attempts so far, and when to try again; on an event, set once a delivery of it failed (its deliveries are then read before the next attempt). */
   attempts?: number;

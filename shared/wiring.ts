@@ -26,7 +26,12 @@ let deps: Deps | undefined;
  * own (local/wiring.ts: the key-file seal, the simulated EMS) before the first request. This
  * file imports nothing local, so that no Lambda bundle carries the embedded mode's code.
  */
-export type AdapterOverrides = (cfg: Config) => Partial<{ signerFor: (key: string, algorithm: SealAlgorithm) => Signer; courier: Courier }>;
+export type AdapterOverrides = (cfg: Config) => Partial<{
+  signerFor: (key: string, algorithm: SealAlgorithm) => Signer;
+  courier: Courier;
+  /** The embedded relay finds new outbox entries through the `byPending` index; on AWS the table's stream brings them, and nothing reads the index but an admin's retry. */
+  relayReadsPending: boolean;
+}>;
 let overrides: AdapterOverrides | undefined;
 
 /** From the next request on, the adapters are composed with these overrides. */
@@ -62,7 +67,7 @@ export function wiring(): Deps {
       held.loadedAt = Date.now();
     },
     lightRule: catalog.lightRule,
-    applications: new DynamoApplications(cfg, db),
+    applications: new DynamoApplications(cfg, db, { markPending: standIns.relayReadsPending ?? false }),
     tasks: new DynamoTasks(cfg, db),
     uploads: new DynamoUploads(cfg, db),
     licenses: new DynamoLicenses(cfg, db),

@@ -177,7 +177,7 @@ async function relayApplication(deps: RelayDeps, subscribers: Subscriber[], entr
 /**
  * AWS, the relay function (the outbox's DynamoDB stream): a new entry's event goes to the city's
  * EventBridge bus and to each subscriber's queue, a callback to the callbacks queue; an admin's
- * retry (`retryFor`) to those subscribers' queues again. Then the entry leaves the pending index.
+ * retry (`retryFor`) to those subscribers' queues again, after which it leaves the pending index.
  * A stream record delivered twice is queued once (the FIFO queues' deduplication by entry id).
  */
 export async function relayToQueues(deps: AwsRelayDeps, entry: StoredOutboxEntry, isNew: boolean): Promise<void> {
@@ -187,7 +187,8 @@ export async function relayToQueues(deps: AwsRelayDeps, entry: StoredOutboxEntry
     const retry = entry.retryFor ? `-retry-${Date.now()}` : '';
     for (const subscriber of targetsOf(await deps.subscribers(), entry)) await deps.queues.enqueue(subscriber.id, entry, `${entry.id}${retry}`);
   }
-  await deps.outbox.settle(entry.id);
+  // A new entry was never pending here (the stream brought it); an admin's retry was.
+  if (entry.pending) await deps.outbox.settle(entry.id);
 }
 
 /**

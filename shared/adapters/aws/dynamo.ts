@@ -73,6 +73,8 @@ export class DynamoApplications implements ApplicationRepository {
   constructor(
     private readonly cfg: Config,
     private readonly db: DynamoDBDocumentClient,
+    /** Whether a new outbox entry goes into the `byPending` index: only where the relay reads it (the embedded mode; on AWS the stream brings each entry). */
+    private readonly outboxMode: { markPending: boolean } = { markPending: true },
   ) {}
 
   async get(applicationId: string) {
@@ -205,22 +207,24 @@ export class DynamoApplications implements ApplicationRepository {
     if (change.stats) items.push(statsUpdate(this.cfg.STATS_TABLE, change.stats));
     // The outbox's positions are stamped on each attempt: a conflict retried for over a second
     // would otherwise commit events behind a feed cursor already handed out (listEvents' SETTLE_MS).
-    await transact(this.db, () => [...items, ...outboxPuts(this.cfg.OUTBOX_TABLE, change.outbox ?? [])], change.next.applicationId);
+    await transact(this.db, () => [...items, ...outboxPuts(this.cfg.OUTBOX_TABLE, change.outbox ?? [], this.outboxMode.markPending)], change.next.applicationId);
   }
 }
 
 /**
- * The outbox entries of a change (SPEC rule 15), each put once: pending for the relay, in the
- * events feed if it is an event, kept for EVENT_RETENTION_DAYS (TTL). The position orders the
- * feed in commit order: the time of the write, then the application and its sequence.
+ * The outbox entries of a change (SPEC rule 15), each put once: in the events feed if it is an
+ * event, kept for EVENT_RETENTION_DAYS (TTL), and pending where the relay reads the pending
+ * index (on AWS it would be an index write and a settling write per entry that nothing reads).
+ * The position orders the feed in commit order: the time of the write, then the application and
+ * its sequence.
  */
-function outboxPuts(table: string, entries: OutboxEntry[]): TransactItem[] {
+function outboxPuts(table: string, entries: OutboxEntry[], markPending: boolean): TransactItem[] {
   const now = new Date();
   const ttl = Math.floor(now.getTime() / 1000) + EVENT_RETENTION_DAYS * 86_400;
   return entries.map((entry) => ({
     Put: {
       TableName: table,
-      Item: { ...entry, position: `${now.toISOString()}#${entry.applicationId}#${String(entry.seq).padStart(9, '0')}#${entry.id}`, pending: '1', ...(entry.event ? { feed: 'events' } : {}), ttl },
+      Item: { ...entry, position: `${now.toISOString()}#${entry.applicationId}#${String(entry.seq).padStart(9, '0')}#${entry.id}`, ...(markPending ? { pending: '1' } : {}), ...(entry.event ? { feed: 'events' } : {}), ttl },
       ConditionExpression: 'attribute_not_exists(id)',
     },
   }));

@@ -120,6 +120,26 @@ describe('the AWS relay and delivery (relayToQueues, deliverQueued)', () => {
     expect(await deps.outbox.pending(10)).toEqual([]);
   });
 
+  it('writes nothing back for a new entry the stream brought (on AWS it was never pending), but takes an admin retry out of the pending index', async () => {
+    const deps = setup();
+    deps.queues = { enqueue: async () => {}, destinationOf: () => undefined, delay: async () => {} };
+    deps.eventBus = { publish: async () => {} };
+    deps.outbox.add([event('a', 1)]);
+    const settled: string[] = [];
+    const settle = deps.outbox.settle.bind(deps.outbox);
+    deps.outbox.settle = async (id, result) => {
+      settled.push(id);
+      return settle(id, result);
+    };
+    const { pending: _pending, ...asStreamed } = (await deps.outbox.get('evt_a_1'))!;
+    await relayToQueues(deps, asStreamed, true);
+    expect(settled).toEqual([]);
+    await deps.outbox.requeue('evt_a_1', ['platform']);
+    await relayToQueues(deps, (await deps.outbox.get('evt_a_1'))!, false);
+    expect(settled).toEqual(['evt_a_1']);
+    expect(await deps.outbox.pending(10)).toEqual([]);
+  });
+
   it('delivers a queued event once, and answers how long to hold it back after a failure (30 s, then 60 s)', async () => {
     const deps = setup([503, 503]);
     deps.relayPolicy = { baseMs: 30_000, capMs: 43_200_000, maxAttempts: 13 };
