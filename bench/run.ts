@@ -180,7 +180,7 @@ try {
     // clients (usage.ts meters every call and asks DynamoDB for its ConsumedCapacity), one
     // submission at a time so that each invocation's calls are its own.
     const SEQUENTIAL = 10;
-    const perApp: { storeTrips: number; awsTrips: number; submitWcu: number; submitWcuEmbedded: number; submitRcu: number; submitS3: number; wcu: number; rcu: number; s3: number }[] = [];
+    const perApp: { storeTrips: number; awsTrips: number; submitItems: number; submitWcu: number; submitWcuEmbedded: number; submitRcu: number; submitS3: number; wcu: number; rcu: number; s3: number }[] = [];
     for (let i = 0; i < SEQUENTIAL; i++) {
       progress(`intake, one at a time: ${i + 1}/${SEQUENTIAL}`);
       const body = pharmacistBody(await uploadAll(applicant, PHARMACIST_MATERIALS));
@@ -200,6 +200,7 @@ try {
       perApp.push({
         storeTrips: Math.max(...submit.map((inv) => sequentialRoundTrips(inv.calls, isStore))),
         awsTrips: Math.max(...submit.map((inv) => sequentialRoundTrips(inv.calls))),
+        submitItems: sum(submit, (c) => Object.values(c.items ?? {}).reduce((a, b) => a + b, 0)),
         submitWcu: sum(submit, (c) => c.writeUnits - embeddedOnly(c)),
         submitWcuEmbedded: sum(submit, (c) => c.writeUnits),
         submitRcu: sum(submit, (c) => c.readUnits),
@@ -208,13 +209,15 @@ try {
         rcu: sum(all, (c) => c.readUnits),
         s3: sum(all, (c) => (c.op.startsWith('s3:') ? 1 : 0)),
       });
-      if (i === 0) console.log(`             one submission's calls, in order: ${submit.flatMap((inv) => inv.calls).map((c) => `${c.op}${c.writeUnits ? ` ${c.writeUnits} WCU` : ''}${c.readUnits ? ` ${c.readUnits} RCU` : ''}${Object.keys(c.units).length ? ` (${Object.entries(c.units).map(([t, u]) => `${t} ${u}`).join(', ')})` : ''}`).join(' → ')}`);
+      if (i === 0) console.log(`             one submission's calls, in order: ${submit.flatMap((inv) => inv.calls).map((c) => `${c.op}${c.items ? ` [items: ${Object.entries(c.items).map(([t, n]) => `${t} ${n}`).join(', ')}]` : ''}${c.writeUnits ? ` ${c.writeUnits} WCU` : ''}${c.readUnits ? ` ${c.readUnits} RCU` : ''}${Object.keys(c.units).length ? ` (${Object.entries(c.units).map(([t, u]) => `${t} ${u}`).join(', ')})` : ''}`).join(' → ')}`);
     }
     const col = <K extends keyof (typeof perApp)[number]>(k: K) => perApp.map((p) => p[k]);
     record('intake', 'submit: sequential store round trips (DynamoDB, S3)', col('storeTrips'), 'count', { text: '≤ 4', ok: (v) => v <= 4 });
     record('intake', 'submit: sequential AWS round trips (with Step Functions)', col('awsTrips'), 'count');
     record('intake', 'submit: DynamoDB write units (as on AWS: without the embedded relay\'s pending index)', col('submitWcu'), 'WCU', { text: '≤ 12', ok: (v) => v <= 12 });
     record('intake', 'submit: DynamoDB write units here (with the pending index)', col('submitWcuEmbedded'), 'WCU');
+    // On AWS each item of a transaction costs at least 2 WCU, its index entries apart.
+    record('intake', 'submit: items in its transaction (each ≥ 2 WCU on AWS)', col('submitItems'), 'count');
     record('intake', 'submit: DynamoDB read units', col('submitRcu'), 'RCU');
     record('intake', 'submit: S3 requests', col('submitS3'), 'requests');
     record('intake', 'to an open acceptance task (submit + flow): write units (as on AWS)', col('wcu'), 'WCU');

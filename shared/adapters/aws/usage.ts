@@ -15,7 +15,17 @@ export interface Usage {
 export const usage: Usage = { calls: {}, ms: {}, readUnits: 0, writeUnits: 0 };
 
 /** One AWS call of one invocation: when it started and ended (performance.now()), what it consumed. */
-export interface TracedCall { op: string; start: number; end: number; readUnits: number; writeUnits: number; /** Capacity units by table and index (`Table/index`). */ units: Record<string, number> }
+export interface TracedCall {
+  op: string;
+  start: number;
+  end: number;
+  readUnits: number;
+  writeUnits: number;
+  /** Capacity units by table and index (`Table/index`). */
+  units: Record<string, number>;
+  /** A transaction's items by table, from the request: DynamoDB Local's capacity for several items of one table in a transaction is not AWS's (it reported 2 WCU for three small updates). */
+  items?: Record<string, number>;
+}
 /** The AWS calls one Lambda invocation made, in the order they started. */
 export interface Invocation { fn: string; calls: TracedCall[] }
 /** The invocations of this process, when metered (the embedded runtime names each one: local/runtime.ts). */
@@ -62,6 +72,14 @@ interface Metered {
   middlewareStack: { add(middleware: (next: Next, context: { commandName?: string }) => Next, options: { step: 'initialize'; name: string }): void };
 }
 
+function itemsByTable(transactItems: unknown): Record<string, number> {
+  const items: Record<string, number> = {};
+  for (const item of (transactItems ?? []) as Record<string, { TableName?: string }>[]) {
+    for (const action of Object.values(item)) if (action?.TableName) items[action.TableName] = (items[action.TableName] ?? 0) + 1;
+  }
+  return items;
+}
+
 export function meter<C>(service: string, client: C): C {
   if (process.env.ONESEAL_USAGE !== '1') return client;
   (client as unknown as Metered).middlewareStack.add(
@@ -75,6 +93,7 @@ export function meter<C>(service: string, client: C): C {
       const ended = performance.now();
       usage.ms[op] = (usage.ms[op] ?? 0) + ended - started;
       const call: TracedCall = { op, start: started, end: ended, readUnits: 0, writeUnits: 0, units: {} };
+      if (op === 'dynamodb:TransactWriteItems') call.items = itemsByTable(input.TransactItems);
       if (service === 'dynamodb') {
         const consumed = (out.output as { ConsumedCapacity?: Capacity | Capacity[] }).ConsumedCapacity;
         for (const c of Array.isArray(consumed) ? consumed : consumed ? [consumed] : []) {
