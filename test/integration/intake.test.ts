@@ -101,6 +101,23 @@ describe('idempotency', () => {
   });
 });
 
+describe("the applicant's list", () => {
+  it('lists every own application, newest first, each as GET shows it without its timeline', async () => {
+    const client = await applicant();
+    for (let i = 0; i < 2; i++) expect((await client.post('/v1/applications', pharmacistBody(await uploadAll(client, PHARMACIST_MATERIALS)), { 'Idempotency-Key': newKey() })).status).toBe(201);
+
+    const list = (await client.get('/v1/applications')).body.applications as { applicationId: string; submittedAt: string }[];
+
+    expect(list.length).toBeGreaterThanOrEqual(2);
+    expect(list.map((a) => a.submittedAt)).toEqual(list.map((a) => a.submittedAt).sort().reverse());
+    for (const summary of list.slice(0, 2)) {
+      const { timeline, ...full } = (await client.get(`/v1/applications/${summary.applicationId}`)).body;
+      expect(timeline.length).toBeGreaterThan(0);
+      expect(summary).toEqual(full);
+    }
+  });
+});
+
 describe('reads made side by side', () => {
   async function recordingReader() {
     const { DynamoDBClient } = await import('@aws-sdk/client-dynamodb');

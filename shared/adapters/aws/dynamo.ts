@@ -81,14 +81,18 @@ export class DynamoApplications implements ApplicationRepository {
     return readerFor(this.db).get<ApplicationRecord>(this.cfg.APPLICATIONS_TABLE, { applicationId });
   }
 
-  listByApplicant(applicantId: string) {
-    return queryAll<ApplicationRecord>(this.db, {
+  /** The index holds the keys only (an application's every write would write it again): the applications are read in batches of 100. */
+  async listByApplicant(applicantId: string) {
+    const keys = await queryAll<Pick<ApplicationRecord, 'applicationId'>>(this.db, {
       TableName: this.cfg.APPLICATIONS_TABLE,
       IndexName: 'byApplicant',
       KeyConditionExpression: 'applicantId = :a',
       ExpressionAttributeValues: { ':a': applicantId },
+      ProjectionExpression: 'applicationId',
       ScanIndexForward: false,
     });
+    const apps = await Promise.all(keys.map(({ applicationId }) => this.get(applicationId)));
+    return apps.filter((app): app is ApplicationRecord => !!app);
   }
 
   /**
