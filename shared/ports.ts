@@ -166,6 +166,8 @@ export interface ApplicationRepository {
   listByApplicant(applicantId: string): Promise<ApplicationRecord[]>;
   /** A city's applications submitted in [from, to): a read of every application (the statistics' recount only). */
   listSubmitted(cityCode: string, from: string, to: string): Promise<ApplicationRecord[]>;
+  /** The ids of the applications one of whose own deadlines still runs (domain/deadlines.ts deadlinesRunning): what a published calendar may move. */
+  withRunningDeadlines(): Promise<string[]>;
   /** The application an EMS waybill belongs to (its id: read the application itself for its state). */
   applicationIdByWaybill(waybillNo: string): Promise<string | undefined>;
   /** Creates the application with its first audit event; false when it already exists. */

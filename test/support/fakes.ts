@@ -3,6 +3,7 @@ import type { Deps } from '../../shared/deps.ts';
 import type { ApplicationRecord } from '../../shared/domain/application.ts';
 import type { AuditEvent } from '../../shared/domain/audit.ts';
 import { WorkingCalendar } from '../../shared/domain/calendar.ts';
+import { deadlinesRunning } from '../../shared/domain/deadlines.ts';
 import type { FlowKind } from '../../shared/domain/catalog.ts';
 import type { StatCount, StatCounts } from '../../shared/domain/stats.ts';
 import type { TaskRecord } from '../../shared/domain/task.ts';
@@ -209,6 +210,10 @@ export class MemoryApplications implements ApplicationRepository {
 
   async listSubmitted(cityCode: string, from: string, to: string) {
     return [...this.items.values()].filter((a) => a.cityCode === cityCode && a.submittedAt >= from && a.submittedAt < to).map(copy);
+  }
+
+  async withRunningDeadlines() {
+    return [...this.items.values()].filter(deadlinesRunning).map((a) => a.applicationId);
   }
 
   async applicationIdByWaybill(waybillNo: string) {

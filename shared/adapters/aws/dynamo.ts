@@ -34,6 +34,7 @@ import { readerFor } from './item-reader.ts';
 import { retry } from '../../retry.ts';
 import { EVENT_RETENTION_DAYS } from '../../domain/events.ts';
 import { statsUpdate } from './stats.ts';
+import { deadlinesRunning } from '../../domain/deadlines.ts';
 
 /** DynamoDB adapters of the repositories. Writes that belong together are one transaction. */
 
@@ -148,8 +149,19 @@ export class DynamoApplications implements ApplicationRepository {
     });
   }
 
+  /** The ids of the applications whose own deadlines still run, from the sparse keys-only `byRunningDeadlines` index. */
+  async withRunningDeadlines() {
+    const keys = await queryAll<{ applicationId: string }>(this.db, {
+      TableName: this.cfg.APPLICATIONS_TABLE,
+      IndexName: 'byRunningDeadlines',
+      KeyConditionExpression: 'deadlines = :r',
+      ExpressionAttributeValues: { ':r': RUNNING },
+    });
+    return keys.map((k) => k.applicationId);
+  }
+
   private async write(change: ApplicationChange, guard: Guard): Promise<void> {
-    const items: TransactItem[] = [{ Put: { TableName: this.cfg.APPLICATIONS_TABLE, Item: change.next, ...guard } }, ...auditPuts(this.cfg.AUDIT_TABLE, change.events)];
+    const items: TransactItem[] = [{ Put: { TableName: this.cfg.APPLICATIONS_TABLE, Item: stored(change.next), ...guard } }, ...auditPuts(this.cfg.AUDIT_TABLE, change.events)];
     if (change.completeTask) {
       const { taskId, by, at, outcome } = change.completeTask;
       items.push({
@@ -207,6 +219,19 @@ export class DynamoApplications implements ApplicationRepository {
     // would otherwise commit events behind a feed cursor already handed out (listEvents' SETTLE_MS).
     await transact(this.db, () => [...items, ...outboxPuts(this.cfg.OUTBOX_TABLE, change.outbox ?? [])], change.next.applicationId);
   }
+}
+
+const RUNNING = 'running';
+
+/**
+ * An application as stored: with `deadlines: 'running'` while one of its own deadlines runs (the
+ * sparse `byRunningDeadlines` index), without it otherwise. Derived here on every write, from the
+ * application itself, so that no use case can forget it (and an application read and written back
+ * does not carry it on after its deadlines end).
+ */
+function stored(app: ApplicationRecord): Record<string, unknown> {
+  const { deadlines: _, ...rest } = app as ApplicationRecord & { deadlines?: string };
+  return deadlinesRunning(app) ? { ...rest, deadlines: RUNNING } : rest;
 }
 
 /**
