@@ -2,7 +2,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { ApplicationRecord } from './application.ts';
 import type { AuditEntry } from './audit.ts';
 import { sha256Hex } from './canonical.ts';
-import { maskPersonName, maskSubjectId } from './identity.ts';
+import { maskActor, maskPersonName, maskSubjectId } from './identity.ts';
 
 /**
  * Events (SPEC rule 15): what happened to an application, as the provincial platform and the
@@ -83,10 +83,9 @@ const byAction: Record<string, EventType> = {
 
 /** What an event says about the change beyond its type: the action, the reason, the due times, the decision. Nothing that names the applicant in full. */
 function dataOf(after: ApplicationRecord, entry: AuditEntry): Record<string, unknown> {
-  const actor = /^\d{6}.{8,}/.test(entry.actor) ? maskSubjectId(entry.actor) : entry.actor;
   return {
     action: entry.action,
-    actor,
+    actor: maskActor(entry.actor),
     ...(entry.reason ? { reason: entry.reason } : {}),
     ...(entry.legalBasis ? { legalBasis: entry.legalBasis } : {}),
     ...(after.due ? { due: after.due } : {}),
