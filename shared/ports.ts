@@ -164,8 +164,6 @@ export class ConflictError extends Error {
 export interface ApplicationRepository {
   get(applicationId: string): Promise<ApplicationRecord | undefined>;
   listByApplicant(applicantId: string): Promise<ApplicationRecord[]>;
-  /** A city's applications submitted in [from, to): a read of every application (the statistics' recount only). */
-  listSubmitted(cityCode: string, from: string, to: string): Promise<ApplicationRecord[]>;
   /** The ids of the applications one of whose own deadlines still runs (domain/deadlines.ts deadlinesRunning): what a published calendar may move. */
   withRunningDeadlines(): Promise<string[]>;
   /** The application an EMS waybill belongs to (its id: read the application itself for its state). */

@@ -208,10 +208,6 @@ export class MemoryApplications implements ApplicationRepository {
     return [...this.items.values()].filter((a) => a.applicantId === applicantId).sort((a, b) => b.submittedAt.localeCompare(a.submittedAt)).map(copy);
   }
 
-  async listSubmitted(cityCode: string, from: string, to: string) {
-    return [...this.items.values()].filter((a) => a.cityCode === cityCode && a.submittedAt >= from && a.submittedAt < to).map(copy);
-  }
-
   async withRunningDeadlines() {
     return [...this.items.values()].filter(deadlinesRunning).map((a) => a.applicationId);
   }

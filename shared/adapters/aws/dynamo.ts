@@ -90,28 +90,6 @@ export class DynamoApplications implements ApplicationRepository {
     });
   }
 
-  /**
-   * A scan of the whole table: only the statistics' recount (a check of the daily buckets on a
-   * small deployment, and the tests) reads applications by period; no request path does.
-   */
-  async listSubmitted(cityCode: string, from: string, to: string) {
-    const apps: ApplicationRecord[] = [];
-    let ExclusiveStartKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.db.send(
-        new ScanCommand({
-          TableName: this.cfg.APPLICATIONS_TABLE,
-          FilterExpression: 'cityCode = :c AND submittedAt >= :from AND submittedAt < :to',
-          ExpressionAttributeValues: { ':c': cityCode, ':from': from, ':to': to },
-          ExclusiveStartKey,
-        }),
-      );
-      apps.push(...((page.Items ?? []) as ApplicationRecord[]));
-      ExclusiveStartKey = page.LastEvaluatedKey;
-    } while (ExclusiveStartKey);
-    return apps;
-  }
-
   audit(applicationId: string) {
     return queryAll<AuditEvent>(this.db, {
       TableName: this.cfg.AUDIT_TABLE,
