@@ -525,13 +525,19 @@ export class MemoryOutbox implements Outbox {
   async feed(after: string | undefined, before: string, limit: number) {
     return [...this.items.values()].filter((e) => e.event && (!after || e.position > after) && e.position < before).sort((a, b) => a.position.localeCompare(b.position)).slice(0, limit).map(copy);
   }
-  async requeue(id: string, subscribers: string[]) {
-    Object.assign(this.items.get(id)!, { pending: '1', retryFor: subscribers });
-  }
 }
 
 export class MemoryDeliveries implements DeliveryLog {
   readonly items = new Map<string, DeliveryRecord>();
+  constructor(private readonly outbox: MemoryOutbox = new MemoryOutbox()) {}
+  async retryDead(record: DeliveryRecord) {
+    if (this.items.get(record.deliveryId)?.status !== 'dead') return 'not-dead' as const;
+    const entry = this.outbox.items.get(record.eventId);
+    if (!entry) return 'event-gone' as const;
+    this.items.set(record.deliveryId, copy(record));
+    Object.assign(entry, { pending: '1', retryFor: [...(entry.retryFor ?? []), record.subscriber] });
+    return 'retried' as const;
+  }
   async get(id: string) {
     const d = this.items.get(id);
     return d && copy(d);
@@ -618,7 +624,7 @@ export function fakeDeps(overrides: Partial<Omit<FakeDeps, 'calendar'>> & { now?
     licenseFiles: new MemoryObjectStore('oneseal-licenses'),
     workflow,
     outbox,
-    deliveries: new MemoryDeliveries(),
+    deliveries: new MemoryDeliveries(outbox),
     subscribers: async () => [],
     webhooks: new ScriptedWebhooks(),
     relayPolicy: { baseMs: 1, capMs: 10, maxAttempts: 5 },

@@ -620,18 +620,6 @@ export class DynamoOutbox implements Outbox {
     // BETWEEN includes the cursor's own event: it was read before.
     return ((page.Items ?? []) as StoredOutboxEntry[]).filter((e) => e.position !== after && e.position < before).slice(0, limit);
   }
-
-  async requeue(id: string, subscribers: string[]) {
-    await this.db.send(
-      new UpdateCommand({
-        TableName: this.cfg.OUTBOX_TABLE,
-        Key: { id },
-        UpdateExpression: 'SET pending = :p, retryFor = :s',
-        ConditionExpression: 'attribute_exists(id)',
-        ExpressionAttributeValues: { ':p': '1', ':s': subscribers },
-      }),
-    );
-  }
 }
 
 /** Each event's delivery to each subscriber; the dead letters in the sparse `byDead` index. Kept as long as the events. */
@@ -651,6 +639,36 @@ export class DynamoDeliveries implements DeliveryLog {
   async put(record: DeliveryRecord) {
     const ttl = Math.floor(Date.now() / 1000) + EVENT_RETENTION_DAYS * 86_400;
     await this.db.send(new PutCommand({ TableName: this.cfg.DELIVERIES_TABLE, Item: { ...record, ...(record.status === 'dead' ? { dead: 'dead' } : {}), ttl } }));
+  }
+
+  async retryDead(record: DeliveryRecord) {
+    const ttl = Math.floor(Date.now() / 1000) + EVENT_RETENTION_DAYS * 86_400;
+    try {
+      await transact(
+        this.db,
+        [
+          // The claim: of two admins retrying one dead letter at once, one writes; the other's condition fails.
+          { Put: { TableName: this.cfg.DELIVERIES_TABLE, Item: { ...record, ttl }, ConditionExpression: '#status = :dead', ExpressionAttributeNames: { '#status': 'status' }, ExpressionAttributeValues: { ':dead': 'dead' } } },
+          {
+            Update: {
+              TableName: this.cfg.OUTBOX_TABLE,
+              Key: { id: record.eventId },
+              // Appended, not replaced: a retry for another subscriber of the same event, not yet relayed, stays.
+              UpdateExpression: 'SET pending = :p, retryFor = list_append(if_not_exists(retryFor, :none), :s)',
+              ConditionExpression: 'attribute_exists(id)',
+              ExpressionAttributeValues: { ':p': '1', ':none': [], ':s': [record.subscriber] },
+            },
+          },
+        ],
+        record.deliveryId,
+      );
+      return 'retried' as const;
+    } catch (e) {
+      if (!(e instanceof ConflictError)) throw e;
+      if (e.reasons[0] === 'ConditionalCheckFailed') return 'not-dead' as const;
+      if (e.reasons[1] === 'ConditionalCheckFailed') return 'event-gone' as const;
+      throw e;
+    }
   }
 
   async dead(limit: number) {
