@@ -106,7 +106,8 @@ export async function createTables(endpoint: string): Promise<void> {
   const gsi = (i: TableSpec['indexes'][number]) => ({
     IndexName: i.name,
     KeySchema: [{ AttributeName: i.partitionKey.name, KeyType: 'HASH' as const }, ...(i.sortKey ? [{ AttributeName: i.sortKey.name, KeyType: 'RANGE' as const }] : [])],
-    Projection: { ProjectionType: 'ALL' as const },
+    // As the deployment's (infra/constructs/data.ts): every attribute unless the spec says otherwise.
+    Projection: !i.projection ? { ProjectionType: 'ALL' as const } : i.projection.type === 'KEYS_ONLY' ? { ProjectionType: 'KEYS_ONLY' as const } : { ProjectionType: 'INCLUDE' as const, NonKeyAttributes: i.projection.attributes },
   });
   for (const t of TABLES) {
     const keys = [t.partitionKey, t.sortKey, ...t.indexes.flatMap((i) => [i.partitionKey, i.sortKey])].filter((k): k is { name: string; type: 'S' | 'N' } => !!k);

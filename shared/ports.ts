@@ -164,8 +164,8 @@ export class ConflictError extends Error {
 export interface ApplicationRepository {
   get(applicationId: string): Promise<ApplicationRecord | undefined>;
   listByApplicant(applicantId: string): Promise<ApplicationRecord[]>;
-  /** A city's applications submitted in [from, to): a read of every application (the statistics' recount only). */
-  listSubmitted(cityCode: string, from: string, to: string): Promise<ApplicationRecord[]>;
+  /** The ids of the applications one of whose own deadlines still runs (domain/deadlines.ts deadlinesRunning): what a published calendar may move. */
+  withRunningDeadlines(): Promise<string[]>;
   /** The application an EMS waybill belongs to (its id: read the application itself for its state). */
   applicationIdByWaybill(waybillNo: string): Promise<string | undefined>;
   /** Creates the application with its first audit event; false when it already exists. */
@@ -291,8 +291,6 @@ export interface Outbox {
   defer(id: string, attempts: number, at: string, error: string): Promise<void>;
   /** The events committed after `after` (a position; from the start without it) and before `before`, in commit order. */
   feed(after: string | undefined, before: string, limit: number): Promise<StoredOutboxEntry[]>;
-  /** Puts an event back before the relay for these subscribers (an admin's retry of a dead letter). */
-  requeue(id: string, subscribers: string[]): Promise<void>;
 }
 
 /** One event's delivery to one subscriber. */
@@ -314,6 +312,14 @@ export interface DeliveryRecord {
 export interface DeliveryLog {
   get(deliveryId: string): Promise<DeliveryRecord | undefined>;
   put(record: DeliveryRecord): Promise<void>;
+  /**
+   * An admin's retry of a dead letter, in one write: the delivery becomes `record` (failing, its
+   * attempts from the start) only if it is still dead, and its event goes back before the relay
+   * for its subscriber (added to the subscribers the event is already retried for). `not-dead`:
+   * another retry claimed it first (or it is no dead letter); `event-gone`: the event is past its
+   * retention. Either way nothing is written.
+   */
+  retryDead(record: DeliveryRecord): Promise<'retried' | 'not-dead' | 'event-gone'>;
   /** The dead letters, the latest first. */
   dead(limit: number): Promise<DeliveryRecord[]>;
 }

@@ -1,9 +1,9 @@
 import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
-import { AttributeType, BillingMode, StreamViewType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
+import { AttributeType, BillingMode, ProjectionType, StreamViewType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { BlockPublicAccess, Bucket, BucketEncryption, ObjectLockRetention, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { TABLES, type TableSpec } from '../../shared/adapters/aws/tables.ts';
+import { TABLES, type IndexSpec, type TableSpec } from '../../shared/adapters/aws/tables.ts';
 import type { CityConfig } from '../cities/city.ts';
 
 /**
@@ -22,6 +22,8 @@ export class Data extends Construct {
   constructor(scope: Construct, id: string, city: CityConfig) {
     super(scope, id);
     const attr = (k: { name: string; type: 'S' | 'N' }) => ({ name: k.name, type: k.type === 'S' ? AttributeType.STRING : AttributeType.NUMBER });
+    const projection = (p: IndexSpec['projection']) =>
+      !p ? { projectionType: ProjectionType.ALL } : p.type === 'KEYS_ONLY' ? { projectionType: ProjectionType.KEYS_ONLY } : { projectionType: ProjectionType.INCLUDE, nonKeyAttributes: p.attributes };
     this.tables = Object.fromEntries(
       TABLES.map((spec) => {
         const table = new Table(this, `${spec.id}Table`, {
@@ -35,7 +37,7 @@ export class Data extends Construct {
           timeToLiveAttribute: spec.ttl,
           ...(spec.stream ? { stream: StreamViewType.NEW_AND_OLD_IMAGES } : {}),
         });
-        for (const index of spec.indexes) table.addGlobalSecondaryIndex({ indexName: index.name, partitionKey: attr(index.partitionKey), sortKey: index.sortKey && attr(index.sortKey) });
+        for (const index of spec.indexes) table.addGlobalSecondaryIndex({ indexName: index.name, partitionKey: attr(index.partitionKey), sortKey: index.sortKey && attr(index.sortKey), ...projection(index.projection) });
         return [spec.id, table];
       }),
     ) as Record<TableSpec['id'], Table>;

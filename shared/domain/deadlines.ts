@@ -42,3 +42,24 @@ export function recount(before: WorkingCalendar, after: WorkingCalendar, start: 
   const days = before.workingDaysBetween(startDay, chinaDate(new Date(due)));
   return endOfChinaDay(after.addWorkingDays(startDay, days)).toISOString();
 }
+
+/** The statuses in which materials deferred at acceptance are still owed (until supplied), also after the decision. */
+export const DEFERRED_OWED_STATUSES: readonly ApplicationRecord['status'][] = ['accepted', 'suspended', 'approved', 'issued', 'delivering', 'completed'];
+
+/**
+ * Which of an application's own deadlines still run, each until what it waits for happens:
+ * the decision's promised and legal limits until the decision (an accepted or suspended
+ * application), the license's issue limit until it is sealed (an approved one), deferred
+ * materials until supplied. A published calendar moves these and no others: a deadline that
+ * has been met or has no longer a purpose is history.
+ */
+export function runningDeadlines(app: Pick<ApplicationRecord, 'status' | 'acceptedAt' | 'due' | 'decision' | 'deferred'>) {
+  return {
+    decision: (app.status === 'accepted' || app.status === 'suspended') && !!app.due && !!app.acceptedAt,
+    issue: app.status === 'approved' && !!app.due?.issueAt && !!app.decision,
+    deferred: !!app.deferred && !app.deferred.suppliedAt && !!app.acceptedAt && DEFERRED_OWED_STATUSES.includes(app.status),
+  };
+}
+
+/** Whether any of the application's own deadlines runs (the `byRunningDeadlines` index holds exactly these). */
+export const deadlinesRunning = (app: Parameters<typeof runningDeadlines>[0]) => Object.values(runningDeadlines(app)).some(Boolean);

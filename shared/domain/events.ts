@@ -1,8 +1,8 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { ApplicationRecord } from './application.ts';
 import type { AuditEntry } from './audit.ts';
 import { sha256Hex } from './canonical.ts';
-import { maskPersonName, maskSubjectId } from './identity.ts';
+import { maskActor, maskPersonName, maskSubjectId } from './identity.ts';
+import { MAX_SKEW_SECONDS, signatureProblem, signTimestamped } from './signature.ts';
 
 /**
  * Events (SPEC rule 15): what happened to an application, as the provincial platform and the
@@ -83,10 +83,9 @@ const byAction: Record<string, EventType> = {
 
 /** What an event says about the change beyond its type: the action, the reason, the due times, the decision. Nothing that names the applicant in full. */
 function dataOf(after: ApplicationRecord, entry: AuditEntry): Record<string, unknown> {
-  const actor = /^\d{6}.{8,}/.test(entry.actor) ? maskSubjectId(entry.actor) : entry.actor;
   return {
     action: entry.action,
-    actor,
+    actor: maskActor(entry.actor),
     ...(entry.reason ? { reason: entry.reason } : {}),
     ...(entry.legalBasis ? { legalBasis: entry.legalBasis } : {}),
     ...(after.due ? { due: after.due } : {}),
@@ -165,16 +164,12 @@ export function numberEvents(after: ApplicationRecord, fromSeq: number, occurred
 /** Whether a subscriber asked for this type: `*`, the type itself, or its family (`license.*`). */
 export const wants = (types: string[], type: string) => types.some((t) => t === '*' || t === type || (t.endsWith('.*') && type.startsWith(t.slice(0, -1))));
 
-/** `X-Oneseal-Signature` (SPEC): `sha256=` and the hex HMAC-SHA256 of `timestamp + "." + raw body` under the subscriber's secret. */
-export const signWebhook = (secret: string, timestamp: string, rawBody: string) => `sha256=${createHmac('sha256', secret).update(`${timestamp}.${rawBody}`).digest('hex')}`;
+/** `X-Oneseal-Signature` (SPEC): the webhook signature (domain/signature.ts) under the subscriber's secret. */
+export const signWebhook = signTimestamped;
 
 /** What a receiver does: the signature matches and the timestamp is at most `toleranceSeconds` away. */
-export function verifyWebhook(secret: string, timestamp: string, rawBody: string, signature: string, now: Date, toleranceSeconds = 300): boolean {
-  if (!/^\d{1,12}$/.test(timestamp) || Math.abs(now.getTime() / 1000 - Number(timestamp)) > toleranceSeconds) return false;
-  const expected = Buffer.from(signWebhook(secret, timestamp, rawBody));
-  const given = Buffer.from(signature);
-  return expected.length === given.length && timingSafeEqual(expected, given);
-}
+export const verifyWebhook = (secret: string, timestamp: string, rawBody: string, signature: string, now: Date, toleranceSeconds = MAX_SKEW_SECONDS): boolean =>
+  signatureProblem([secret], timestamp, rawBody, signature, now, toleranceSeconds) === null;
 
 /**
  * The delay before delivery attempt `attempt` (2, 3, …) of a webhook: exponential from `baseMs`,

@@ -52,6 +52,20 @@ export function maskSubjectId(id: string): string {
   return `${id.slice(0, 6)}${'*'.repeat(id.length - 10)}${id.slice(-4)}`;
 }
 
+/**
+ * What an applicant's number looks like as an actor (the subject of its token): an ID number or a
+ * unified social credit code, 18 characters, the third to the eighth the division code. A credit
+ * code may begin with letters (Y1…, N2…, A1…); officers, `system` and the other actors never look so.
+ */
+const SUBJECT_ID_SHAPE = /^[0-9A-Z]{2}\d{6}[0-9A-Za-z]{10}$/;
+
+/**
+ * An actor as anyone but the applicant may see it, wherever it goes out (a view, an audit trail,
+ * an event): an applicant's number masked, any other actor as it is. `own`: the viewer is the
+ * applicant, who sees it in full.
+ */
+export const maskActor = (actor: string, own = false) => (own || !SUBJECT_ID_SHAPE.test(actor) ? actor : maskSubjectId(actor));
+
 /** A person's name keeps its first character: 张三 → 张*, 欧阳娜娜 → 欧***. */
 export function maskPersonName(name: string): string {
   const chars = [...name];

@@ -496,6 +496,6 @@ export const OPERATIONS: Record<string, OperationDoc> = {
     tags: [ADMIN],
     status: 200,
     response: R.Delivery,
-    problems: { 404: '投递记录不存在（delivery.not-found）', 409: '该投递不是死信（delivery.not-dead）' },
+    problems: { 404: '投递记录不存在（delivery.not-found）', 409: '该投递不是死信（delivery.not-dead），已被同时发起的另一次重试认领（delivery.already-retried），或事件已超过保留期限（delivery.event-expired）' },
   },
 };

@@ -3,7 +3,8 @@ import { verifyChain } from '../domain/audit.ts';
 import type { Caller } from '../domain/caller.ts';
 import { notFound } from '../domain/errors.ts';
 import { canRead } from './queries.ts';
-import { isOwner, maskActor, maskDetails } from './view.ts';
+import { isOwner, maskDetails } from './view.ts';
+import { maskActor } from '../domain/identity.ts';
 
 /**
  * The audit trail of an application and whether its hash chain is intact, recomputed now (SPEC

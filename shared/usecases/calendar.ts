@@ -1,7 +1,7 @@
 import type { Deps } from '../deps.ts';
 import { chainEvent, genesis, headOf } from '../domain/audit.ts';
 import { chinaDate, scheduleProblems, scheduleWarnings, yellowAt, type WorkingCalendar } from '../domain/calendar.ts';
-import { acceptanceDue, recount } from '../domain/deadlines.ts';
+import { acceptanceDue, recount, runningDeadlines } from '../domain/deadlines.ts';
 import { DomainError } from '../domain/errors.ts';
 import type { ApplicationRecord } from '../domain/application.ts';
 import { APPLICANT_INBOX, DELIVERY_INBOX, isBureauStep, Rank, type TaskRecord } from '../domain/task.ts';
@@ -72,8 +72,12 @@ function inboxes(deps: Pick<Deps, 'catalog'>): [string, string][] {
 
 /**
  * Counts the open deadlines again on the new calendar: the decision's promised and legal
- * limits, the license's issue limit, deferred materials, and the open tasks' due times (with
- * the scan's index). An application whose deadlines all end before the year is left alone.
+ * limits, the license's issue limit, deferred materials, and the open tasks' due times.
+ * Reads every application whose own deadlines still run (the sparse `byRunningDeadlines`
+ * index: also one between two steps, whose next task is not open yet and will take its due
+ * time from the application, or one owing deferred materials after its completion), and every
+ * open task (by inbox: an acceptance task is due before the application has deadlines of its
+ * own). An application whose deadlines all end before the year is left alone.
  */
 async function recomputeOpenDeadlines(
   deps: Pick<Deps, 'clock' | 'applications' | 'tasks' | 'catalog' | 'lightRule' | 'calendar'>,
@@ -82,8 +86,8 @@ async function recomputeOpenDeadlines(
   year: number,
   actor: string,
 ) {
-  const open = (await Promise.all(inboxes(deps).map(([dept, rank]) => deps.tasks.listOpen(dept, rank)))).flat();
-  const byApplication = new Map<string, TaskRecord[]>();
+  const [open, running] = await Promise.all([Promise.all(inboxes(deps).map(([dept, rank]) => deps.tasks.listOpen(dept, rank))).then((lists) => lists.flat()), deps.applications.withRunningDeadlines()]);
+  const byApplication = new Map<string, TaskRecord[]>(running.map((id) => [id, []]));
   for (const t of open) byApplication.set(t.applicationId, [...(byApplication.get(t.applicationId) ?? []), t]);
   let recomputed = 0;
   let failed = 0;
@@ -117,13 +121,16 @@ export function recomputeApplication(before: WorkingCalendar, after: WorkingCale
     return to;
   };
   const next: ApplicationRecord = { ...app };
-  if (app.due && app.acceptedAt) {
-    const due = { ...app.due, promisedAt: moved('promisedAt', app.acceptedAt, app.due.promisedAt), legalAt: moved('legalAt', app.acceptedAt, app.due.legalAt) };
-    if (app.due.issueAt && app.decision) due.issueAt = moved('issueAt', app.decision.at, app.due.issueAt);
+  // Only the deadlines still running move: one that was met (a decision made, a license sealed) is history.
+  const running = runningDeadlines(app);
+  if (app.due && app.acceptedAt && (running.decision || running.issue)) {
+    const due = { ...app.due };
+    if (running.decision) Object.assign(due, { promisedAt: moved('promisedAt', app.acceptedAt, app.due.promisedAt), legalAt: moved('legalAt', app.acceptedAt, app.due.legalAt) });
+    if (running.issue) due.issueAt = moved('issueAt', app.decision!.at, app.due.issueAt!);
     due.calendar = after.kindBetween(chinaDate(new Date(app.acceptedAt)), chinaDate(new Date(due.legalAt)));
     next.due = due;
   }
-  if (app.deferred && !app.deferred.suppliedAt && app.acceptedAt) next.deferred = { ...app.deferred, dueAt: moved('deferredMaterials', app.acceptedAt, app.deferred.dueAt) };
+  if (running.deferred) next.deferred = { ...app.deferred!, dueAt: moved('deferredMaterials', app.acceptedAt!, app.deferred!.dueAt) };
   const retimeTasks: NonNullable<ApplicationChange['retimeTasks']> = [];
   // A step is paused when the application's clock is, not when it lacks a watch (a red step has none either).
   for (const t of tasks) {

@@ -9,6 +9,7 @@ import { isOwner } from './view.ts';
 import { checkMaterials, missingMaterials } from './materials.ts';
 import { getApplication } from './queries.ts';
 import { amend } from './amend.ts';
+import { DEFERRED_OWED_STATUSES } from '../domain/deadlines.ts';
 
 type CorrectionDeps = Pick<Deps, 'clock' | 'catalog' | 'calendar' | 'lightRule' | 'applications' | 'tasks' | 'uploads' | 'materials' | 'workflow'>;
 
@@ -56,7 +57,7 @@ export async function correctApplication(deps: CorrectionDeps, caller: Caller, a
       };
     }
     // A deferred material is owed until supplied, also after an instant item's approval on the spot.
-    if (app.deferred && !app.deferred.suppliedAt && ['accepted', 'suspended', 'approved', 'issued', 'delivering', 'completed'].includes(app.status)) {
+    if (app.deferred && !app.deferred.suppliedAt && DEFERRED_OWED_STATUSES.includes(app.status)) {
       if (input.form) problems.push({ path: 'form', code: 'deferred.form', message: '容缺补交只能提交材料' });
       input.materials.forEach((m, i) => {
         if (!app.deferred!.materialCodes.includes(m.materialCode)) problems.push({ path: `materials.${i}.materialCode`, code: 'deferred.not-deferred', message: `材料“${m.materialCode}”不在容缺清单中` });

@@ -1,7 +1,7 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { Deps } from '../deps.ts';
 import type { EmsEvent } from '../contract.ts';
 import { conflict, DomainError, notFound } from '../domain/errors.ts';
+import { MAX_SKEW_SECONDS, signatureProblem, type SignatureProblem } from '../domain/signature.ts';
 import type { ApplicationRecord } from '../domain/application.ts';
 import type { Caller } from '../domain/caller.ts';
 import { getApplication } from './queries.ts';
@@ -66,19 +66,19 @@ export async function deliver(deps: Pick<Deps, 'clock' | 'applications' | 'couri
 
 const deliveryTask = async (deps: Pick<Deps, 'tasks'>, applicationId: string) => (await deps.tasks.openForApplication(applicationId)).find((t) => t.step === 'delivery');
 
-const MAX_SKEW_SECONDS = 300;
+const REFUSALS: Record<SignatureProblem, string> = {
+  timestamp: '缺少或无法识别 X-EMS-Timestamp',
+  skew: `X-EMS-Timestamp 与当前时间相差超过 ${MAX_SKEW_SECONDS} 秒`,
+  signature: '缺少或无法识别 X-EMS-Signature',
+  mismatch: 'X-EMS-Signature 校验失败',
+};
 
-/** Checks an EMS webhook's signature (HMAC-SHA256 over `timestamp.body`, any active secret) and its timestamp (±300 s). */
+/** Checks an EMS webhook's signature (domain/signature.ts: HMAC-SHA256 over `timestamp.body`, any active secret) and its timestamp (±300 s). */
 export function checkEmsSignature(secrets: string[], timestamp: string | undefined, signature: string | undefined, rawBody: string, now: Date) {
-  const unauthorized = (why: string) => new DomainError(401, 'ems.unauthorized', why);
   // No secret configured is a deployment fault, never an open door.
   if (!secrets.length) throw new DomainError(503, 'ems.not-configured', 'EMS 回调暂不可用');
-  if (!timestamp || !/^\d{1,12}$/.test(timestamp)) throw unauthorized('缺少或无法识别 X-EMS-Timestamp');
-  if (Math.abs(now.getTime() / 1000 - Number(timestamp)) > MAX_SKEW_SECONDS) throw unauthorized('X-EMS-Timestamp 与当前时间相差超过 300 秒');
-  const given = /^sha256=([0-9a-f]{64})$/i.exec(signature ?? '')?.[1];
-  if (!given) throw unauthorized('缺少或无法识别 X-EMS-Signature');
-  const ok = secrets.some((secret) => timingSafeEqual(Buffer.from(createHmac('sha256', secret).update(`${timestamp}.${rawBody}`).digest('hex'), 'hex'), Buffer.from(given, 'hex')));
-  if (!ok) throw unauthorized('X-EMS-Signature 校验失败');
+  const problem = signatureProblem(secrets, timestamp, rawBody, signature, now);
+  if (problem) throw new DomainError(401, 'ems.unauthorized', REFUSALS[problem]);
 }
 
 /**

@@ -40,15 +40,18 @@ export async function listDeadDeliveries(deps: Pick<Deps, 'deliveries'>, limit =
 
 /**
  * An admin's retry of a dead letter: the delivery starts over (its attempts from 1) and the event
- * goes back before the relay, for this subscriber only. A delivery that is not dead → 409.
+ * goes back before the relay, for this subscriber only. The retry claims the dead letter in the
+ * same write (DeliveryLog.retryDead), so that of two admins retrying it at once one does and the
+ * other gets 409: each would otherwise deliver it. A delivery that is not dead → 409.
  */
-export async function retryDelivery(deps: Pick<Deps, 'deliveries' | 'outbox'>, deliveryId: string) {
+export async function retryDelivery(deps: Pick<Deps, 'deliveries'>, deliveryId: string) {
   const record = await deps.deliveries.get(deliveryId);
   if (!record) throw notFound('delivery.not-found', '投递记录不存在');
   if (record.status !== 'dead') throw conflict('delivery.not-dead', '只有已放弃的投递（死信）可以重试');
   const { lastError: _e, nextAttemptAt: _n, ...rest } = record;
   const retried: DeliveryRecord = { ...rest, status: 'failing', attempts: 0, updatedAt: new Date().toISOString(), ...(record.lastError ? { lastError: record.lastError } : {}) };
-  await deps.deliveries.put(retried);
-  await deps.outbox.requeue(record.eventId, [record.subscriber]);
+  const outcome = await deps.deliveries.retryDead(retried);
+  if (outcome === 'not-dead') throw conflict('delivery.already-retried', '该死信已被重试，正在重新投递');
+  if (outcome === 'event-gone') throw conflict('delivery.event-expired', '该事件已超过保留期限，不能再投递');
   return retried;
 }

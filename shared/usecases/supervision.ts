@@ -1,14 +1,14 @@
 import type { Deps } from '../deps.ts';
 import { DomainError } from '../domain/errors.ts';
 import { chinaDate, endOfChinaDay, lightOf, startOfChinaDay } from '../domain/calendar.ts';
-import { findItem, publishedItems } from '../domain/catalog.ts';
+import { publishedItems } from '../domain/catalog.ts';
 import { blockedCounter } from './blacklist.ts';
 import { ConflictError } from '../ports.ts';
 import type { TaskRecord } from '../domain/task.ts';
 import type { Caller } from '../domain/caller.ts';
 import { completeTask, taskView } from './tasks.ts';
 import { amend } from './amend.ts';
-import { statistics as aggregateStatistics, statisticsWithItems, statsDays } from './stats.ts';
+import { statistics as aggregateStatistics, statisticsWithItems } from './stats.ts';
 
 /**
  * Electronic supervision (电子监察, SPEC rule 10). The scan reads only the open steps whose light
@@ -175,49 +175,8 @@ export async function statisticsCsv(deps: Pick<Deps, 'catalog' | 'stats' | 'coun
   return `\uFEFF${lines.map((l) => l.map(csvCell).join(',')).join('\r\n')}\r\n`;
 }
 
-/**
- * The same figures recounted from the applications themselves (every one of the period read):
- * what the buckets must always equal. Tests compare the two; an operator can run it on a small
- * period to check a deployment's buckets.
- */
-export async function recountStatistics(deps: Pick<Deps, 'catalog' | 'calendar' | 'applications' | 'counters'>, query: { from: string; to: string; dept?: string; itemCode?: string }) {
-  const { period } = statsDays(query);
-  const all = await deps.applications.listSubmitted(deps.catalog.areaCode, period.from, period.to);
-  const apps = all.filter((a) => (!query.dept || a.department === query.dept) && (!query.itemCode || a.itemCode === query.itemCode));
-  const item = (a: (typeof apps)[number]) => findItem(deps.catalog, a.itemCode, a.itemVersion)!;
-  const rate = (n: number, d: number) => (d ? Math.round((n / d) * 10000) / 10000 : null);
-  const decided = apps.filter((a) => a.decision && a.acceptedAt && a.due);
-  const onTime = decided.filter((a) => Date.parse(a.decision!.at) <= Date.parse(a.due!.promisedAt));
-  const used = decided.map((a) => ({
-    used: deps.calendar.workingDaysBetween(chinaDate(new Date(a.acceptedAt!)), chinaDate(new Date(a.decision!.at))),
-    legal: item(a).legalLimitDays + (a.extension?.days ?? 0),
-  }));
-  const completed = apps.filter((a) => a.status === 'completed');
-  const evaluated = apps.filter((a) => a.evaluation);
-  const avg = (xs: number[]) => (xs.length ? Math.round((xs.reduce((s, x) => s + x, 0) / xs.length) * 100) / 100 : null);
-  return {
-    period,
-    filter: { dept: query.dept ?? null, itemCode: query.itemCode ?? null },
-    submitted: apps.length,
-    accepted: apps.filter((a) => a.acceptedAt).length,
-    refused: apps.filter((a) => a.status === 'refused').length,
-    withdrawn: apps.filter((a) => a.status === 'withdrawn').length,
-    approved: apps.filter((a) => a.decision?.outcome === 'approve').length,
-    denied: apps.filter((a) => a.decision?.outcome === 'deny').length,
-    completed: completed.length,
-    onTimeRate: rate(onTime.length, decided.length),
-    averageWorkingDaysUsed: avg(used.map((u) => u.used)),
-    averageLegalLimitDays: avg(used.map((u) => u.legal)),
-    sameDayCompletionRate: rate(completed.filter((a) => a.completedAt && chinaDate(new Date(a.completedAt)) === chinaDate(new Date(a.submittedAt))).length, completed.length),
-    zeroVisitRate: rate(apps.filter((a) => item(a).visits === 0).length, apps.length),
-    fullyOnlineRate: rate(apps.filter((a) => item(a).online === 'full').length, apps.length),
-    averageEvaluation: avg(evaluated.map((a) => a.evaluation!.score)),
-    blockedAttempts: await blockedAttempts(deps, { ...query, ...period }),
-  };
-}
-
 /** Attempts refused for the blacklist, from the per-item, per-day counters the intake keeps. */
-async function blockedAttempts(deps: Pick<Deps, 'catalog' | 'counters'>, query: { from: string; to: string; dept?: string; itemCode?: string }) {
+export async function blockedAttempts(deps: Pick<Deps, 'catalog' | 'counters'>, query: { from: string; to: string; dept?: string; itemCode?: string }) {
   const items = publishedItems(deps.catalog).filter((i) => (!query.dept || i.department === query.dept) && (!query.itemCode || i.code === query.itemCode));
   const days: string[] = [];
   for (let d = chinaDate(new Date(query.from)); d <= chinaDate(new Date(Date.parse(query.to) - 1)) && days.length < 800; d = chinaDate(new Date(Date.parse(`${d}T12:00:00+08:00`) + 86400_000))) days.push(d);

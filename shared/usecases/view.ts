@@ -2,7 +2,7 @@ import type { Deps } from '../deps.ts';
 import { flowState, type ApplicationRecord } from '../domain/application.ts';
 import type { AuditEvent } from '../domain/audit.ts';
 import { lightOf, type Light } from '../domain/calendar.ts';
-import { maskPersonName, maskPhone, maskSubjectId } from '../domain/identity.ts';
+import { maskActor, maskPersonName, maskPhone, maskSubjectId } from '../domain/identity.ts';
 import type { Caller } from '../domain/caller.ts';
 import { acceptanceDue, receivedAt } from '../domain/deadlines.ts';
 
@@ -37,9 +37,6 @@ export function sealedLicenses(app: ApplicationRecord) {
     .filter((l) => l.sealedAt || (!l.identifier && legacySealed))
     .map((l) => ({ licenseNo: l.licenseNo, ...(l.identifier ? { identifier: l.identifier } : {}) }));
 }
-
-/** An actor that is an applicant (an ID number or credit code) is masked for everyone but the owner. */
-export const maskActor = (actor: string, own: boolean) => (own || !/^[0-9A-Z]{2}\d{6}[0-9A-Za-z]{10}$/.test(actor) ? actor : maskSubjectId(actor));
 
 /**
  * An audit event's details as a viewer other than the owner may see them: the names of people

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { as, bodyFor, Client, complete, ENTERPRISE_CODE, enterpriseApplicant, newKey, waitForTask, startPlatform, type Platform } from '../support/platform.ts';
+import { as, bodyFor, Client, complete, ENTERPRISE_CODE, enterpriseApplicant, newKey, officers, PERSON_ID, PHARMACIST_MATERIALS, pharmacistBody, uploadAll, waitForStatus, waitForTask, startPlatform, type Platform } from '../support/platform.ts';
 import { Receiver } from '../support/receiver.ts';
 
 /**
@@ -95,5 +95,36 @@ describe('the calendar', () => {
     expect((await anon.get('/v1/health')).body.calendar.officialThrough).toBe(2027);
     // Publishing the same schedule again changes no deadline.
     expect((await admin.request('PUT', '/v1/calendar/2027', SCHEDULE_2027)).body.recomputed).toBe(0);
+  });
+
+  it('recomputes the deferred materials of a completed application, which has no open task, when 2028 is published', async () => {
+    // Prepare: a pharmacist registered on the spot on Monday 17 January 2028 with a material deferred
+    // (due in 5 working days: 18–21, 24 January on the provisional 2028), sealed and completed.
+    await anon.post('/dev/clock', { now: '2028-01-17T10:00:00+08:00' });
+    const applicant = await as(platform.url, { sub: PERSON_ID, role: 'applicant' });
+    const r = await applicant.post('/v1/applications', pharmacistBody(await uploadAll(applicant, PHARMACIST_MATERIALS)), { 'Idempotency-Key': newKey() });
+    expect(r.status).toBe(201);
+    const id = r.body.applicationId;
+    await complete(await as(platform.url, officers.clerk), id, 'acceptance', { outcome: 'accept-deferred', deferred: ['employer-license'] });
+    const before = await waitForStatus(applicant, id, 'completed', 30_000);
+    expect(before.deferred).toMatchObject({ materialCodes: ['employer-license'], dueAt: '2028-01-24T15:59:59.999Z' });
+    // The schedule (made up for the test) gives Monday 24 January off before the statutory 春节 days 25–28.
+    const provisional = (await anon.get('/v1/calendar/2028')).body;
+    expect(provisional.status).toBe('provisional');
+    const schedule = { holidays: [...provisional.holidays, '2028-01-24'], workdays: [], source: '国务院办公厅关于2028年部分节假日安排的通知（测试用）' };
+
+    // Act
+    const published = await admin.request('PUT', '/v1/calendar/2028', schedule);
+
+    // Assess: the materials are due on the next working day, 31 January; the decision's limits, met, stay as they were.
+    expect(published.status, JSON.stringify(published.body)).toBe(200);
+    expect(published.body.recomputed).toBeGreaterThanOrEqual(1);
+    const after = (await applicant.get(`/v1/applications/${id}`)).body;
+    expect(after.deferred.dueAt).toBe('2028-01-31T15:59:59.999Z');
+    expect(after.due).toEqual(before.due);
+    const supervisor = await as(platform.url, { sub: 'supervisor-001', role: 'supervisor' });
+    const trail = (await supervisor.get(`/v1/applications/${id}/audit`)).body;
+    expect(trail.intact).toBe(true);
+    expect(trail.events.at(-1)).toMatchObject({ action: 'deadline.recomputed', details: { year: 2028, changes: [{ deadline: 'deferredMaterials', from: '2028-01-24T15:59:59.999Z', to: '2028-01-31T15:59:59.999Z' }] } });
   });
 });

@@ -4,7 +4,8 @@ import {
   as, Client, complete, ENTERPRISE_CODE, newKey, officers, PERSON_ID, PHARMACIST_MATERIALS, PHARMACY_MATERIALS, pharmacistBody, pharmacyBody,
   startPlatform, TEST_NOW, uploadAll, waitForStatus, waitForTask, type Platform,
 } from '../support/platform.ts';
-import { recountStatistics, statsPeriod } from '#shared/usecases/supervision.ts';
+import { statsPeriod } from '#shared/usecases/supervision.ts';
+import { recountStatistics, scanApplications } from '../support/recount.ts';
 import { ready } from '#shared/wiring.ts';
 
 /**
@@ -151,12 +152,13 @@ describe('evaluations and statistics', () => {
     const deps = await ready();
     const period = statsPeriod(new Date(TEST_NOW), '2026-01-01', '2026-12-31');
     const query = '/v1/supervision/stats?from=2026-01-01&to=2026-12-31';
-    const all = await recountStatistics(deps, period);
+    const applications = await scanApplications();
+    const all = await recountStatistics(deps, applications, period);
     expect(all.submitted).toBe(created.length);
     expect((await supervisor.get(query)).body).toEqual(all);
     for (const filter of [{ itemCode: 'pharmacist-registration' }, { itemCode: 'pharmacy-retail-license' }, { dept: 'drug' }, { dept: 'transport' }]) {
       const [key, value] = Object.entries(filter)[0];
-      expect((await supervisor.get(`${query}&${key}=${value}`)).body).toEqual(await recountStatistics(deps, { ...period, ...filter }));
+      expect((await supervisor.get(`${query}&${key}=${value}`)).body).toEqual(await recountStatistics(deps, applications, { ...period, ...filter }));
     }
 
     const csv = await supervisor.request<string>('GET', query, undefined, { accept: 'text/csv' });

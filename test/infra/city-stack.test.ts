@@ -94,6 +94,16 @@ describe('the data of a city', () => {
     }
   });
 
+  it('projects each index as the table list says (all attributes unless said), as the embedded runtime creates them', () => {
+    const tables = Object.values(template.findResources('AWS::DynamoDB::Table')).map((t) => t.Properties);
+    const indexes = new Map(tables.flatMap((t) => (t.GlobalSecondaryIndexes ?? []).map((g: { IndexName: string; Projection: unknown }) => [g.IndexName, g.Projection])));
+    for (const index of TABLES.flatMap((t) => t.indexes)) {
+      const p = index.projection;
+      expect(indexes.get(index.name), index.name).toEqual(!p ? { ProjectionType: 'ALL' } : p.type === 'KEYS_ONLY' ? { ProjectionType: 'KEYS_ONLY' } : { ProjectionType: 'INCLUDE', NonKeyAttributes: p.attributes });
+    }
+    expect(indexes.get('byRunningDeadlines')).toEqual({ ProjectionType: 'KEYS_ONLY' });
+  });
+
   it('keeps sealed licenses immutable with Object Lock, and no bucket public', () => {
     template.hasResourceProperties('AWS::S3::Bucket', {
       ObjectLockEnabled: true,

@@ -3,6 +3,7 @@ import type { Deps } from '../../shared/deps.ts';
 import type { ApplicationRecord } from '../../shared/domain/application.ts';
 import type { AuditEvent } from '../../shared/domain/audit.ts';
 import { WorkingCalendar } from '../../shared/domain/calendar.ts';
+import { deadlinesRunning } from '../../shared/domain/deadlines.ts';
 import type { FlowKind } from '../../shared/domain/catalog.ts';
 import type { StatCount, StatCounts } from '../../shared/domain/stats.ts';
 import type { TaskRecord } from '../../shared/domain/task.ts';
@@ -207,8 +208,8 @@ export class MemoryApplications implements ApplicationRepository {
     return [...this.items.values()].filter((a) => a.applicantId === applicantId).sort((a, b) => b.submittedAt.localeCompare(a.submittedAt)).map(copy);
   }
 
-  async listSubmitted(cityCode: string, from: string, to: string) {
-    return [...this.items.values()].filter((a) => a.cityCode === cityCode && a.submittedAt >= from && a.submittedAt < to).map(copy);
+  async withRunningDeadlines() {
+    return [...this.items.values()].filter(deadlinesRunning).map((a) => a.applicationId);
   }
 
   async applicationIdByWaybill(waybillNo: string) {
@@ -524,13 +525,19 @@ export class MemoryOutbox implements Outbox {
   async feed(after: string | undefined, before: string, limit: number) {
     return [...this.items.values()].filter((e) => e.event && (!after || e.position > after) && e.position < before).sort((a, b) => a.position.localeCompare(b.position)).slice(0, limit).map(copy);
   }
-  async requeue(id: string, subscribers: string[]) {
-    Object.assign(this.items.get(id)!, { pending: '1', retryFor: subscribers });
-  }
 }
 
 export class MemoryDeliveries implements DeliveryLog {
   readonly items = new Map<string, DeliveryRecord>();
+  constructor(private readonly outbox: MemoryOutbox = new MemoryOutbox()) {}
+  async retryDead(record: DeliveryRecord) {
+    if (this.items.get(record.deliveryId)?.status !== 'dead') return 'not-dead' as const;
+    const entry = this.outbox.items.get(record.eventId);
+    if (!entry) return 'event-gone' as const;
+    this.items.set(record.deliveryId, copy(record));
+    Object.assign(entry, { pending: '1', retryFor: [...(entry.retryFor ?? []), record.subscriber] });
+    return 'retried' as const;
+  }
   async get(id: string) {
     const d = this.items.get(id);
     return d && copy(d);
@@ -617,7 +624,7 @@ export function fakeDeps(overrides: Partial<Omit<FakeDeps, 'calendar'>> & { now?
     licenseFiles: new MemoryObjectStore('oneseal-licenses'),
     workflow,
     outbox,
-    deliveries: new MemoryDeliveries(),
+    deliveries: new MemoryDeliveries(outbox),
     subscribers: async () => [],
     webhooks: new ScriptedWebhooks(),
     relayPolicy: { baseMs: 1, capMs: 10, maxAttempts: 5 },

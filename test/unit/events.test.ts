@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { eventsOf, licenseAnnouncement, numberEvents, outboxOf, signWebhook, verifyWebhook, wants } from '../../shared/domain/events.ts';
 import type { ApplicationRecord } from '../../shared/domain/application.ts';
+import { maskActor } from '../../shared/domain/identity.ts';
 
 /** The events of a change (SPEC rule 15), derived in one pure place. */
 const app = (over: Partial<ApplicationRecord> = {}): ApplicationRecord =>
@@ -43,6 +44,22 @@ describe('eventsOf', () => {
     const [entry, callback] = outboxOf(after, [e], 2, { kind: 'success', taskToken: 't', output: {} });
     expect(entry.identity).toEqual({ id: '64010419900101123X', name: '马晓明' });
     expect(callback.callback).toEqual({ kind: 'success', taskToken: 't', output: {} });
+  });
+
+  it('masks an applicant actor whatever its credit code begins with, as the audit trail does, and leaves officers and the system alone', () => {
+    const actorOf = (actor: string) => eventsOf(app(), app(), { actor, action: 'corrected' })[0].data.actor;
+    // Credit codes of a 民办非企业单位 (Y1…), a 农民专业合作社 (N2…), a 律师事务所 (A1…), and a company (91…).
+    for (const [code, masked] of [
+      ['Y1640100MA76XY812P', 'Y16401********812P'],
+      ['N2640100MA76XY812W', 'N26401********812W'],
+      ['A1640100MA76XY812C', 'A16401********812C'],
+      ['91640100MA76XY812D', '916401********812D'],
+      ['64010419900101123X', '640104********123X'],
+    ]) {
+      expect(actorOf(code)).toBe(masked);
+      expect(maskActor(code)).toBe(masked);
+    }
+    for (const actor of ['officer-001', 'system', 'admin-001', 'ems', '123456789012345']) expect(actorOf(actor)).toBe(actor);
   });
 
   it('masks a license holder in a license event', () => {

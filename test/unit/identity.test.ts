@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { creditCodeProblem, idNumberProblem, maskPersonName, maskPhone, maskSubjectId } from '#shared/domain/identity.ts';
+import { creditCodeProblem, idNumberProblem, maskActor, maskPersonName, maskPhone, maskSubjectId } from '#shared/domain/identity.ts';
 
 describe('GB 11643 resident ID numbers', () => {
   const today = '2026-11-22';
@@ -34,6 +34,13 @@ describe('masking', () => {
   it('keeps the area code and the last four characters of a number', () => {
     expect(maskSubjectId('64010419900101123X')).toBe('640104********123X');
     expect(maskSubjectId('91640100MA76XY812D')).toBe('916401********812D');
+  });
+  it('masks an actor that is an applicant’s number, letter-first credit codes too, except for the applicant', () => {
+    expect(creditCodeProblem('Y1640100MA76XY812P')).toBeNull();
+    expect(maskActor('Y1640100MA76XY812P')).toBe('Y16401********812P');
+    expect(maskActor('Y1640100MA76XY812P', true)).toBe('Y1640100MA76XY812P');
+    expect(maskActor('64010419900101123X')).toBe('640104********123X');
+    expect(maskActor('officer-001')).toBe('officer-001');
   });
   it('keeps the first character of a name and the ends of a phone number', () => {
     expect(maskPersonName('马晓燕')).toBe('马**');

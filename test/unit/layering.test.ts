@@ -161,3 +161,10 @@ describe('the direction of dependencies', () => {
     expect(violationsOf(importsOf('shared/usecases/tasks.ts', "import { parseWith } from '../domain/validation.ts';"))).toEqual([]);
   });
 });
+
+describe('reads that grow with the city', () => {
+  it('scans no table but the published calendar years (a few dozen items): nothing deployed reads the applications whole', () => {
+    const scans = files.flatMap((f) => [...readFileSync(join(ROOT, f), 'utf8').matchAll(/new ScanCommand\(\{[^}]*TableName:\s*([\w.]+)/g)].map((m) => `${f}: ${m[1]}`));
+    expect(scans).toEqual(['shared/adapters/aws/dynamo.ts: this.cfg.CALENDAR_TABLE']);
+  });
+});

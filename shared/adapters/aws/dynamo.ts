@@ -34,6 +34,7 @@ import { readerFor } from './item-reader.ts';
 import { retry } from '../../retry.ts';
 import { EVENT_RETENTION_DAYS } from '../../domain/events.ts';
 import { statsUpdate } from './stats.ts';
+import { deadlinesRunning } from '../../domain/deadlines.ts';
 
 /** DynamoDB adapters of the repositories. Writes that belong together are one transaction. */
 
@@ -95,28 +96,6 @@ export class DynamoApplications implements ApplicationRepository {
     return apps.filter((app): app is ApplicationRecord => !!app);
   }
 
-  /**
-   * A scan of the whole table: only the statistics' recount (a check of the daily buckets on a
-   * small deployment, and the tests) reads applications by period; no request path does.
-   */
-  async listSubmitted(cityCode: string, from: string, to: string) {
-    const apps: ApplicationRecord[] = [];
-    let ExclusiveStartKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.db.send(
-        new ScanCommand({
-          TableName: this.cfg.APPLICATIONS_TABLE,
-          FilterExpression: 'cityCode = :c AND submittedAt >= :from AND submittedAt < :to',
-          ExpressionAttributeValues: { ':c': cityCode, ':from': from, ':to': to },
-          ExclusiveStartKey,
-        }),
-      );
-      apps.push(...((page.Items ?? []) as ApplicationRecord[]));
-      ExclusiveStartKey = page.LastEvaluatedKey;
-    } while (ExclusiveStartKey);
-    return apps;
-  }
-
   audit(applicationId: string) {
     return queryAll<AuditEvent>(this.db, {
       TableName: this.cfg.AUDIT_TABLE,
@@ -154,8 +133,19 @@ export class DynamoApplications implements ApplicationRepository {
     });
   }
 
+  /** The ids of the applications whose own deadlines still run, from the sparse keys-only `byRunningDeadlines` index. */
+  async withRunningDeadlines() {
+    const keys = await queryAll<{ applicationId: string }>(this.db, {
+      TableName: this.cfg.APPLICATIONS_TABLE,
+      IndexName: 'byRunningDeadlines',
+      KeyConditionExpression: 'deadlines = :r',
+      ExpressionAttributeValues: { ':r': RUNNING },
+    });
+    return keys.map((k) => k.applicationId);
+  }
+
   private async write(change: ApplicationChange, guard: Guard): Promise<void> {
-    const items: TransactItem[] = [{ Put: { TableName: this.cfg.APPLICATIONS_TABLE, Item: change.next, ...guard } }, ...auditPuts(this.cfg.AUDIT_TABLE, change.events)];
+    const items: TransactItem[] = [{ Put: { TableName: this.cfg.APPLICATIONS_TABLE, Item: stored(change.next), ...guard } }, ...auditPuts(this.cfg.AUDIT_TABLE, change.events)];
     if (change.completeTask) {
       const { taskId, by, at, outcome } = change.completeTask;
       items.push({
@@ -213,6 +203,19 @@ export class DynamoApplications implements ApplicationRepository {
     // would otherwise commit events behind a feed cursor already handed out (listEvents' SETTLE_MS).
     await transact(this.db, () => [...items, ...outboxPuts(this.cfg.OUTBOX_TABLE, change.outbox ?? [], this.outboxMode.markPending)], change.next.applicationId);
   }
+}
+
+const RUNNING = 'running';
+
+/**
+ * An application as stored: with `deadlines: 'running'` while one of its own deadlines runs (the
+ * sparse `byRunningDeadlines` index), without it otherwise. Derived here on every write, from the
+ * application itself, so that no use case can forget it (and an application read and written back
+ * does not carry it on after its deadlines end).
+ */
+function stored(app: ApplicationRecord): Record<string, unknown> {
+  const { deadlines: _, ...rest } = app as ApplicationRecord & { deadlines?: string };
+  return deadlinesRunning(app) ? { ...rest, deadlines: RUNNING } : rest;
 }
 
 /**
@@ -625,18 +628,6 @@ export class DynamoOutbox implements Outbox {
     // BETWEEN includes the cursor's own event: it was read before.
     return ((page.Items ?? []) as StoredOutboxEntry[]).filter((e) => e.position !== after && e.position < before).slice(0, limit);
   }
-
-  async requeue(id: string, subscribers: string[]) {
-    await this.db.send(
-      new UpdateCommand({
-        TableName: this.cfg.OUTBOX_TABLE,
-        Key: { id },
-        UpdateExpression: 'SET pending = :p, retryFor = :s',
-        ConditionExpression: 'attribute_exists(id)',
-        ExpressionAttributeValues: { ':p': '1', ':s': subscribers },
-      }),
-    );
-  }
 }
 
 /** Each event's delivery to each subscriber; the dead letters in the sparse `byDead` index. Kept as long as the events. */
@@ -656,6 +647,36 @@ export class DynamoDeliveries implements DeliveryLog {
   async put(record: DeliveryRecord) {
     const ttl = Math.floor(Date.now() / 1000) + EVENT_RETENTION_DAYS * 86_400;
     await this.db.send(new PutCommand({ TableName: this.cfg.DELIVERIES_TABLE, Item: { ...record, ...(record.status === 'dead' ? { dead: 'dead' } : {}), ttl } }));
+  }
+
+  async retryDead(record: DeliveryRecord) {
+    const ttl = Math.floor(Date.now() / 1000) + EVENT_RETENTION_DAYS * 86_400;
+    try {
+      await transact(
+        this.db,
+        [
+          // The claim: of two admins retrying one dead letter at once, one writes; the other's condition fails.
+          { Put: { TableName: this.cfg.DELIVERIES_TABLE, Item: { ...record, ttl }, ConditionExpression: '#status = :dead', ExpressionAttributeNames: { '#status': 'status' }, ExpressionAttributeValues: { ':dead': 'dead' } } },
+          {
+            Update: {
+              TableName: this.cfg.OUTBOX_TABLE,
+              Key: { id: record.eventId },
+              // Appended, not replaced: a retry for another subscriber of the same event, not yet relayed, stays.
+              UpdateExpression: 'SET pending = :p, retryFor = list_append(if_not_exists(retryFor, :none), :s)',
+              ConditionExpression: 'attribute_exists(id)',
+              ExpressionAttributeValues: { ':p': '1', ':none': [], ':s': [record.subscriber] },
+            },
+          },
+        ],
+        record.deliveryId,
+      );
+      return 'retried' as const;
+    } catch (e) {
+      if (!(e instanceof ConflictError)) throw e;
+      if (e.reasons[0] === 'ConditionalCheckFailed') return 'not-dead' as const;
+      if (e.reasons[1] === 'ConditionalCheckFailed') return 'event-gone' as const;
+      throw e;
+    }
   }
 
   async dead(limit: number) {

@@ -1,9 +1,10 @@
-import { createHmac } from 'node:crypto';
 import type { Courier } from '../../ports.ts';
+import { signTimestamped } from '../../domain/signature.ts';
 
 /**
- * EMS's government-mail API (政务专递): one signed POST per parcel, the application number as
- * the sender's reference so that a retry is recognised by EMS and gives the same waybill.
+ * EMS's government-mail API (政务专递): one POST per parcel, signed as EMS signs its events to us
+ * (domain/signature.ts), the application number as the sender's reference so that a retry is
+ * recognised by EMS and gives the same waybill.
  */
 export class EmsHttpCourier implements Courier {
   constructor(
@@ -15,10 +16,9 @@ export class EmsHttpCourier implements Courier {
     const { partnerId, key } = await this.credentials();
     const body = JSON.stringify({ partnerId, logisticsOrderNo: input.applicationNo, receiver: { name: input.recipient, mobile: input.phone, address: input.address }, cargo: input.contents.join('、'), bizProductNo: 'ZWZD' });
     const timestamp = Math.floor(Date.now() / 1000).toString();
-    const signature = createHmac('sha256', key).update(`${timestamp}.${body}`).digest('hex');
     const res = await fetch(`${this.endpoint.replace(/\/$/, '')}/waybills`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-ems-timestamp': timestamp, 'x-ems-signature': `sha256=${signature}` },
+      headers: { 'content-type': 'application/json', 'x-ems-timestamp': timestamp, 'x-ems-signature': signTimestamped(key, timestamp, body) },
       body,
       signal: AbortSignal.timeout(10_000),
     });

@@ -12,7 +12,20 @@ export interface TableSpec {
   ttl?: string;
   /** A DynamoDB stream of the table's changes (the outbox's feeds the relay on AWS). */
   stream?: 'NEW_AND_OLD_IMAGES';
-  indexes: { name: string; partitionKey: { name: string; type: 'S' | 'N' }; sortKey?: { name: string; type: 'S' | 'N' } }[];
+  indexes: IndexSpec[];
+}
+
+/** A global secondary index. */
+export interface IndexSpec {
+  name: string;
+  partitionKey: { name: string; type: 'S' | 'N' };
+  sortKey?: { name: string; type: 'S' | 'N' };
+  /**
+   * What the index holds besides the keys: every attribute unless said (ALL). An index is written
+   * on every change to an attribute it holds; KEYS_ONLY, or INCLUDE with a few attributes, is
+   * written only when those change (and a read then fetches the rest from the table).
+   */
+  projection?: { type: 'KEYS_ONLY' } | { type: 'INCLUDE'; attributes: string[] };
 }
 
 export const TABLES: TableSpec[] = [
@@ -26,6 +39,14 @@ export const TABLES: TableSpec[] = [
       // projecting every attribute cost each write of an application as much again.)
       // Sparse: EMS events find their application by waybill number.
       { name: 'byWaybill', partitionKey: { name: 'waybillNo', type: 'S' } },
+      // Sparse: `deadlines` is 'running' only while one of the application's own deadlines runs
+      // (domain/deadlines.ts deadlinesRunning: the decision's, the license's issue, deferred
+      // materials), so a calendar publication finds every application it may move, also one
+      // between two steps with no open task. Keys only: the attribute is set once at acceptance
+      // and removed once at the end, and no other change of the application writes the index
+      // (projecting ALL, every write would write it again); the publication reads each
+      // application itself anyway, to amend it.
+      { name: 'byRunningDeadlines', partitionKey: { name: 'deadlines', type: 'S' }, projection: { type: 'KEYS_ONLY' } },
     ],
   },
   {

@@ -61,6 +61,23 @@ describe('publishing a year’s official schedule', () => {
     expect((await deps.calendars.trail(2027)).map((e) => [e.action, e.reason])).toEqual([['calendar.published', SCHEDULE_2027.source]]);
   });
 
+  it('recounts an application between two steps, with no task open, and its next step takes the new due time', async () => {
+    // Prepare: accepted on 21 December; the acceptance task is done and the flow has not opened review yet.
+    const deps = fakeDeps({ now: '2026-12-21T02:00:00Z' });
+    const id = await accepted(deps, 'pharmacy-retail-license');
+    expect(await deps.tasks.openForApplication(id)).toEqual([]);
+    expect((await stored(deps, id)).due!.promisedAt).toBe('2027-01-05T15:59:59.999Z');
+
+    // Act
+    const result = await publishCalendarYear(deps, admin, 2027, SCHEDULE_2027);
+
+    // Assess: the promised limit moved; the review, opened afterwards, is due then.
+    expect(result.recomputed).toBe(1);
+    expect((await stored(deps, id)).due).toMatchObject({ promisedAt: '2027-01-06T15:59:59.999Z', calendar: 'official' });
+    expect((await deps.applications.audit(id)).at(-1)).toMatchObject({ action: 'deadline.recomputed', details: { changes: [{ deadline: 'promisedAt', from: '2027-01-05T15:59:59.999Z', to: '2027-01-06T15:59:59.999Z' }] } });
+    expect(await openStep(deps, id, 'review')).toMatchObject({ dueAt: '2027-01-06T15:59:59.999Z', dueCalendar: 'official' });
+  });
+
   it('leaves alone an application whose deadlines all end before the year', async () => {
     const deps = fakeDeps();
     const id = await accepted(deps, 'pharmacy-retail-license');

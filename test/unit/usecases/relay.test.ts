@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { fakeDeps, RecordingWorkflow, MemoryOutbox } from '../../support/fakes.ts';
 import { deliverQueued, relayPending, relayToQueues } from '../../../shared/usecases/relay.ts';
+import { retryDelivery } from '../../../shared/usecases/events.ts';
 import { verifyWebhook } from '../../../shared/domain/events.ts';
 import type { OutboxEntry } from '../../../shared/ports.ts';
 
@@ -79,6 +80,26 @@ describe('relayPending', () => {
     await drain(deps);
     expect((await deps.deliveries.dead(10)).map((d) => [d.seq, d.attempts, d.lastError])).toEqual([[1, 5, 'HTTP 500']]);
     expect(JSON.parse(deps.webhooks.posts.at(-1)!.body).seq).toBe(2);
+  });
+
+  it('delivers a dead letter once when two admins retry it at once: the second gets 409', async () => {
+    // Prepare: a dead letter, the subscriber back.
+    const deps = setup([500, 500, 500, 500, 500]);
+    deps.outbox.add([event('a', 1)]);
+    await drain(deps);
+    const [dead] = await deps.deliveries.dead(10);
+    const posts = deps.webhooks.posts.length;
+
+    // Act: both read the dead letter before either writes.
+    const answers = await Promise.allSettled([retryDelivery(deps, dead.deliveryId), retryDelivery(deps, dead.deliveryId)]);
+    await drain(deps);
+
+    // Assess
+    expect(answers.map((a) => a.status)).toEqual(['fulfilled', 'rejected']);
+    expect((answers[1] as PromiseRejectedResult).reason).toMatchObject({ statusCode: 409, code: 'delivery.already-retried', message: expect.stringMatching(/[\u4e00-\u9fff]/) });
+    expect(deps.webhooks.posts.length).toBe(posts + 1);
+    expect(await deps.deliveries.get(dead.deliveryId)).toMatchObject({ status: 'delivered', attempts: 1 });
+    await expect(retryDelivery(deps, dead.deliveryId)).rejects.toMatchObject({ statusCode: 409, code: 'delivery.not-dead' });
   });
 
   it('sends a callback until Step Functions answers, and records a timed-out task as final', async () => {
