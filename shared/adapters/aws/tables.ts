@@ -34,11 +34,14 @@ export const TABLES: TableSpec[] = [
     env: 'APPLICATIONS_TABLE',
     partitionKey: { name: 'applicationId', type: 'S' },
     indexes: [
-      { name: 'byApplicant', partitionKey: { name: 'applicantId', type: 'S' }, sortKey: { name: 'submittedAt', type: 'S' } },
-      // (No index by city and time: statistics read the Stats table's daily buckets. An index
-      // projecting every attribute cost each write of an application as much again.)
+      // The indexes of this table hold keys only: an application is written whole at every step
+      // (1–2 KB), and an index projecting every attribute was written as often, for as many units.
+      // Keys only, an index is written when its keys change: byApplicant once, at submission.
+      // The applicant's list then reads the applications themselves, in batches of 100.
+      { name: 'byApplicant', partitionKey: { name: 'applicantId', type: 'S' }, sortKey: { name: 'submittedAt', type: 'S' }, projection: { type: 'KEYS_ONLY' } },
+      // (No index by city and time: statistics read the Stats table's daily buckets.)
       // Sparse: EMS events find their application by waybill number.
-      { name: 'byWaybill', partitionKey: { name: 'waybillNo', type: 'S' } },
+      { name: 'byWaybill', partitionKey: { name: 'waybillNo', type: 'S' }, projection: { type: 'KEYS_ONLY' } },
       // Sparse: `deadlines` is 'running' only while one of the application's own deadlines runs
       // (domain/deadlines.ts deadlinesRunning: the decision's, the license's issue, deferred
       // materials), so a calendar publication finds every application it may move, also one
