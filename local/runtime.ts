@@ -1,7 +1,7 @@
 import './node-version.ts';
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, maxHeaderSize, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ChildProcess } from 'node:child_process';
@@ -145,6 +145,20 @@ function send(res: ServerResponse, result: ApiResult) {
   res.end(result.body ?? '');
 }
 
+/** The answer to a request Node could not parse, as Node itself would choose its status: 431 for headers too large, 408 for a head too slow, else 400. */
+function clientErrorProblem(code: string | undefined): ApiResult {
+  if (code === 'HPE_HEADER_OVERFLOW') return problem(431, 'request.headers-too-large', `请求头过大：请求行与请求头合计不得超过 ${Math.floor(maxHeaderSize / 1024)} KB`);
+  if (code === 'ERR_HTTP_REQUEST_TIMEOUT') return problem(408, 'request.timeout', '请求头未在规定时间内发送完毕');
+  return problem(400, 'request.malformed', '请求格式不正确，无法解析');
+}
+
+/** A whole HTTP/1.1 response as bytes, for a socket that never got a request object; the connection closes after it. */
+function rawResponse(result: ApiResult): string {
+  const body = Buffer.from(result.body ?? '', 'utf8');
+  const head = [`HTTP/1.1 ${result.statusCode} ${STATUS_CODES[result.statusCode ?? 500]}`, ...Object.entries(result.headers ?? {}).map(([k, v]) => `${k}: ${v}`), `content-length: ${body.length}`, 'connection: close'];
+  return `${head.join('\r\n')}\r\n\r\n${body.toString('utf8')}`;
+}
+
 export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtime> {
   const log = options.log ?? (() => {});
   const dataDir = resolve(options.dataDir ?? '.data');
@@ -160,6 +174,13 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     if (serve) return serve(req, res);
     req.resume();
     send(res, { ...problem(503, 'platform.starting', '平台正在启动，请稍后重试'), headers: { 'content-type': 'application/problem+json; charset=utf-8', 'retry-after': '2' } });
+  });
+  // A request Node refuses before it is one (headers beyond its 16 KiB, a malformed request
+  // line, a head that never ends) gets a problem+json like every other refusal, not Node's bare
+  // status line.
+  server.on('clientError', (e: NodeJS.ErrnoException, socket) => {
+    if (!socket.writable || e.code === 'ECONNRESET') return void socket.destroy();
+    socket.end(rawResponse(clientErrorProblem(e.code)));
   });
   const port = await new Promise<number>((res, rej) => {
     server.once('error', (e: NodeJS.ErrnoException) =>

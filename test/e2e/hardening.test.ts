@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importJWK, SignJWT, decodeProtectedHeader, type JWK } from 'jose';
 import { randomBytes } from 'node:crypto';
+import { connect } from 'node:net';
 import { config } from '#shared/config.ts';
 import { s3Client, S3Store } from '#shared/adapters/aws/s3.ts';
 import { EMBEDDED_BUCKETS } from '#shared/adapters/aws/tables.ts';
@@ -144,6 +145,36 @@ describe('the dev endpoints', () => {
       expect(r.status, JSON.stringify(headers)).toBe(403);
     }
     expect(((await (await fetch(`${platform.url}/dev/clock`)).json()) as { now: string }).now).not.toMatch(/^2030/);
+  });
+});
+
+describe('requests the HTTP server cannot read', () => {
+  /** Sends raw bytes to the API's port and answers the whole response as text. */
+  const raw = (bytes: string) =>
+    new Promise<string>((resolve, reject) => {
+      const { hostname, port } = new URL(platform.url);
+      const socket = connect(Number(port), hostname, () => socket.end(bytes));
+      const chunks: Buffer[] = [];
+      socket.on('data', (c: Buffer) => chunks.push(c));
+      socket.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+      socket.on('error', reject);
+    });
+
+  it('headers beyond 16 KB are refused with a problem+json 431, and the platform goes on', async () => {
+    const r = await fetch(`${platform.url}/v1/health`, { headers: { 'x-padding': 'a'.repeat(20_000) } });
+    expect(r.status).toBe(431);
+    expect(r.headers.get('content-type')).toContain('application/problem+json');
+    const body = await r.json();
+    expect(body).toMatchObject({ status: 431, code: 'request.headers-too-large', title: expect.stringMatching(/[\u4e00-\u9fff]/) });
+    // Just under the limit is read as usual.
+    expect((await fetch(`${platform.url}/v1/health`, { headers: { 'x-padding': 'a'.repeat(15_000) } })).status).toBe(200);
+  });
+
+  it('a malformed request line is refused with a problem+json 400', async () => {
+    const answer = await raw('GET /v1/health HTTP/1.1 extra\r\nHost: x\r\n\r\n');
+    expect(answer).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/);
+    expect(answer).toMatch(/content-type: application\/problem\+json/i);
+    expect(JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4))).toMatchObject({ status: 400, code: 'request.malformed' });
   });
 });
 
