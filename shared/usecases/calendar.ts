@@ -70,6 +70,9 @@ function inboxes(deps: Pick<Deps, 'catalog'>): [string, string][] {
   return [...deps.catalog.departments.flatMap((d) => Rank.options.map((r): [string, string] => [d.code, r])), [APPLICANT_INBOX, 'clerk'], [DELIVERY_INBOX, 'clerk']];
 }
 
+/** Applications recomputed at once by a publication. */
+const RECOMPUTE_CONCURRENCY = 16;
+
 /**
  * Counts the open deadlines again on the new calendar: the decision's promised and legal
  * limits, the license's issue limit, deferred materials, and the open tasks' due times.
@@ -91,7 +94,13 @@ async function recomputeOpenDeadlines(
   for (const t of open) byApplication.set(t.applicationId, [...(byApplication.get(t.applicationId) ?? []), t]);
   let recomputed = 0;
   let failed = 0;
-  for (const [applicationId, tasks] of byApplication) {
+  // Sixteen applications at a time: one after another, a city's thousands of running
+  // applications (a read and a transaction each) would outlast the API's 30 seconds.
+  const queue = [...byApplication];
+  const recomputeNext = async (): Promise<void> => {
+    const next = queue.shift();
+    if (!next) return;
+    const [applicationId, tasks] = next;
     try {
       let changed = 0; // of the attempt that was written: amend may apply more than once
       const { changed: written } = await amend(deps, applicationId, (app) => {
@@ -106,7 +115,9 @@ async function recomputeOpenDeadlines(
     } catch {
       failed++; // moved on meanwhile beyond the retries: its deadlines stay as they were, the others go on
     }
-  }
+    return recomputeNext();
+  };
+  await Promise.all(Array.from({ length: RECOMPUTE_CONCURRENCY }, recomputeNext));
   return { recomputed, failed };
 }
 

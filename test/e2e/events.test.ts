@@ -132,8 +132,8 @@ describe('events pushed to the provincial platform', () => {
       refusals.push(...answers.filter((a) => a.status === 409).map((a) => a.body.code));
     }
     // Those that read the dead letter before the claim are refused by the claim's condition; later ones see it is dead no more.
+    // (Which of the two a refusal gets depends on timing; the unit test interleaves the claims deterministically.)
     expect(refusals.filter((c) => c !== 'delivery.already-retried' && c !== 'delivery.not-dead')).toEqual([]);
-    expect(refusals).toContain('delivery.already-retried');
     const events = await receiver.waitFor(id, 'application.completed');
     await new Promise((r) => setTimeout(r, 1000)); // a second delivery would follow the first within the relay's next passes
     expectOnceInOrder(receiver.of(id));
