@@ -15,6 +15,17 @@ type NumberedLicense = NonNullable<ApplicationRecord['licenses']>[number];
 
 /** Licenses being signed and their files stored at once while the next ones render. */
 const STORE_CONCURRENCY = 25;
+/**
+ * Records written together as soon as their licenses' files are stored: the records' writes go on
+ * while the later licenses render and store, and only the last few wait at the end.
+ */
+const RECORDS_PER_WRITE = 10;
+
+/** A filing (审批改备案) is sealed straight from submission, and stays 'submitted' once sealed (no 'issued' step): its sealedAt tells a retry from a first run. */
+const isSealable = (app: ApplicationRecord) => (app.flow === 'filing' ? app.status === 'submitted' && !app.sealedAt : app.status === 'approved');
+
+/** Where the sealed record is kept beside its PDF, in the licenses bucket. */
+const sealedRecordKey = (licenseNo: string) => `licenses/${licenseNo}.seal.json`;
 
 /**
  * Seals the licenses of an approved application with the city's one approval seal (SPEC rule 8).
@@ -23,22 +34,17 @@ const STORE_CONCURRENCY = 25;
  * reuses them): a new serial per license of the type and issuer, version 001 — or, renewing a
  * license of ours, its serial with the next version; for each license not yet sealed: render the
  * PDF, sign the canonical data and the PDF's SHA-256 with the key active now, store the PDF, then
- * the sealed record beside it (`<no>.seal.json`); then the records of the batch together (one
- * transaction per 50 licenses), and mark the licenses sealed and the application issued.
- * Every step waits on the one before it only where it must: the sealer's round trips are
- * the application's read, the counters (together), the numbers' write, each license's two
- * puts, the records' write and the application's write, however many licenses there are.
+ * the sealed record beside it (`<no>.seal.json`), then the record in the table (ten licenses a
+ * write, one transaction each, as their files are stored); then mark the licenses sealed and the
+ * application issued. A step waits on another only where it needs its result: the sealer's
+ * round trips one after another are the application's read, the two counters (together), the
+ * numbers' write, a license's two puts, its records' write and the application's write, for a
+ * batch of any size.
  * A retry repeats nothing that was done: numbers are kept on the application, a license whose
- * record is stored is skipped, and one whose sealed record is in the bucket (its PDF put before
- * it) has that record stored as it was signed — no second PDF version, no second signature.
+ * record is stored is skipped, and one whose sealed record is in the bucket (put after its PDF)
+ * has that record stored as it was signed — no second PDF version, no second signature.
  * Output: the license numbers.
  */
-/** A filing (审批改备案) is sealed straight from submission, and stays 'submitted' once sealed (no 'issued' step): its sealedAt tells a retry from a first run. */
-const isSealable = (app: ApplicationRecord) => (app.flow === 'filing' ? app.status === 'submitted' && !app.sealedAt : app.status === 'approved');
-
-/** Where the sealed record is kept beside its PDF, in the licenses bucket. */
-const sealedRecordKey = (licenseNo: string) => `licenses/${licenseNo}.seal.json`;
-
 export async function sealLicenses(deps: SealDeps, input: { applicationId: string }) {
   let app = (await deps.applications.get(input.applicationId))!;
   const sealable = isSealable(app);
@@ -79,10 +85,18 @@ export async function sealLicenses(deps: SealDeps, input: { applicationId: strin
   const inFlight = new Set<Promise<void>>();
   const failures: unknown[] = [];
   const toStore: LicenseRecord[] = [];
+  const recordWrites: Promise<void>[] = [];
+  const writeRecords = () => {
+    if (toStore.length) recordWrites.push(deps.licenses.putAll(toStore.splice(0)).catch((e: unknown) => void failures.push(e)));
+  };
+  const stored = (record: LicenseRecord) => {
+    toStore.push(record);
+    if (toStore.length >= RECORDS_PER_WRITE) writeRecords();
+  };
   for (const [i, { licenseNo, identifier, previousIdentifier }] of numbered.entries()) {
     if (records[i]) continue;
     if (resumed[i]) {
-      toStore.push((records[i] = resumed[i]));
+      stored((records[i] = resumed[i]));
       continue;
     }
     const data: LicenseData = {
@@ -133,15 +147,16 @@ export async function sealLicenses(deps: SealDeps, input: { applicationId: strin
         expiresAt,
       };
       await deps.licenseFiles.put(sealedRecordKey(licenseNo), Buffer.from(JSON.stringify(record)), 'application/json');
-      toStore.push((records[i] = record));
+      stored((records[i] = record));
     };
     const write: Promise<void> = store().catch((e: unknown) => void failures.push(e)).finally(() => inFlight.delete(write));
     inFlight.add(write);
     if (inFlight.size >= STORE_CONCURRENCY) await Promise.race(inFlight);
   }
   await Promise.all(inFlight);
-  // The records of the licenses whose files are all stored, even when another's failed: a retry then seals only what is missing.
-  if (toStore.length) await deps.licenses.putAll(toStore);
+  // The records of every license whose files are stored, even when another's failed: a retry then seals only what is missing.
+  writeRecords();
+  await Promise.all(recordWrites);
   if (failures.length) throw failures[0];
 
   if (sealable) {
