@@ -38,8 +38,8 @@ const sealedRecordKey = (licenseNo: string) => `licenses/${licenseNo}.seal.json`
  * write, one transaction each, as their files are stored); then mark the licenses sealed and the
  * application issued. A step waits on another only where it needs its result: the sealer's
  * round trips one after another are the application's read, the two counters (together), the
- * numbers' write, a license's two puts, its records' write and the application's write, for a
- * batch of any size.
+ * numbers' write, a license's two puts, its records' write and the application's write (seven
+ * for one license; a batch adds a license's puts for each further 25 licenses).
  * A retry repeats nothing that was done: numbers are kept on the application, a license whose
  * record is stored is skipped, and one whose sealed record is in the bucket (put after its PDF)
  * has that record stored as it was signed — no second PDF version, no second signature.
