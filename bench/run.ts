@@ -289,10 +289,11 @@ try {
       }
     }
     const batches: number[] = [];
-    const batchParts = { sealer: [] as number[], completed: [] as number[], verify: [] as number[], sealerCalls: [] as number[], sealerDepth: [] as number[], sealerWaiting: [] as number[] };
+    const batchParts = { cpuNode: [] as number[], cpuJvm: [] as number[], sealer: [] as number[], shown: [] as number[], verify: [] as number[], sealerCalls: [] as number[], sealerDepth: [] as number[], sealerWaiting: [] as number[] };
     const hospital = await as(runtime.url, { sub: ENTERPRISE_CODE, role: 'applicant' });
     const health = await as(runtime.url, { sub: 'health-01', role: 'officer', dept: 'health', rank: 'clerk' });
     const healthChief = await as(runtime.url, { sub: 'health-chief', role: 'officer', dept: 'health', rank: 'chief' });
+    const sleep = (ms: number) => new Promise((res) => setTimeout(res, ms));
     for (let run = 1; run <= 3; run++) {
       progress(`batch of 50, run ${run}/3`);
       const r = await hospital.post('/v1/applications', await bodyFor(hospital, 'radiation-worker-certificate', enterpriseApplicant, { quantity: 50 }), { 'Idempotency-Key': newKey() });
@@ -301,30 +302,68 @@ try {
       const decision = await waitForTask(healthChief, r.body.applicationId, 'decision');
       const sealerBefore = invocations['seal-licenses']?.ms ?? 0;
       resetUsage();
+      const cpuBefore = cpuMs(runtime.dynamodbPid);
       const t0 = performance.now();
+      const until = Date.now() + 120_000;
       await healthChief.post(`/v1/tasks/${decision.taskId}/complete`, { outcome: 'approve', opinion: '准予' });
-      const app = await waitForStatus(hospital, r.body.applicationId, 'completed', 120_000);
-      const completedAt = performance.now();
-      const checks = await Promise.all(app.licenses.map((l: { licenseNo: string }) => anon.get(`/v1/licenses/${l.licenseNo}/verify`)));
-      if (!checks.every((c) => c.body.valid)) throw new Error('batch: a license did not verify');
-      batches.push(performance.now() - t0);
+      // The license numbers, from the moment the application shows its licenses (it shows them once
+      // they are stored), polled every 50 ms as the other sections poll: a read of an application of
+      // 50 licenses costs ~10 ms of this process's CPU, which the sealer shares, so polling faster
+      // would slow what it measures.
+      let licenseNos: string[] = [];
+      while (licenseNos.length < 50) {
+        if (Date.now() > until) throw new Error('batch: the application did not show its 50 licenses');
+        const app = await hospital.get(`/v1/applications/${r.body.applicationId}`);
+        licenseNos = (app.body.licenses ?? []).map((l: { licenseNo: string }) => l.licenseNo);
+        if (licenseNos.length < 50) await sleep(50);
+      }
+      const shownAt = performance.now();
+      // A license is verifiable at the moment a public verification of it first answers valid (the
+      // answer's arrival): all 50 are asked at once, and any not valid yet is asked again 10 ms later.
+      const verifiedAt = new Map<string, number>();
+      for (let pending = licenseNos; pending.length; pending = licenseNos.filter((no) => !verifiedAt.has(no))) {
+        if (Date.now() > until) throw new Error(`batch: ${pending.length} licenses did not verify`);
+        await Promise.all(pending.map(async (no) => {
+          const v = await anon.get(`/v1/licenses/${no}/verify`);
+          if (v.body?.valid) verifiedAt.set(no, performance.now());
+        }));
+        if (verifiedAt.size < licenseNos.length) await sleep(10);
+      }
+      const allVerifiable = Math.max(...verifiedAt.values());
+      const cpu = cpuSince(cpuBefore, runtime.dynamodbPid);
+      batches.push(allVerifiable - t0);
+      batchParts.cpuNode.push(cpu.node);
+      batchParts.cpuJvm.push(cpu.jvm);
       batchParts.sealer.push((invocations['seal-licenses']?.ms ?? 0) - sealerBefore);
-      batchParts.completed.push(completedAt - t0);
-      batchParts.verify.push(performance.now() - completedAt);
+      batchParts.shown.push(shownAt - t0);
+      batchParts.verify.push(allVerifiable - shownAt);
       const sealer = invocationsTraced.find((inv) => inv.fn === 'seal-licenses');
       if (sealer) {
         batchParts.sealerCalls.push(sealer.calls.length);
         batchParts.sealerDepth.push(sequentialRoundTrips(sealer.calls));
         batchParts.sealerWaiting.push(sealer.calls.reduce((sum, c) => sum + c.end - c.start, 0));
+        // The sealer's calls in the order they started, a run of one operation shown once with its count.
+        const runs: { op: string; n: number }[] = [];
+        for (const c of [...sealer.calls].sort((a, b) => a.start - b.start)) {
+          const last = runs.at(-1);
+          if (last?.op === c.op) last.n++;
+          else runs.push({ op: c.op, n: 1 });
+        }
+        if (run === 1) console.log(`             the sealer's calls, in order: ${runs.map((c) => `${c.op}${c.n > 1 ? ` ×${c.n}` : ''}`).join(' → ')}`);
       }
+      // The flow goes on to deliver (electronic: completed at once); the next batch starts from a finished one.
+      await waitForStatus(hospital, r.body.applicationId, 'completed', 120_000);
     }
     record('sealing', 'batch of 50: decision → all 50 verifiable', batches, 'ms', { text: '≤ 1000 ms', ok: (v) => v <= 1000 });
+    // Everything but DynamoDB Local shares one Node process here (API, S3, flows, functions, the bench's requests): on a busy machine its CPU, not the waits, sets the pace.
+    record('sealing', '  CPU meanwhile: Node (API, S3, flows, functions, bench)', batchParts.cpuNode, 'ms');
+    record('sealing', '  CPU meanwhile: DynamoDB Local', batchParts.cpuJvm, 'ms');
     record('sealing', '  of which the sealer function (50 PDFs, seals, stores)', batchParts.sealer, 'ms');
     record('sealing', '  the sealer\'s AWS calls (S3, DynamoDB, KMS)', batchParts.sealerCalls, 'calls');
     record('sealing', '  … of which one after another', batchParts.sealerDepth, 'calls');
     record('sealing', '  … their summed wait (overlapping)', batchParts.sealerWaiting, 'ms');
-    record('sealing', '  decision → application completed (seen by polling)', batchParts.completed, 'ms');
-    record('sealing', '  then 50 verifications over HTTP, all at once', batchParts.verify, 'ms');
+    record('sealing', '  decision → the application shows its 50 licenses (polled)', batchParts.shown, 'ms');
+    record('sealing', '  then until each of the 50 has verified (asked at once)', batchParts.verify, 'ms');
   }
 
   // ---- calendar: the scan and every view compute deadlines and lights -------------------------

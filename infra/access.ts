@@ -114,7 +114,8 @@ const DECLARED: Record<FunctionName, FunctionAccess> = {
   'conclude-joint-review': { tables: { Applications: 'RW', Audit: 'APPEND', Outbox: 'APPEND', Stats: 'ADD' } },
   'seal-licenses': {
     tables: { Applications: 'RW', Audit: 'APPEND', Licenses: 'RW', Counters: 'RW', Outbox: 'APPEND', Stats: 'ADD' },
-    buckets: { licenses: ['PUT'] },
+    // READ: a retry reads the sealed record an earlier run left beside its PDF (and needs a missing one answered 404, not 403).
+    buckets: { licenses: ['READ', 'PUT'] },
     // Sign with the active key; GetPublicKey for the SM2 digest's Z_A (shared/adapters/aws/kms-signer.ts).
     seal: ['kms:Sign', 'kms:GetPublicKey'],
   },

@@ -13,8 +13,19 @@ import { amend } from './amend.ts';
 type SealDeps = Pick<Deps, 'clock' | 'catalog' | 'applications' | 'licenses' | 'licenseFiles' | 'counters' | 'sealKeys' | 'publicBaseUrl' | 'fontFile' | 'calendar'>;
 type NumberedLicense = NonNullable<ApplicationRecord['licenses']>[number];
 
-/** Licenses being signed and stored at once while the next ones render. */
-const STORE_CONCURRENCY = 16;
+/** Licenses being signed and their files stored at once while the next ones render. */
+const STORE_CONCURRENCY = 25;
+/**
+ * Records written together as soon as their licenses' files are stored: the records' writes go on
+ * while the later licenses render and store, and only the last few wait at the end.
+ */
+const RECORDS_PER_WRITE = 10;
+
+/** A filing (审批改备案) is sealed straight from submission, and stays 'submitted' once sealed (no 'issued' step): its sealedAt tells a retry from a first run. */
+const isSealable = (app: ApplicationRecord) => (app.flow === 'filing' ? app.status === 'submitted' && !app.sealedAt : app.status === 'approved');
+
+/** Where the sealed record is kept beside its PDF, in the licenses bucket. */
+const sealedRecordKey = (licenseNo: string) => `licenses/${licenseNo}.seal.json`;
 
 /**
  * Seals the licenses of an approved application with the city's one approval seal (SPEC rule 8).
@@ -22,13 +33,18 @@ const STORE_CONCURRENCY = 16;
  * Steps: reserve the license numbers and 证照标识 once (kept on the application, so a retry
  * reuses them): a new serial per license of the type and issuer, version 001 — or, renewing a
  * license of ours, its serial with the next version; for each license not yet sealed: render the
- * PDF, sign the canonical data and the PDF's SHA-256 with the key active now, store the PDF and
- * the record (with its identifier); then mark the licenses sealed and the application issued.
+ * PDF, sign the canonical data and the PDF's SHA-256 with the key active now, store the PDF, then
+ * the sealed record beside it (`<no>.seal.json`), then the record in the table (ten licenses a
+ * write, one transaction each, as their files are stored); then mark the licenses sealed and the
+ * application issued. A step waits on another only where it needs its result: the sealer's
+ * round trips one after another are the application's read, the two counters (together), the
+ * numbers' write, a license's two puts, its records' write and the application's write (seven
+ * for one license; a batch adds a license's puts for each further 25 licenses).
+ * A retry repeats nothing that was done: numbers are kept on the application, a license whose
+ * record is stored is skipped, and one whose sealed record is in the bucket (put after its PDF)
+ * has that record stored as it was signed — no second PDF version, no second signature.
  * Output: the license numbers.
  */
-/** A filing (审批改备案) is sealed straight from submission, and stays 'submitted' once sealed (no 'issued' step): its sealedAt tells a retry from a first run. */
-const isSealable = (app: ApplicationRecord) => (app.flow === 'filing' ? app.status === 'submitted' && !app.sealedAt : app.status === 'approved');
-
 export async function sealLicenses(deps: SealDeps, input: { applicationId: string }) {
   let app = (await deps.applications.get(input.applicationId))!;
   const sealable = isSealable(app);
@@ -37,10 +53,12 @@ export async function sealLicenses(deps: SealDeps, input: { applicationId: strin
   const item = findItem(deps.catalog, app.itemCode, app.itemVersion)!;
   const now = deps.clock.now();
 
+  // Numbers reserved by this very run are new: nothing can be stored under them yet.
+  let numberedNow = false;
   if (!app.licenses) {
     // The numbers are reserved once and kept on the application. (A race lost here reserves again,
     // as a retried step always did: numbers may skip, never repeat.)
-    ({ app } = await amend(
+    ({ app, changed: numberedNow } = await amend(
       deps,
       app.applicationId,
       async (current) => {
@@ -52,19 +70,35 @@ export async function sealLicenses(deps: SealDeps, input: { applicationId: strin
       { current: app },
     ));
   }
+  const numbered = app.licenses!;
+
+  // What an earlier run stored: the records, and for a license whose record it did not get to
+  // write, the sealed record it had put beside the PDF (written after the PDF, so the PDF is there).
+  const records: (LicenseRecord | undefined)[] = numberedNow ? [] : await Promise.all(numbered.map((l) => deps.licenses.get(l.licenseNo)));
+  const resumed = numberedNow ? [] : await Promise.all(numbered.map((l, i) => (records[i] ? undefined : sealedRecordOf(deps, app, l))));
 
   const issuedAt = now.toISOString();
   const expiresAt = expiryOf(now, item.license.validityYears);
   const key = deps.sealKeys.active(now);
-  // A retry skips what a first run stored: the record is written last for each license.
-  const stored = await Promise.all(app.licenses!.map((l) => deps.licenses.get(l.licenseNo)));
-  // Rendering is this function's CPU and runs one license at a time; signing and storing wait on
-  // KMS, S3 and DynamoDB and run for up to 16 licenses at once, behind the rendering.
+  // Rendering is this function's CPU and runs one license at a time; signing and storing the
+  // files wait on KMS and S3 and run for up to 25 licenses at once, behind the rendering.
   const inFlight = new Set<Promise<void>>();
   const failures: unknown[] = [];
-  for (const [i, numbered] of app.licenses!.entries()) {
-    const { licenseNo, identifier } = numbered;
-    if (stored[i]) continue;
+  const toStore: LicenseRecord[] = [];
+  const recordWrites: Promise<void>[] = [];
+  const writeRecords = () => {
+    if (toStore.length) recordWrites.push(deps.licenses.putAll(toStore.splice(0)).catch((e: unknown) => void failures.push(e)));
+  };
+  const stored = (record: LicenseRecord) => {
+    toStore.push(record);
+    if (toStore.length >= RECORDS_PER_WRITE) writeRecords();
+  };
+  for (const [i, { licenseNo, identifier, previousIdentifier }] of numbered.entries()) {
+    if (records[i]) continue;
+    if (resumed[i]) {
+      stored((records[i] = resumed[i]));
+      continue;
+    }
     const data: LicenseData = {
       licenseNo,
       licenseName: item.license.name,
@@ -77,7 +111,7 @@ export async function sealLicenses(deps: SealDeps, input: { applicationId: strin
       issuedAt,
       expiresAt,
       verifyUrl: `${deps.publicBaseUrl}/v1/licenses/${licenseNo}/verify`,
-      copy: { index: i + 1, of: app.licenses!.length },
+      copy: { index: i + 1, of: numbered.length },
       // Numbered before identifiers existed (an application under way at the upgrade): none.
       ...(identifier
         ? {
@@ -88,7 +122,7 @@ export async function sealLicenses(deps: SealDeps, input: { applicationId: strin
               issuerCode: deps.catalog.issuerCode,
               area: { code: deps.catalog.areaCode, name: deps.catalog.cityName },
               holderCodeType: HOLDER_CODE_TYPES[app.applicant.kind].code,
-              ...(numbered.previousIdentifier ? { previousIdentifier: numbered.previousIdentifier } : {}),
+              ...(previousIdentifier ? { previousIdentifier } : {}),
             },
           }
         : {}),
@@ -111,21 +145,23 @@ export async function sealLicenses(deps: SealDeps, input: { applicationId: strin
         signature: { algorithm: key.signer.algorithm, keyId: key.signer.keyId, digest: sha256Hex(message), value: Buffer.from(signature).toString('base64'), signedData },
         issuedAt,
         expiresAt,
-    };
-    await deps.licenseFiles.put(`licenses/${licenseNo}.seal.json`, Buffer.from(JSON.stringify(record)), 'application/json');
-    await deps.licenses.put(record);
+      };
+      await deps.licenseFiles.put(sealedRecordKey(licenseNo), Buffer.from(JSON.stringify(record)), 'application/json');
+      stored((records[i] = record));
     };
     const write: Promise<void> = store().catch((e: unknown) => void failures.push(e)).finally(() => inFlight.delete(write));
     inFlight.add(write);
     if (inFlight.size >= STORE_CONCURRENCY) await Promise.race(inFlight);
   }
   await Promise.all(inFlight);
+  // The records of every license whose files are stored, even when another's failed: a retry then seals only what is missing.
+  writeRecords();
+  await Promise.all(recordWrites);
   if (failures.length) throw failures[0];
 
   if (sealable) {
     // The license library is told of each license with its GB/T 36903 metadata (SPEC rule 15), in the write that shows them.
-    const stored = await Promise.all(app.licenses!.map((l) => deps.licenses.get(l.licenseNo)));
-    const announce = stored.filter((r): r is LicenseRecord => !!r).map((r) => licenseAnnouncement('license.issued', licenseMetadata(r)));
+    const announce = records.map((r) => licenseAnnouncement('license.issued', licenseMetadata(r!)));
     await amend(
       deps,
       app.applicationId,
@@ -142,7 +178,18 @@ export async function sealLicenses(deps: SealDeps, input: { applicationId: strin
       { current: app },
     );
   }
-  return { licenses: app.licenses!.map((l) => l.licenseNo) };
+  return { licenses: numbered.map((l) => l.licenseNo) };
+}
+
+/**
+ * The sealed record an earlier run put beside a license's PDF, if it is this license's: a run
+ * that stopped before writing its records resumes from these rather than sealing again.
+ */
+async function sealedRecordOf(deps: SealDeps, app: ApplicationRecord, numbered: NumberedLicense): Promise<LicenseRecord | undefined> {
+  const bytes = await deps.licenseFiles.get(sealedRecordKey(numbered.licenseNo));
+  if (!bytes) return undefined;
+  const record = JSON.parse(Buffer.from(bytes).toString('utf8')) as LicenseRecord;
+  return record.licenseNo === numbered.licenseNo && record.applicationId === app.applicationId && record.identifier === numbered.identifier ? record : undefined;
 }
 
 /**
@@ -155,17 +202,21 @@ async function numberLicenses(deps: SealDeps, app: ApplicationRecord, item: Item
   const year = Number(chinaDate(now).slice(0, 4));
   const { typeCode, numberPrefix } = item.license;
   const { issuerCode } = deps.catalog;
-  const first = await deps.counters.reserve(`license#${numberPrefix}#${year}`, app.quantity);
-  const numbers = Array.from({ length: app.quantity }, (_, i) => licenseNumber(numberPrefix, deps.catalog.areaCode, year, first + i));
-
-  const renewed = app.quantity === 1 ? await renewedLicense(deps, app, item) : undefined;
-  if (renewed) {
-    const { serial } = parseIdentifier(renewed.identifier!)!;
-    const reissues = await deps.counters.reserve(`identifier#${typeCode}#${issuerCode}#${serial}`);
-    return [{ licenseNo: numbers[0], identifier: licenseIdentifier({ typeCode, issuerCode, serial, version: versionOf(reissues + 1) }), previousIdentifier: renewed.identifier! }];
-  }
-  const firstSerial = await deps.counters.reserve(`identifier#${typeCode}#${issuerCode}`, app.quantity);
-  return numbers.map((licenseNo, i) => ({ licenseNo, identifier: licenseIdentifier({ typeCode, issuerCode, serial: serialOf(firstSerial + i), version: '001' }) }));
+  // The two sequences are reserved together; a renewal first reads the license it renews (no read otherwise).
+  const [first, identifiers] = await Promise.all([
+    deps.counters.reserve(`license#${numberPrefix}#${year}`, app.quantity),
+    (async () => {
+      const renewed = app.quantity === 1 ? await renewedLicense(deps, app, item) : undefined;
+      if (renewed) {
+        const { serial } = parseIdentifier(renewed.identifier!)!;
+        const reissues = await deps.counters.reserve(`identifier#${typeCode}#${issuerCode}#${serial}`);
+        return [{ identifier: licenseIdentifier({ typeCode, issuerCode, serial, version: versionOf(reissues + 1) }), previousIdentifier: renewed.identifier! }];
+      }
+      const firstSerial = await deps.counters.reserve(`identifier#${typeCode}#${issuerCode}`, app.quantity);
+      return Array.from({ length: app.quantity }, (_, i) => ({ identifier: licenseIdentifier({ typeCode, issuerCode, serial: serialOf(firstSerial + i), version: '001' }) }));
+    })(),
+  ]);
+  return identifiers.map((id, i) => ({ licenseNo: licenseNumber(numberPrefix, deps.catalog.areaCode, year, first + i), ...id }));
 }
 
 /** The license of ours that this application renews, if its item renews one and the form names it. */

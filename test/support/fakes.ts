@@ -360,6 +360,9 @@ export class MemoryLicenses implements LicenseRepository {
   async put(record: LicenseRecord) {
     if (!this.items.has(record.licenseNo)) this.items.set(record.licenseNo, copy(record)); // never overwritten
   }
+  async putAll(records: LicenseRecord[]) {
+    for (const r of records) await this.put(r);
+  }
   async get(licenseNo: string) {
     const l = this.items.get(licenseNo);
     return l && copy(l);

@@ -388,6 +388,9 @@ export class DynamoUploads implements UploadRepository {
   }
 }
 
+/** A transaction holds at most 100 items: 50 licenses, each with its identifier's item. */
+const LICENSES_PER_TRANSACTION = 50;
+
 /**
  * Sealed licenses, by license number. Each license's 证照标识 is a second item of the same table
  * (`{licenseNo: <identifier>, identifierOf: <licenseNo>}`), written in the same transaction: a
@@ -400,20 +403,45 @@ export class DynamoLicenses implements LicenseRepository {
     private readonly db: DynamoDBDocumentClient,
   ) {}
 
-  async put(record: LicenseRecord) {
+  /** A license's two items, each written only where nothing is yet. */
+  private itemsOf(record: LicenseRecord): TransactItem[] {
     const table = this.cfg.LICENSES_TABLE;
     const items: TransactItem[] = [{ Put: { TableName: table, Item: record, ConditionExpression: 'attribute_not_exists(licenseNo)' } }];
     if (record.identifier) items.push({ Put: { TableName: table, Item: { licenseNo: record.identifier, identifierOf: record.licenseNo }, ConditionExpression: 'attribute_not_exists(licenseNo)' } });
+    return items;
+  }
+
+  async put(record: LicenseRecord) {
     try {
-      await transact(this.db, items, record.licenseNo);
+      await transact(this.db, this.itemsOf(record), record.licenseNo);
     } catch (e) {
       if (!(e instanceof ConflictError)) throw e;
       // A sealed license is never overwritten: a retry that finds it already there, under its identifier, is done.
       const stored = await this.get(record.licenseNo);
-      const alias = record.identifier ? await readerFor(this.db).get<{ identifierOf?: string }>(table, { licenseNo: record.identifier }) : undefined;
+      const alias = record.identifier ? await readerFor(this.db).get<{ identifierOf?: string }>(this.cfg.LICENSES_TABLE, { licenseNo: record.identifier }) : undefined;
       if (stored && stored.identifier === record.identifier && (!record.identifier || alias?.identifierOf === record.licenseNo)) return;
       throw e;
     }
+  }
+
+  /**
+   * A batch in one round trip: a transaction takes up to 100 items, so 50 licenses with their
+   * identifiers go together (more in several transactions at once). A transaction refused because
+   * some of its licenses are there already (a retry racing another run) stores each on its own, as `put`.
+   */
+  async putAll(records: LicenseRecord[]) {
+    const chunks = Array.from({ length: Math.ceil(records.length / LICENSES_PER_TRANSACTION) }, (_, i) => records.slice(i * LICENSES_PER_TRANSACTION, (i + 1) * LICENSES_PER_TRANSACTION));
+    await Promise.all(
+      chunks.map(async (chunk) => {
+        if (chunk.length === 1) return this.put(chunk[0]);
+        try {
+          await transact(this.db, chunk.flatMap((r) => this.itemsOf(r)), `licenses ${chunk[0].licenseNo}…`);
+        } catch (e) {
+          if (!(e instanceof ConflictError)) throw e;
+          await Promise.all(chunk.map((r) => this.put(r)));
+        }
+      }),
+    );
   }
 
   async get(licenseNo: string) {

@@ -22,6 +22,26 @@ async function approvedPharmacist(deps: FakeDeps) {
   return id;
 }
 
+/** A batch of radiation worker certificates, approved by the health department's chief. */
+async function approvedBatch(deps: FakeDeps, quantity: number) {
+  const health = { clerk: officer('health', 'clerk'), chief: officer('health', 'chief') };
+  const id = await submit(deps, 'radiation-worker-certificate', { quantity });
+  await completeTask(deps, health.clerk, (await openStep(deps, id, 'acceptance')).taskId, { outcome: 'accept' });
+  await completeTask(deps, health.chief, (await openStep(deps, id, 'decision')).taskId, { outcome: 'approve', opinion: '准予核发' });
+  return id;
+}
+
+/** How many times each license PDF is put (in a versioned bucket, each put is a version). */
+function countPdfPuts(deps: FakeDeps) {
+  const puts = new Map<string, number>();
+  const put = deps.licenseFiles.put.bind(deps.licenseFiles);
+  deps.licenseFiles.put = async (key, body, type) => {
+    await put(key, body, type);
+    if (key.endsWith('.pdf')) puts.set(key, (puts.get(key) ?? 0) + 1);
+  };
+  return puts;
+}
+
 describe('sealing the licenses of an application', () => {
   it('numbers, renders, signs and stores the license of an approved application, then marks it issued', async () => {
     // Prepare
@@ -111,31 +131,62 @@ describe('a retried seal step', () => {
     expect((await deps.licenses.get(first.licenses[0]))!.issuedAt).toBe('2026-06-01T02:00:00.000Z');
   });
 
-  it('after a failure half way reuses the numbers it reserved and seals what is missing', async () => {
-    // Prepare: a batch of two; storing the second license's record fails once.
+  it('after the records failed to store, stores the licenses it sealed: the same numbers, no second signature, no second PDF', async () => {
+    // Prepare: a batch of two, sealed at 10:00; writing the records fails once.
     const deps = fakeDeps();
-    const health = { clerk: officer('health', 'clerk'), chief: officer('health', 'chief') };
-    const id = await submit(deps, 'radiation-worker-certificate', { quantity: 2 });
-    await completeTask(deps, health.clerk, (await openStep(deps, id, 'acceptance')).taskId, { outcome: 'accept' });
-    await completeTask(deps, health.chief, (await openStep(deps, id, 'decision')).taskId, { outcome: 'approve', opinion: '准予核发' });
-    const put = deps.licenses.put.bind(deps.licenses);
-    let calls = 0;
-    vi.spyOn(deps.licenses, 'put').mockImplementation(async (record) => {
-      if (++calls === 2) throw new Error('network');
-      return put(record);
+    const id = await approvedBatch(deps, 2);
+    const pdfPuts = countPdfPuts(deps);
+    vi.spyOn(deps.licenses, 'putAll').mockRejectedValueOnce(new Error('network'));
+    await expect(sealLicenses(deps, { applicationId: id })).rejects.toThrow('network');
+    const numbered = (await stored(deps, id)).licenses!.map((l) => l.licenseNo);
+    expect(deps.licenses.items.size).toBe(0);
+    deps.clock.set('2026-06-01T02:05:00Z');
+
+    // Act: the flow retries the step.
+    const { licenses } = await sealLicenses(deps, { applicationId: id });
+
+    // Assess: each license was signed and its PDF stored once, and its record is the one signed at 10:00.
+    expect(licenses).toEqual(numbered);
+    expect(deps.counters.values.get('license#FSGZ#2026')).toBe(2);
+    expect(deps.signer.signed).toHaveLength(2);
+    expect(Object.fromEntries(pdfPuts)).toEqual(Object.fromEntries(numbered.map((l) => [`licenses/${l}.pdf`, 1])));
+    for (const licenseNo of numbered) {
+      const record = (await deps.licenses.get(licenseNo))!;
+      expect(record.issuedAt).toBe('2026-06-01T02:00:00.000Z');
+      expect(record.pdfSha256).toBe(sha256Hex((await deps.licenseFiles.get(record.pdfKey))!));
+      expect(await deps.signer.verify(Buffer.from(record.signature.signedData!, 'utf8'), Buffer.from(record.signature.value, 'base64'))).toBe(true);
+    }
+    expect((await stored(deps, id)).status).toBe('issued');
+    expect(await actions(deps, id)).toEqual(['submitted', 'acceptance.accept', 'decision.approve', 'license.numbered', 'license.sealed']);
+  });
+
+  it('after one PDF failed to store, seals that license again and keeps the others', async () => {
+    // Prepare: a batch of three; the second copy's PDF cannot be stored the first time.
+    const deps = fakeDeps();
+    const id = await approvedBatch(deps, 3);
+    const pdfPuts = countPdfPuts(deps);
+    const put = deps.licenseFiles.put.bind(deps.licenseFiles);
+    let failed = false;
+    vi.spyOn(deps.licenseFiles, 'put').mockImplementation(async (key, body, type) => {
+      if (!failed && /-000002-.\.pdf$/.test(key)) {
+        failed = true;
+        throw new Error('network');
+      }
+      return put(key, body, type);
     });
     await expect(sealLicenses(deps, { applicationId: id })).rejects.toThrow('network');
     const numbered = (await stored(deps, id)).licenses!.map((l) => l.licenseNo);
+    expect([...deps.licenses.items.keys()].sort()).toEqual([numbered[0], numbered[2]]);
 
     // Act
     const { licenses } = await sealLicenses(deps, { applicationId: id });
 
-    // Assess
+    // Assess: the first and third sealed once, the second once more (its first signature was never stored); each PDF stored once.
     expect(licenses).toEqual(numbered);
-    expect(deps.counters.values.get('license#FSGZ#2026')).toBe(2);
-    expect(deps.signer.signed).toHaveLength(3); // the first copy once, the second twice (its record was not stored)
+    expect(deps.signer.signed).toHaveLength(4);
+    expect(Object.fromEntries(pdfPuts)).toEqual(Object.fromEntries(numbered.map((l) => [`licenses/${l}.pdf`, 1])));
+    expect(deps.licenses.items.size).toBe(3);
     expect((await stored(deps, id)).status).toBe('issued');
-    expect(await actions(deps, id)).toEqual(['submitted', 'acceptance.accept', 'decision.approve', 'license.numbered', 'license.sealed']);
   });
 
   it('after success on a filing appends no second license.sealed event', async () => {
