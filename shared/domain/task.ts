@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../zod.ts';
 import type { Item } from './catalog.ts';
 
 /**
@@ -34,24 +34,21 @@ export interface TaskRecord {
   completedAt?: string;
 }
 
-const text = (max: number) => z.string().trim().min(1).max(max);
+const text = (max: number) => z.string().check(z.trim(), z.minLength(1), z.maxLength(max));
 const opinion = text(2000);
 
 export const AcceptanceOutcome = z.discriminatedUnion('outcome', [
-  z.object({ outcome: z.literal('accept'), opinion: opinion.optional() }),
-  z.object({ outcome: z.literal('accept-deferred'), deferred: z.array(text(64)).min(1), opinion: opinion.optional() }),
+  z.object({ outcome: z.literal('accept'), opinion: z.optional(opinion) }),
+  z.object({ outcome: z.literal('accept-deferred'), deferred: z.array(text(64)).check(z.minLength(1)), opinion: z.optional(opinion) }),
   z.object({
     outcome: z.literal('correction'),
-    items: z
-      .array(z.object({ materialCode: text(64).optional(), field: text(64).optional(), reason: text(500) }))
-      .min(1)
-      .max(50),
+    items: z.array(z.object({ materialCode: z.optional(text(64)), field: z.optional(text(64)), reason: text(500) })).check(z.minLength(1), z.maxLength(50)),
   }),
   z.object({ outcome: z.literal('refuse'), reason: text(2000), legalBasis: text(500) }),
 ]);
 
 export const ExaminationOutcome = z.discriminatedUnion('outcome', [
-  z.object({ outcome: z.literal('pass'), opinion: opinion.optional() }),
+  z.object({ outcome: z.literal('pass'), opinion: z.optional(opinion) }),
   z.object({ outcome: z.literal('fail'), opinion }),
 ]);
 

@@ -9,7 +9,7 @@ import { OPERATIONS, PATH_PARAMS, TAGS } from './operations.ts';
  * The OpenAPI 3.1 document, built from the route table, the same zod schemas the handlers parse
  * requests with and respond with (shared/responses.ts), and what operations.ts says of each.
  */
-const BODIES: Record<string, z.ZodType> = {
+const BODIES: Record<string, z.core.$ZodType> = {
   'POST /v1/uploads': UploadRequest,
   'POST /v1/applications': SubmitRequest,
   'POST /v1/applications/{applicationId}/corrections': CorrectionRequest,
@@ -40,7 +40,7 @@ function schemaComponents(): Record<string, Record<string, unknown>> {
   return Object.fromEntries(Object.entries(schemas).map(([id, { $schema: _s, $id: _i, ...schema }]) => [id, schema]));
 }
 
-const ref = (schema: z.ZodType) => {
+const ref = (schema: z.core.$ZodType) => {
   const id = components.get(schema)?.id;
   if (!id) throw new Error('a response schema must be named in shared/responses.ts');
   return { $ref: `#/components/schemas/${id}` };

@@ -10,6 +10,6 @@ import { json, type ApiResult } from './api.ts';
  * which would cost every request. The e2e tests validate each response they receive against the
  * published document.
  */
-export function respond<S extends z.ZodType = never>(statusCode: 200 | 201, body: z.input<S>, headers?: Record<string, string>): ApiResult {
+export function respond<S extends z.core.$ZodType = never>(statusCode: 200 | 201, body: z.input<S>, headers?: Record<string, string>): ApiResult {
   return json(statusCode, body, headers);
 }
