@@ -1,4 +1,4 @@
-import * as z from './zod.ts';
+import * as z from 'zod/mini';
 import { BUCKETS, EMBEDDED_BUCKETS, TABLES, type TableSpec } from './adapters/aws/tables.ts';
 
 /**

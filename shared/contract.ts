@@ -1,19 +1,22 @@
-import * as z from './zod.ts';
+import * as z from 'zod/mini';
 import { REVOCATION_KINDS } from './domain/license.ts';
 import { SUSPENSION_KINDS } from './domain/application.ts';
 
 /**
  * Requests of the HTTP contract (SPEC: HTTP contract v1): the bodies and queries the handlers
- * parse, and the OpenAPI document describes, from these same schemas, limits included. In zod's
- * tree-shakable form (shared/zod.ts): every handler's bundle carries this file.
+ * parse, and the OpenAPI document describes, from these same schemas, limits included.
+ *
+ * Written with `zod/mini`, zod 4's tree-shakable form (functions instead of methods:
+ * `z.optional(z.string().check(z.maxLength(64)))`), as is every schema a Lambda bundle carries:
+ * a bundle then holds only the parts of zod it calls, where classic zod's methods bring all of
+ * it (~60 KiB) into every bundle that imports it anywhere. The same core parses and reports, so
+ * issue codes, paths and our problem+json are those of classic zod; mini loads no locale, so an
+ * issue our problem+json does not word itself (a bad environment, a flow's payload, in the logs)
+ * reads "Invalid input" with its code, path and expectation. The response schemas
+ * (shared/responses.ts) are types and document only, and stay classic; test/unit/bundles.test.ts
+ * keeps classic zod out of the bundles.
  */
 
-/** A description for the OpenAPI document, on a copy (as classic zod's `.describe()`). */
-const described = <T extends z.ZodMiniType>(schema: T, description: string): T => {
-  const copy = z.clone(schema);
-  z.globalRegistry.add(copy, { description });
-  return copy;
-};
 const text = (min: number, max: number) => z.string().check(z.trim(), z.minLength(min), z.maxLength(max));
 const code = (max: number) => z.string().check(z.minLength(1), z.maxLength(max));
 
@@ -133,9 +136,10 @@ export const StatsQuery = z.object({ from: z.optional(Instant), to: z.optional(I
 
 /** POST /v1/licenses/{licenseNo}/revoke (the answers of the license endpoints are in shared/responses.ts). */
 export const RevokeRequest = z.object({
-  reason: described(text(1, 1000), '理由'),
-  legalBasis: described(text(1, 500), '法律依据'),
-  kind: described(z.optional(z.enum(REVOCATION_KINDS)), 'revoke 撤销（第六十九条，默认，状态代码 03）| cancel 注销（第七十条，04）| penalty 吊销（行政处罚，07）'),
+  // Described in the OpenAPI document (http/openapi.ts): the revoke handler's bundle carries no descriptions.
+  reason: text(1, 1000),
+  legalBasis: text(1, 500),
+  kind: z.optional(z.enum(REVOCATION_KINDS)),
 });
 /** GET /v1/events: after a cursor (`next` of the previous page), at most `limit` events. */
 export const EventsQuery = z.object({ after: z.optional(z.string().check(z.maxLength(400))), limit: z._default(z.coerce.number().check(z.int(), z.minimum(1), z.maximum(500)), 100) });

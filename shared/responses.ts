@@ -19,7 +19,7 @@ export const components = z.registry<{ id: string }>();
 
 /**
  * A copy of `schema` with its description, as classic zod's `.describe()` makes it; it works on the
- * schemas of the request side too, which are zod/mini (shared/zod.ts) and have no `.describe()`.
+ * schemas of the request side too, which are zod/mini (shared/contract.ts) and have no `.describe()`.
  */
 const describe = <T extends z.core.$ZodType>(schema: T, description: string): T => {
   const copy = z.clone(schema);

@@ -1,4 +1,4 @@
-import * as z from '#shared/zod.ts';
+import * as z from 'zod/mini';
 import { flowHandler } from '#shared/http/flow.ts';
 import { concludeJointReview } from '#shared/usecases/joint.ts';
 import { ready } from '#shared/wiring.ts';

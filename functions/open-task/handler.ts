@@ -1,4 +1,4 @@
-import * as z from '#shared/zod.ts';
+import * as z from 'zod/mini';
 import { flowHandler } from '#shared/http/flow.ts';
 import { openTask } from '#shared/usecases/tasks.ts';
 import { ready } from '#shared/wiring.ts';

@@ -1,4 +1,4 @@
-import * as z from '#shared/zod.ts';
+import * as z from 'zod/mini';
 import { logger } from '#shared/http/api.ts';
 import { backgroundHandler } from '#shared/http/background.ts';
 import { recordFlowFailure } from '#shared/usecases/flow.ts';

@@ -1,4 +1,4 @@
-import * as z from '../zod.ts';
+import * as z from 'zod/mini';
 import { dayNumber, weekday, yearOf } from './dates.ts';
 import { RULE_YEARS, statutoryHolidays } from './statutory.ts';
 

@@ -1,4 +1,4 @@
-import * as z from '../zod.ts';
+import * as z from 'zod/mini';
 import { DEFAULT_LIGHT_RULE } from './calendar.ts';
 import { creditCodeProblem } from './identity.ts';
 import { typeCodeProblem } from './identifier.ts';

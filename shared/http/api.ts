@@ -2,7 +2,7 @@ import middy from '@middy/core';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
-import * as z from '../zod.ts';
+import * as z from 'zod/mini';
 import { DomainError, forbidden, type FieldProblem } from '../domain/errors.ts';
 import { Role, type Caller } from '../domain/caller.ts';
 import { Rank } from '../domain/task.ts';

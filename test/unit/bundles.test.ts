@@ -100,7 +100,7 @@ describe('the Lambda bundles', () => {
   it('carry neither classic zod nor the response schemas: zod/mini parses, the responses are types', () => {
     // Classic zod is ~60 KiB of every bundle that imports it anywhere (its methods cannot be
     // tree-shaken); the response schemas and the OpenAPI operations are for the document, which
-    // only GET /v1/openapi.json builds, after an import() (shared/http/respond.ts, shared/zod.ts).
+    // only GET /v1/openapi.json builds, after an import() (shared/http/respond.ts, shared/contract.ts).
     expect(loadedAtStart.size).toBe(FUNCTIONS.length);
     const documentOnly = /^(shared\/responses\.ts|shared\/http\/(openapi|operations)\.ts|node_modules\/zod\/(index\.js|v4\/(index\.js|classic\/)))/;
     const carried = [...loadedAtStart].flatMap(([fn, files]) => files.filter((f) => documentOnly.test(f)).map((f) => `${fn}: ${f}`));

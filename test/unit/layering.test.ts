@@ -27,8 +27,7 @@ function layerOf(path: string): Layer | undefined {
   if (path.startsWith('shared/adapters/')) return 'adapters';
   if (path.startsWith('shared/http/')) return 'http';
   if (['shared/wiring.ts', 'shared/wiring-seal.ts', 'shared/config.ts', 'shared/clock.ts', 'shared/city.ts'].includes(path)) return 'composition';
-  // zod.ts: zod/mini with its English messages (what every layer that parses imports instead of zod).
-  if (path === 'shared/retry.ts' || path === 'shared/cached.ts' || path === 'shared/zod.ts') return 'lib';
+  if (path === 'shared/retry.ts' || path === 'shared/cached.ts') return 'lib';
   if (path.startsWith('functions/')) return 'functions';
   if (path.startsWith('local/')) return 'local';
   if (path.startsWith('infra/')) return 'infra';
