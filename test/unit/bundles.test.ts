@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { build, type Metafile } from 'esbuild';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { API_FUNCTIONS, EVENT_FUNCTIONS, FLOW_FUNCTIONS, SCHEDULED_FUNCTIONS } from '#shared/http/routes.ts';
-import { externalModulesOf } from '../../infra/constructs/function.ts';
+import { BUNDLE_CHARSET, externalModulesOf } from '../../infra/constructs/function.ts';
 
 /**
  * No Lambda bundle carries the embedded mode's code (the key-file seal, the simulated EMS, the
@@ -56,6 +56,7 @@ beforeAll(async () => {
         format: 'esm',
         target: 'node24',
         mainFields: ['module', 'main'],
+        charset: BUNDLE_CHARSET,
         external: JSON.parse(external) as string[],
         write: false,
         metafile: true,
