@@ -25,7 +25,7 @@ const { P256FileSigner, Sm2FileSigner } = await import('../local/adapters/file-s
 const { sealDigestInput } = await import('../shared/domain/license.ts');
 const { sha256Hex } = await import('../shared/domain/canonical.ts');
 const support = await import('../test/support/platform.ts');
-const { ESM_BANNER, externalModulesOf } = await import('../infra/constructs/function.ts');
+const { BUNDLE_CHARSET, ESM_BANNER, externalModulesOf } = await import('../infra/constructs/function.ts');
 const { updateReadme } = await import('./readme.ts');
 const { as, bodyFor, Client, complete, enterpriseApplicant, newKey, officers, PERSON_ID, ENTERPRISE_CODE, PHARMACIST_MATERIALS, pharmacistBody, uploadAll, waitForStatus, waitForTask, TEST_NOW } = support;
 
@@ -610,7 +610,7 @@ if (wanted('bundles')) {
     await build({
       entryPoints: [join(ROOT, 'functions', fn, 'handler.ts')], outfile, bundle: true, platform: 'node', format: 'esm', target: 'node24', minify: true,
       mainFields: ['module', 'main'], external: externalModulesOf(fn), logLevel: 'silent',
-      banner: { js: ESM_BANNER },
+      banner: { js: ESM_BANNER }, charset: BUNDLE_CHARSET,
     });
     const size = statSync(outfile).size;
     const inits: number[] = [];

@@ -20,7 +20,7 @@ export const TokenRequest = z
     sub: z.string().min(1).max(64),
     role: Role,
     dept: z.string().min(1).max(64).optional(),
-    rank: Rank.optional(),
+    rank: z.optional(Rank),
     ttlSeconds: z.number().int().min(60).max(86400).default(8 * 3600),
     /** Space-separated scopes; the API's own (AUTH_SCOPE, default `oneseal`) unless said otherwise. */
     scope: z.string().max(200).optional(),

@@ -13,12 +13,22 @@ import { AcceptanceOutcome, DecisionOutcome, EscalatedDecisionOutcome, Examinati
  * published objects are open: a client ignores what it does not know. Each schema named here
  * becomes `#/components/schemas/<id>` in the document.
  */
-import { LicenseResponse, LicenseSealResponse, SealKeysResponse, VerifyResponse } from './contract.ts';
+import { LICENSE_STATUS_NAMES } from './domain/license.ts';
 
 export const components = z.registry<{ id: string }>();
 
-const named = <T extends z.ZodType>(id: string, description: string, schema: T): T => {
-  const described = schema.describe(description) as T;
+/**
+ * A copy of `schema` with its description, as classic zod's `.describe()` makes it; it works on the
+ * schemas of the request side too, which are zod/mini (shared/contract.ts) and have no `.describe()`.
+ */
+const describe = <T extends z.core.$ZodType>(schema: T, description: string): T => {
+  const copy = z.clone(schema);
+  z.globalRegistry.add(copy, { description });
+  return copy;
+};
+
+const named = <T extends z.core.$ZodType>(id: string, description: string, schema: T): T => {
+  const described = describe(schema, description);
   components.add(described, { id });
   return described;
 };
@@ -59,6 +69,117 @@ export const Problem = named(
     errorsTruncated: z.literal(true).optional().describe('errors 只列出了前 50 项'),
   }),
 );
+
+// ——— The license endpoints (SPEC: verify, license, `/seal`, `/seal/keys`): the Chinese names of GB/T 36903 as descriptions ———
+
+const statusCode = z.enum(Object.keys(LICENSE_STATUS_NAMES) as [keyof typeof LICENSE_STATUS_NAMES]).describe('证照状态代码：01 有效，02 暂扣，03 撤销，04 注销，05 失效，07 吊销');
+const status = z.enum(['valid', 'revoked', 'expired']).describe('证照状态：valid 有效 | revoked 已撤销、注销或吊销 | expired 已过有效期（失效）');
+const identifier = z.string().nullable().describe('证照标识（GB/T 36904）：1.2.156.3005.2.<证照类型代码>.<颁发机构代码>.<流水号>.<版本号>.<校验位>');
+const algorithm = z.enum(['SM2_SM3', 'ECDSA_P256_SHA256']).describe('签名算法：SM2_SM3（GB/T 32918，默认用户标识 1234567812345678）| ECDSA_P256_SHA256');
+const date = z.iso.date();
+
+/** The GB/T 36903 metadata of a license (电子证照元数据). */
+export const LicenseMetadata = z
+  .object({
+    name: z.string().describe('证照名称'),
+    identifier,
+    typeCode: z.string().nullable().describe('证照类型代码：证照定义机构的统一社会信用代码加 3 位数字'),
+    typeName: z.string().describe('证照类型名称'),
+    number: z.string().describe('证照编号'),
+    issuer: z.string().describe('证照颁发机构'),
+    issuerCode: z.string().nullable().describe('证照颁发机构代码（统一社会信用代码）'),
+    issueDate: date.describe('证照颁发日期'),
+    validFrom: date.describe('证照有效期起始'),
+    validUntil: date.nullable().describe('证照有效期截止（null：长期有效）'),
+    holder: z.string().describe('持证主体'),
+    holderCode: z.string().describe('持证主体代码（非持证人查看时脱敏）'),
+    holderCodeType: z.enum(['111', '001']).describe('持证主体代码类型代码：111 公民身份号码，001 统一社会信用代码'),
+    holderCodeTypeName: z.string().describe('持证主体代码类型名称'),
+    area: z.string().nullable().describe('证照所属管辖属地编码（GB/T 2260）'),
+    areaName: z.string().nullable().describe('管辖属地名称'),
+    itemCode: z.string().describe('关联事项代码'),
+    itemName: z.string().describe('关联事项名称'),
+    previousIdentifier: z.string().optional().describe('关联证照标识：延续换发前的证照'),
+  })
+  .describe('电子证照元数据（GB/T 36903）');
+
+/** GET /v1/licenses/{licenseNo} (the number or the 证照标识). */
+export const LicenseResponse = z.object({
+  licenseNo: z.string().describe('证照编号'),
+  identifier,
+  licenseName: z.string().describe('证照名称'),
+  status,
+  statusCode,
+  statusName: z.string().describe('证照状态名称'),
+  metadata: LicenseMetadata,
+  issuedAt: z.iso.datetime().describe('颁发时间'),
+  expiresAt: z.iso.datetime().nullable().describe('有效期截止时间'),
+  sha256: z.string().describe('证照 PDF 文件的 SHA-256'),
+  signature: z.object({ algorithm, keyId: z.string().describe('签章密钥标识') }),
+  download: z.object({ url: z.string().describe('证照 PDF 下载地址（短时有效）'), expiresInSeconds: z.number() }).optional().describe('签章 PDF 的下载地址：持证人与颁发部门的工作人员'),
+  itemCode: z.string().describe('关联事项编码'),
+  itemName: z.string().describe('关联事项名称'),
+  applicationId: z.string().describe('办件'),
+  holder: z.object({ kind: z.enum(['person', 'enterprise']), name: z.string(), subjectId: z.string() }).describe('持证主体（对持证人以外的人脱敏）'),
+  fields: z.array(z.object({ label: z.string(), value: z.string() })).describe('证面信息'),
+  issuer: z.string().describe('颁发机构'),
+  verifyUrl: z.string().describe('公开核验地址（证照二维码）'),
+});
+
+/** GET /v1/licenses/{licenseNo}/verify (public; the number or the 证照标识). */
+export const VerifyResponse = z.object({
+  valid: z.boolean().describe('证照真实、未被篡改且有效'),
+  status,
+  statusCode,
+  licenseNo: z.string().describe('证照编号'),
+  identifier,
+  itemName: z.string().describe('关联事项名称'),
+  holderName: z.string().describe('持证主体（脱敏）'),
+  issuedAt: z.iso.datetime().describe('颁发时间'),
+  expiresAt: z.iso.datetime().nullable().describe('有效期截止时间'),
+  issuer: z.string().describe('证照颁发机构'),
+  issuerCode: z.string().nullable().describe('证照颁发机构代码'),
+  signatureValid: z.boolean().describe('电子签章验证通过，且文件哈希一致'),
+  sha256: z.string().nullable().describe('所核验 PDF 文件的 SHA-256'),
+  statusName: z.string().describe('证照状态名称'),
+  licenseName: z.string().describe('证照名称'),
+  holderId: z.string().describe('持证主体代码（脱敏）'),
+  algorithm: z.string().describe('签名算法：SM2_SM3 | ECDSA_P256_SHA256'),
+  keyId: z.string().describe('签章密钥标识'),
+  revokedAt: z.iso.datetime().optional().describe('撤销、注销或吊销的时间'),
+});
+
+/** GET /v1/licenses/{licenseNo}/seal (the holder and officers): what an offline check needs. */
+export const LicenseSealResponse = z.object({
+  licenseNo: z.string().describe('证照编号'),
+  identifier,
+  signedData: z.string().describe('签名原文：签章所签的 UTF-8 字符串（规范化 JSON，含证照数据和 PDF 的 SHA-256）'),
+  pdfSha256: z.string().describe('证照 PDF 文件的 SHA-256'),
+  signature: z.object({ algorithm, keyId: z.string().describe('签章密钥标识，对应 GET /v1/seal/keys'), value: z.string().describe('DER 编码签名值（base64）') }),
+});
+
+/** GET /v1/seal/keys (public): every key the city has sealed with. */
+export const SealKeysResponse = z.object({
+  keys: z.array(
+    z.object({
+      keyId: z.string().describe('签章密钥标识'),
+      algorithm,
+      publicKeyPem: z.string().describe('公钥（SubjectPublicKeyInfo，PEM）'),
+      status: z.enum(['active', 'retired']).describe('active 当前使用 | retired 已停用（仍用于核验此前签发的证照）'),
+      activeFrom: z.iso.datetime().describe('启用时间'),
+      activeUntil: z.iso.datetime().optional().describe('停用时间'),
+    }),
+  ),
+});
+
+/** Response schemas by route, for the OpenAPI document. */
+export const LICENSE_RESPONSES: Record<string, z.ZodType> = {
+  'GET /v1/licenses/{licenseNo}': LicenseResponse,
+  'GET /v1/licenses/{licenseNo}/verify': VerifyResponse,
+  'POST /v1/licenses/{licenseNo}/verify': VerifyResponse,
+  'GET /v1/licenses/{licenseNo}/seal': LicenseSealResponse,
+  'GET /v1/seal/keys': SealKeysResponse,
+};
 
 // ——— Public ———
 
@@ -261,7 +382,7 @@ export const Task = named(
     applicationId: z.string(),
     applicationNo: z.string(),
     itemCode: z.string(),
-    step: Step.describe('环节（step）：acceptance 受理，review 审查，inspection 现场核查，joint-review 并联审查，decision 决定，escalated-decision 提请副局长决定，referral 上报'),
+    step: describe(Step, '环节（step）：acceptance 受理，review 审查，inspection 现场核查，joint-review 并联审查，decision 决定，escalated-decision 提请副局长决定，referral 上报'),
     dept: z.string(),
     rank: Rank,
     status: z.enum(['open', 'completed', 'cancelled']),

@@ -1,6 +1,6 @@
 import { apiHandler, callerOf, parseBody, pathParam } from '#shared/http/api.ts';
 import { respond } from '#shared/http/respond.ts';
-import { BlacklistEntry, BlacklistRecord } from '#shared/responses.ts';
+import type { BlacklistEntry, BlacklistRecord } from '#shared/responses.ts';
 import { BlacklistRequest } from '#shared/contract.ts';
 import { getBlacklistEntry, putOnBlacklist, removeFromBlacklist } from '#shared/usecases/blacklist.ts';
 import { ready } from '#shared/wiring.ts';
@@ -11,10 +11,10 @@ export const handler = apiHandler(async (event) => {
   const subjectId = pathParam(event, 'subjectId');
   switch (event.requestContext.http.method) {
     case 'PUT':
-      return respond(BlacklistEntry, 200, await putOnBlacklist(await ready(), caller, subjectId, parseBody(event, BlacklistRequest)));
+      return respond<typeof BlacklistEntry>(200, await putOnBlacklist(await ready(), caller, subjectId, parseBody(event, BlacklistRequest)));
     case 'DELETE':
-      return respond(BlacklistEntry, 200, await removeFromBlacklist(await ready(), caller, subjectId));
+      return respond<typeof BlacklistEntry>(200, await removeFromBlacklist(await ready(), caller, subjectId));
     default:
-      return respond(BlacklistRecord, 200, await getBlacklistEntry(await ready(), subjectId));
+      return respond<typeof BlacklistRecord>(200, await getBlacklistEntry(await ready(), subjectId));
   }
 });

@@ -1,7 +1,7 @@
 import { apiHandler, callerOf, parseBody, pathParam } from '#shared/http/api.ts';
 import { CompleteTaskRequest } from '#shared/contract.ts';
 import { respond } from '#shared/http/respond.ts';
-import { TaskCompletion } from '#shared/responses.ts';
+import type { TaskCompletion } from '#shared/responses.ts';
 import { completeTask } from '#shared/usecases/tasks.ts';
 import { ready } from '#shared/wiring.ts';
 
@@ -9,5 +9,5 @@ import { ready } from '#shared/wiring.ts';
 export const handler = apiHandler(async (event) => {
   const caller = callerOf(event, 'officer');
   const body = parseBody(event, CompleteTaskRequest);
-  return respond(TaskCompletion, 200, await completeTask(await ready(), caller, pathParam(event, 'taskId'), body));
+  return respond<typeof TaskCompletion>(200, await completeTask(await ready(), caller, pathParam(event, 'taskId'), body));
 });

@@ -1,7 +1,7 @@
 import { apiHandler, callerOf, parseWith, pathParam } from '#shared/http/api.ts';
 import { DeliveriesQuery } from '#shared/contract.ts';
 import { respond } from '#shared/http/respond.ts';
-import { Delivery, DeliveryList } from '#shared/responses.ts';
+import type { Delivery, DeliveryList } from '#shared/responses.ts';
 import { listDeadDeliveries, retryDelivery } from '#shared/usecases/events.ts';
 import { ready } from '#shared/wiring.ts';
 
@@ -9,7 +9,7 @@ import { ready } from '#shared/wiring.ts';
 export const handler = apiHandler(async (event) => {
   callerOf(event, 'admin');
   const deps = await ready();
-  if (event.routeKey.startsWith('POST')) return respond(Delivery, 200, await retryDelivery(deps, pathParam(event, 'deliveryId')));
+  if (event.routeKey.startsWith('POST')) return respond<typeof Delivery>(200, await retryDelivery(deps, pathParam(event, 'deliveryId')));
   parseWith(DeliveriesQuery, event.queryStringParameters ?? {});
-  return respond(DeliveryList, 200, await listDeadDeliveries(deps));
+  return respond<typeof DeliveryList>(200, await listDeadDeliveries(deps));
 });

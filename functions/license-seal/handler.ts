@@ -1,6 +1,6 @@
 import { apiHandler, callerOf, pathParam } from '#shared/http/api.ts';
 import { respond } from '#shared/http/respond.ts';
-import { LicenseSeal } from '#shared/responses.ts';
+import type { LicenseSeal } from '#shared/responses.ts';
 import { getLicenseSeal } from '#shared/usecases/queries.ts';
 import { ready } from '#shared/wiring.ts';
 
@@ -10,5 +10,5 @@ import { ready } from '#shared/wiring.ts';
  */
 export const handler = apiHandler(async (event) => {
   const caller = callerOf(event, 'applicant', 'officer', 'supervisor');
-  return respond(LicenseSeal, 200, await getLicenseSeal(await ready(), caller, pathParam(event, 'licenseNo')));
+  return respond<typeof LicenseSeal>(200, await getLicenseSeal(await ready(), caller, pathParam(event, 'licenseNo')));
 });

@@ -1,7 +1,7 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { flowHandler } from '#shared/http/flow.ts';
 import { openTask } from '#shared/usecases/tasks.ts';
 import { ready } from '#shared/wiring.ts';
 
 /** Invoked by a `.waitForTaskToken` state: stores the officer task that holds the token. */
-export const handler = flowHandler(z.object({ taskToken: z.string().min(1), applicationId: z.string().min(1), step: z.string(), dept: z.string().optional() }), async (input) => openTask(await ready(), input));
+export const handler = flowHandler(z.object({ taskToken: z.string().check(z.minLength(1)), applicationId: z.string().check(z.minLength(1)), step: z.string(), dept: z.optional(z.string()) }), async (input) => openTask(await ready(), input));

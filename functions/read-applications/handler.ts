@@ -1,6 +1,6 @@
 import { apiHandler, callerOf, pathParam } from '#shared/http/api.ts';
 import { respond } from '#shared/http/respond.ts';
-import { Application, ApplicationList } from '#shared/responses.ts';
+import type { Application, ApplicationList } from '#shared/responses.ts';
 import { getApplication, listOwnApplications } from '#shared/usecases/queries.ts';
 import { ready } from '#shared/wiring.ts';
 
@@ -8,8 +8,8 @@ import { ready } from '#shared/wiring.ts';
 export const handler = apiHandler(async (event) => {
   if (event.routeKey === 'GET /v1/applications') {
     const caller = callerOf(event, 'applicant');
-    return respond(ApplicationList, 200, { applications: await listOwnApplications(await ready(), caller) });
+    return respond<typeof ApplicationList>(200, { applications: await listOwnApplications(await ready(), caller) });
   }
   const caller = callerOf(event, 'applicant', 'officer', 'supervisor');
-  return respond(Application, 200, await getApplication(await ready(), caller, pathParam(event, 'applicationId')));
+  return respond<typeof Application>(200, await getApplication(await ready(), caller, pathParam(event, 'applicationId')));
 });

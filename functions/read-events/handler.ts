@@ -1,7 +1,7 @@
 import { apiHandler, callerOf, parseWith } from '#shared/http/api.ts';
 import { EventsQuery } from '#shared/contract.ts';
 import { respond } from '#shared/http/respond.ts';
-import { EventPage } from '#shared/responses.ts';
+import type { EventPage } from '#shared/responses.ts';
 import { listEvents } from '#shared/usecases/events.ts';
 import { ready } from '#shared/wiring.ts';
 
@@ -9,5 +9,5 @@ import { ready } from '#shared/wiring.ts';
 export const handler = apiHandler(async (event) => {
   callerOf(event, 'platform', 'supervisor');
   const query = parseWith(EventsQuery, event.queryStringParameters ?? {});
-  return respond(EventPage, 200, await listEvents(await ready(), query));
+  return respond<typeof EventPage>(200, await listEvents(await ready(), query));
 });

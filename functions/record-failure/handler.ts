@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { logger } from '#shared/http/api.ts';
 import { backgroundHandler } from '#shared/http/background.ts';
 import { recordFlowFailure } from '#shared/usecases/flow.ts';
@@ -14,16 +14,16 @@ const StatusChange = z.object({
   detail: z.object({
     executionArn: z.string(),
     status: z.string(),
-    input: z.string().nullish(),
-    error: z.string().nullish(),
-    cause: z.string().nullish(),
+    input: z.nullish(z.string()),
+    error: z.nullish(z.string()),
+    cause: z.nullish(z.string()),
   }),
 });
 
 export const handler = backgroundHandler('flow failure not recorded', async (event: unknown) => {
   const { detail } = StatusChange.parse(event);
   if (detail.status !== 'FAILED' && detail.status !== 'TIMED_OUT') return { recorded: false };
-  const applicationId = z.object({ applicationId: z.string().min(1) }).safeParse(JSON.parse(detail.input || '{}')).data?.applicationId;
+  const applicationId = z.object({ applicationId: z.string().check(z.minLength(1)) }).safeParse(JSON.parse(detail.input || '{}')).data?.applicationId;
   if (!applicationId) {
     logger.error('flow failed without an application', { executionArn: detail.executionArn });
     return { recorded: false };

@@ -2,7 +2,7 @@ import { apiHandler, callerOf, parseBody, pathParam } from '#shared/http/api.ts'
 import { RevokeRequest } from '#shared/contract.ts';
 import { revokeLicense } from '#shared/usecases/revoke.ts';
 import { respond } from '#shared/http/respond.ts';
-import { Revocation } from '#shared/responses.ts';
+import type { Revocation } from '#shared/responses.ts';
 import { ready } from '#shared/wiring.ts';
 
 /**
@@ -11,5 +11,5 @@ import { ready } from '#shared/wiring.ts';
  */
 export const handler = apiHandler(async (event) => {
   const caller = callerOf(event, 'officer');
-  return respond(Revocation, 200, await revokeLicense(await ready(), caller, pathParam(event, 'licenseNo'), parseBody(event, RevokeRequest)));
+  return respond<typeof Revocation>(200, await revokeLicense(await ready(), caller, pathParam(event, 'licenseNo'), parseBody(event, RevokeRequest)));
 });

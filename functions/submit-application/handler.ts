@@ -1,6 +1,6 @@
 import { apiHandler, callerOf, parseBody } from '#shared/http/api.ts';
 import { respond } from '#shared/http/respond.ts';
-import { Application } from '#shared/responses.ts';
+import type { Application } from '#shared/responses.ts';
 import { IdempotencyKey, SubmitRequest } from '#shared/contract.ts';
 import { badRequest } from '#shared/domain/errors.ts';
 import { submitApplication } from '#shared/usecases/submit.ts';
@@ -13,5 +13,5 @@ export const handler = apiHandler(async (event) => {
   if (!key.success) throw badRequest('idempotency.key-missing', '请在 Idempotency-Key 请求头中提供幂等键（1–128 位字母、数字或 ._:-）');
   const body = parseBody(event, SubmitRequest);
   const { view } = await submitApplication(await ready(), caller, key.data, body);
-  return respond(Application, 201, view, { location: `/v1/applications/${view.applicationId}` });
+  return respond<typeof Application>(201, view, { location: `/v1/applications/${view.applicationId}` });
 });

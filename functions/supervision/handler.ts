@@ -1,7 +1,7 @@
 import { apiHandler, callerOf, parseWith } from '#shared/http/api.ts';
 import { CasesQuery, LightsQuery, StatsQuery } from '#shared/contract.ts';
 import { respond } from '#shared/http/respond.ts';
-import { CaseList, LightList, Statistics } from '#shared/responses.ts';
+import type { CaseList, LightList, Statistics } from '#shared/responses.ts';
 import { listCases, listLights, statistics, statisticsCsv, statsPeriod } from '#shared/usecases/supervision.ts';
 import { ready } from '#shared/wiring.ts';
 
@@ -12,9 +12,9 @@ export const handler = apiHandler(async (event) => {
   const deps = await ready();
   if (event.routeKey.endsWith('/lights')) {
     const q = parseWith(LightsQuery, query);
-    return respond(LightList, 200, { lights: await listLights(deps, q.color, q.dept) });
+    return respond<typeof LightList>(200, { lights: await listLights(deps, q.color, q.dept) });
   }
-  if (event.routeKey.endsWith('/cases')) return respond(CaseList, 200, { cases: await listCases(deps, parseWith(CasesQuery, query).status) });
+  if (event.routeKey.endsWith('/cases')) return respond<typeof CaseList>(200, { cases: await listCases(deps, parseWith(CasesQuery, query).status) });
   const q = parseWith(StatsQuery, query);
   const period = statsPeriod(deps.clock.now(), q.from, q.to);
   // The same figures for a spreadsheet, per department and item with the total last.
@@ -22,5 +22,5 @@ export const handler = apiHandler(async (event) => {
     const csv = await statisticsCsv(deps, { ...q, ...period });
     return { statusCode: 200, headers: { 'content-type': 'text/csv; charset=utf-8', 'content-disposition': 'attachment; filename="statistics.csv"' }, body: csv };
   }
-  return respond(Statistics, 200, await statistics(deps, { ...q, ...period }));
+  return respond<typeof Statistics>(200, await statistics(deps, { ...q, ...period }));
 });

@@ -1,6 +1,6 @@
 import { apiHandler, pathParam, rawBody } from '#shared/http/api.ts';
 import { respond } from '#shared/http/respond.ts';
-import { LicenseVerification } from '#shared/responses.ts';
+import type { LicenseVerification } from '#shared/responses.ts';
 import { badRequest, DomainError } from '#shared/domain/errors.ts';
 import { verifyLicense } from '#shared/usecases/verify.ts';
 import { ready } from '#shared/wiring.ts';
@@ -19,7 +19,7 @@ export const handler = apiHandler(async (event) => {
     const bytes = rawBody(event);
     if (!bytes.length) throw badRequest('verify.no-file', '请在请求体中提交证照 PDF 文件');
     if (bytes.length > MAX_VERIFY_BYTES) throw new DomainError(413, 'verify.too-large', '证照 PDF 不应超过 2 MB');
-    return respond(LicenseVerification, 200, await verifyLicense(await ready(), licenseNo, bytes));
+    return respond<typeof LicenseVerification>(200, await verifyLicense(await ready(), licenseNo, bytes));
   }
-  return respond(LicenseVerification, 200, await verifyLicense(await ready(), licenseNo));
+  return respond<typeof LicenseVerification>(200, await verifyLicense(await ready(), licenseNo));
 });

@@ -1,6 +1,6 @@
 import { apiHandler, callerOf, parseBody, pathParam } from '#shared/http/api.ts';
 import { respond } from '#shared/http/respond.ts';
-import { Application } from '#shared/responses.ts';
+import type { Application } from '#shared/responses.ts';
 import { WithdrawRequest } from '#shared/contract.ts';
 import { withdrawApplication } from '#shared/usecases/withdraw.ts';
 import { ready } from '#shared/wiring.ts';
@@ -9,5 +9,5 @@ import { ready } from '#shared/wiring.ts';
 export const handler = apiHandler(async (event) => {
   const caller = callerOf(event, 'applicant');
   const { reason } = parseBody(event, WithdrawRequest);
-  return respond(Application, 200, await withdrawApplication(await ready(), caller, pathParam(event, 'applicationId'), reason));
+  return respond<typeof Application>(200, await withdrawApplication(await ready(), caller, pathParam(event, 'applicationId'), reason));
 });

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { dayNumber, weekday, yearOf } from './dates.ts';
 import { RULE_YEARS, statutoryHolidays } from './statutory.ts';
 
@@ -81,19 +81,19 @@ export function scheduleWarnings(s: YearSchedule): string[] {
     .map((h) => `按《全国年节及纪念日放假办法》，${h.date}（${h.name}）应放假，但不在放假日期中`);
 }
 
-const refine = (year?: number) => (s: { holidays: string[]; workdays: string[]; source: string; publishedAt?: string }, ctx: z.RefinementCtx) => {
+const refine = (year?: number) => (s: { holidays: string[]; workdays: string[]; source: string; publishedAt?: string }, ctx: z.core.$RefinementCtx) => {
   for (const p of problemsOf(s, year)) ctx.addIssue({ code: 'custom', path: p.path, message: p.message });
 };
 
 const body = z.object({
   holidays: z.array(z.string(), { error: '放假日期应为日期列表' }),
-  workdays: z.array(z.string(), { error: '调休上班日期应为日期列表' }).default([]),
+  workdays: z._default(z.array(z.string(), { error: '调休上班日期应为日期列表' }), []),
   source: z.string({ error: '须注明来源' }),
-  publishedAt: z.string().optional(),
+  publishedAt: z.optional(z.string()),
 });
 
 /** The body of PUT /v1/calendar/{year}, checked except for the year (see yearScheduleInput). */
-export const YearScheduleInput = body.superRefine(refine());
+export const YearScheduleInput = body.check(z.superRefine(refine()));
 
 /** The body of PUT /v1/calendar/{year}, every date checked to be in `year`. */
-export const yearScheduleInput = (year: number) => body.superRefine(refine(year));
+export const yearScheduleInput = (year: number) => body.check(z.superRefine(refine(year)));

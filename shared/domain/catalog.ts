@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { DEFAULT_LIGHT_RULE } from './calendar.ts';
 import { creditCodeProblem } from './identity.ts';
 import { typeCodeProblem } from './identifier.ts';
@@ -12,63 +12,67 @@ export const MaterialFormat = z.enum(['pdf', 'jpeg', 'png', 'ofd']);
 export type MaterialFormat = z.infer<typeof MaterialFormat>;
 
 export const MaterialSpec = z.object({
-  code: z.string().regex(/^[a-z0-9-]+$/),
-  name: z.string().min(1),
+  code: z.string().check(z.regex(/^[a-z0-9-]+$/)),
+  name: z.string().check(z.minLength(1)),
   required: z.boolean(),
   /** 容缺: a non-key material that may be supplied after acceptance. */
-  deferrable: z.boolean().default(false),
-  formats: z.array(MaterialFormat).min(1),
-  maxBytes: z.number().int().positive(),
+  deferrable: z._default(z.boolean(), false),
+  formats: z.array(MaterialFormat).check(z.minLength(1)),
+  maxBytes: z.number().check(z.int(), z.positive()),
 });
 export type MaterialSpec = z.infer<typeof MaterialSpec>;
 
 export const FormField = z.object({
-  field: z.string().regex(/^[a-zA-Z][a-zA-Z0-9]*$/),
-  label: z.string().min(1),
+  field: z.string().check(z.regex(/^[a-zA-Z][a-zA-Z0-9]*$/)),
+  label: z.string().check(z.minLength(1)),
   type: z.enum(['string', 'integer', 'date', 'enum', 'boolean']),
   required: z.boolean(),
-  pattern: z.string().optional(),
-  options: z.array(z.string()).optional(),
-  maxLength: z.number().int().positive().optional(),
+  pattern: z.optional(z.string()),
+  options: z.optional(z.array(z.string())),
+  maxLength: z.optional(z.number().check(z.int(), z.positive())),
   /** Printed on the license when set. */
-  onLicense: z.boolean().default(false),
+  onLicense: z._default(z.boolean(), false),
 });
 export type FormField = z.infer<typeof FormField>;
 
 export const Fee = z.discriminatedUnion('free', [
-  z.object({ free: z.literal(true), basis: z.string().optional() }),
-  z.object({ free: z.literal(false), amountYuan: z.number().positive(), basis: z.string().min(1) }),
+  z.object({ free: z.literal(true), basis: z.optional(z.string()) }),
+  z.object({ free: z.literal(false), amountYuan: z.number().check(z.positive()), basis: z.string().check(z.minLength(1)) }),
 ]);
 
 /** A unified social credit code (GB 32100), its check character verified. */
-export const CreditCode = z.string().superRefine((code, ctx) => {
-  const problem = creditCodeProblem(code);
-  if (problem) ctx.addIssue({ code: 'custom', message: problem === 'format' ? '统一社会信用代码格式不正确（18位）' : '统一社会信用代码校验位不正确' });
-});
+export const CreditCode = z.string().check(
+  z.superRefine((code, ctx) => {
+    const problem = creditCodeProblem(code);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem === 'format' ? '统一社会信用代码格式不正确（18位）' : '统一社会信用代码校验位不正确' });
+  }),
+);
 
 /** 证照类型代码: the defining authority's credit code (GB 32100, checksum verified) followed by 3 digits. */
-export const LicenseTypeCode = z.string().superRefine((code, ctx) => {
-  const problem = typeCodeProblem(code);
-  if (problem) ctx.addIssue({ code: 'custom', message: problem === 'format' ? '证照类型代码应为定义机构的18位统一社会信用代码加3位数字' : '证照类型代码中定义机构的统一社会信用代码校验位不正确' });
-});
+export const LicenseTypeCode = z.string().check(
+  z.superRefine((code, ctx) => {
+    const problem = typeCodeProblem(code);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem === 'format' ? '证照类型代码应为定义机构的18位统一社会信用代码加3位数字' : '证照类型代码中定义机构的统一社会信用代码校验位不正确' });
+  }),
+);
 
 /** The license an item produces: its name, its type in the national catalogue, its validity. */
 export const LicenseSpec = z.object({
   /** 证照名称, as printed. */
-  name: z.string().min(1),
+  name: z.string().check(z.minLength(1)),
   /** 证照类型名称 in the national license catalogue (several items may produce one type). */
-  typeName: z.string().min(1),
+  typeName: z.string().check(z.minLength(1)),
   /** 证照类型代码. */
   typeCode: LicenseTypeCode,
   /** Two to four capital letters; the first part of every license number (证照编号) of this item. */
-  numberPrefix: z.string().regex(/^[A-Z]{2,4}$/),
-  validityYears: z.number().int().positive().nullable(),
+  numberPrefix: z.string().check(z.regex(/^[A-Z]{2,4}$/)),
+  validityYears: z.nullable(z.number().check(z.int(), z.positive())),
   /**
    * A renewal (延续): the form field naming the license being renewed (its number or its
    * 证照标识). When that license is ours, of the same type and holder, the new one keeps its
    * serial and takes the next version.
    */
-  renews: z.string().optional(),
+  renews: z.optional(z.string()),
 });
 export type LicenseSpec = z.infer<typeof LicenseSpec>;
 
@@ -82,35 +86,35 @@ export type DeliveryMethod = z.infer<typeof DeliveryMethod>;
 
 export const Item = z
   .object({
-    code: z.string().regex(/^[a-z0-9-]+$/),
-    version: z.number().int().positive(),
-    name: z.string().min(1),
-    department: z.string().min(1),
+    code: z.string().check(z.regex(/^[a-z0-9-]+$/)),
+    version: z.number().check(z.int(), z.positive()),
+    name: z.string().check(z.minLength(1)),
+    department: z.string().check(z.minLength(1)),
     powerCategory: z.enum(['licensing', 'confirmation', 'service', 'filing', 'other']),
-    legalBasis: z.array(z.string().min(1)).min(1),
-    conditions: z.array(z.string().min(1)).min(1),
-    materials: z.array(MaterialSpec).min(1),
+    legalBasis: z.array(z.string().check(z.minLength(1))).check(z.minLength(1)),
+    conditions: z.array(z.string().check(z.minLength(1))).check(z.minLength(1)),
+    materials: z.array(MaterialSpec).check(z.minLength(1)),
     form: z.array(FormField),
     fee: Fee,
     handling: z.enum(['instant', 'promised', 'filing']),
     flow: FlowKind,
-    legalLimitDays: z.number().int().min(0),
-    promisedLimitDays: z.number().int().min(0),
-    visits: z.number().int().min(0),
+    legalLimitDays: z.number().check(z.int(), z.minimum(0)),
+    promisedLimitDays: z.number().check(z.int(), z.minimum(0)),
+    visits: z.number().check(z.int(), z.minimum(0)),
     online: z.enum(['full', 'partial', 'none']),
-    delivery: z.array(DeliveryMethod).min(1),
+    delivery: z.array(DeliveryMethod).check(z.minLength(1)),
     license: LicenseSpec,
     decider: z.enum(['chief', 'director']),
     /** On-site inspection (现场核查) after review, for the promised flow. */
-    inspection: z.boolean().default(false),
+    inspection: z._default(z.boolean(), false),
     /** Batch item: one application, `quantity` identical licenses. */
-    batch: z.boolean().default(false),
+    batch: z._default(z.boolean(), false),
     /** Joint review (并联审批): the departments that each review in parallel. */
-    jointDepartments: z.array(z.string()).optional(),
+    jointDepartments: z.optional(z.array(z.string())),
     /** Referral (往上走): the higher authority that decides. */
-    referralAuthority: z.string().optional(),
+    referralAuthority: z.optional(z.string()),
   })
-  .superRefine((item, ctx) => {
+  .check(z.superRefine((item, ctx) => {
     const issue = (message: string, path: (string | number)[]) => ctx.addIssue({ code: 'custom', message, path });
     if (item.promisedLimitDays > item.legalLimitDays) issue('承诺时限不得超过法定时限', ['promisedLimitDays']);
     const codes = item.materials.map((m) => m.code);
@@ -128,27 +132,27 @@ export const Item = z
     if ((item.flow === 'joint') !== !!item.jointDepartments?.length) issue('并联审批事项必须列出并联审查部门', ['jointDepartments']);
     if ((item.flow === 'referral') !== !!item.referralAuthority) issue('上报决定事项必须写明决定机关', ['referralAuthority']);
     if (item.license.renews && !item.form.some((f) => f.field === item.license.renews)) issue(`延续所依据的原证照字段 ${item.license.renews} 不在表单中`, ['license', 'renews']);
-  });
+  }));
 export type Item = z.infer<typeof Item>;
 
-export const Department = z.object({ code: z.string().regex(/^[a-z0-9-]+$/), name: z.string().min(1) });
+export const Department = z.object({ code: z.string().check(z.regex(/^[a-z0-9-]+$/)), name: z.string().check(z.minLength(1)) });
 export type Department = z.infer<typeof Department>;
 
 export const Catalog = z
   .object({
-    areaCode: z.string().regex(/^\d{6}$/),
-    cityName: z.string().min(1),
-    bureauName: z.string().min(1),
+    areaCode: z.string().check(z.regex(/^\d{6}$/)),
+    cityName: z.string().check(z.minLength(1)),
+    bureauName: z.string().check(z.minLength(1)),
     /** The bureau's unified social credit code: 颁发机构代码 on every license it issues. */
     issuerCode: CreditCode,
-    departments: z.array(Department).min(1),
-    items: z.array(Item).min(1),
+    departments: z.array(Department).check(z.minLength(1)),
+    items: z.array(Item).check(z.minLength(1)),
     /** City overrides of the national calendar (extra days off, extra working days), YYYY-MM-DD. */
-    calendar: z.object({ holidays: z.array(z.iso.date()).default([]), workdays: z.array(z.iso.date()).default([]) }).default({ holidays: [], workdays: [] }),
+    calendar: z._default(z.object({ holidays: z._default(z.array(z.iso.date()), []), workdays: z._default(z.array(z.iso.date()), []) }), { holidays: [], workdays: [] }),
     /** When supervision turns a step yellow: the city's thresholds for the light rule (domain/calendar.ts). */
-    lightRule: z.object({ yellowDaysLeft: z.number().int().min(0).max(10), yellowRatio: z.number().gt(0).lt(1) }).default({ ...DEFAULT_LIGHT_RULE }),
+    lightRule: z._default(z.object({ yellowDaysLeft: z.number().check(z.int(), z.minimum(0), z.maximum(10)), yellowRatio: z.number().check(z.gt(0), z.lt(1)) }), { ...DEFAULT_LIGHT_RULE }),
   })
-  .superRefine((catalog, ctx) => {
+  .check(z.superRefine((catalog, ctx) => {
     // 管辖属地 is the city (areaCode, GB/T 2260); the issuing bureau is registered within it.
     if (!creditCodeProblem(catalog.issuerCode) && catalog.issuerCode.slice(2, 6) !== catalog.areaCode.slice(0, 4)) {
       ctx.addIssue({ code: 'custom', message: `颁发机构代码的登记管理机关行政区划 ${catalog.issuerCode.slice(2, 8)} 不在本市 ${catalog.areaCode}`, path: ['issuerCode'] });
@@ -169,7 +173,7 @@ export const Catalog = z
       if (codes.has(key)) ctx.addIssue({ code: 'custom', message: `事项编码与版本重复 ${key}`, path: ['items', i, 'code'] });
       codes.add(key);
     });
-  });
+  }));
 export type Catalog = z.infer<typeof Catalog>;
 export type CatalogInput = z.input<typeof Catalog>;
 

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { SealAlgorithm, Signer } from './signer.ts';
 
 /**
@@ -16,15 +16,15 @@ import type { SealAlgorithm, Signer } from './signer.ts';
 export const SealKeySpec = z
   .object({
     /** The KMS key id or ARN (KMS), or the key file (the embedded mode). */
-    key: z.string().min(1),
+    key: z.string().check(z.minLength(1)),
     /** The key's algorithm when it is not the city's (`SEAL_ALGORITHM`). */
-    algorithm: z.enum(['ECDSA_P256_SHA256', 'SM2_SM3']).optional(),
+    algorithm: z.optional(z.enum(['ECDSA_P256_SHA256', 'SM2_SM3'])),
     activeFrom: z.iso.datetime({ offset: true }),
-    activeUntil: z.iso.datetime({ offset: true }).optional(),
+    activeUntil: z.optional(z.iso.datetime({ offset: true })),
   })
-  .refine((k) => !k.activeUntil || Date.parse(k.activeUntil) > Date.parse(k.activeFrom), { message: 'activeUntil must come after activeFrom' });
+  .check(z.refine((k) => !k.activeUntil || Date.parse(k.activeUntil) > Date.parse(k.activeFrom), { message: 'activeUntil must come after activeFrom' }));
 export type SealKeySpec = z.infer<typeof SealKeySpec>;
-export const SealKeySpecs = z.array(SealKeySpec).min(1);
+export const SealKeySpecs = z.array(SealKeySpec).check(z.minLength(1));
 
 /** A seal key with its effective active period (ISO instants; no `activeUntil` while it is the latest). */
 export interface SealKey {

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { Item } from './catalog.ts';
 
 /**
@@ -34,39 +34,42 @@ export interface TaskRecord {
   completedAt?: string;
 }
 
-const text = (max: number) => z.string().trim().min(1).max(max);
-const opinion = text(2000);
+const text = (max: number) => z.string().check(z.trim(), z.minLength(1), z.maxLength(max));
+/**
+ * A schema built where it is defined, the call marked pure: a bundle that does not check
+ * outcomes (all but the one completing tasks) leaves these out, and the cost of building them at
+ * its cold start.
+ */
+const pure = <T>(build: () => T): T => build();
+const opinion = /* @__PURE__ */ pure(() => text(2000));
 
-export const AcceptanceOutcome = z.discriminatedUnion('outcome', [
-  z.object({ outcome: z.literal('accept'), opinion: opinion.optional() }),
-  z.object({ outcome: z.literal('accept-deferred'), deferred: z.array(text(64)).min(1), opinion: opinion.optional() }),
+export const AcceptanceOutcome = /* @__PURE__ */ pure(() => z.discriminatedUnion('outcome', [
+  z.object({ outcome: z.literal('accept'), opinion: z.optional(opinion) }),
+  z.object({ outcome: z.literal('accept-deferred'), deferred: z.array(text(64)).check(z.minLength(1)), opinion: z.optional(opinion) }),
   z.object({
     outcome: z.literal('correction'),
-    items: z
-      .array(z.object({ materialCode: text(64).optional(), field: text(64).optional(), reason: text(500) }))
-      .min(1)
-      .max(50),
+    items: z.array(z.object({ materialCode: z.optional(text(64)), field: z.optional(text(64)), reason: text(500) })).check(z.minLength(1), z.maxLength(50)),
   }),
   z.object({ outcome: z.literal('refuse'), reason: text(2000), legalBasis: text(500) }),
-]);
+]));
 
-export const ExaminationOutcome = z.discriminatedUnion('outcome', [
-  z.object({ outcome: z.literal('pass'), opinion: opinion.optional() }),
+export const ExaminationOutcome = /* @__PURE__ */ pure(() => z.discriminatedUnion('outcome', [
+  z.object({ outcome: z.literal('pass'), opinion: z.optional(opinion) }),
   z.object({ outcome: z.literal('fail'), opinion }),
-]);
+]));
 
-export const DecisionOutcome = z.discriminatedUnion('outcome', [
+export const DecisionOutcome = /* @__PURE__ */ pure(() => z.discriminatedUnion('outcome', [
   z.object({ outcome: z.literal('approve'), opinion }),
   z.object({ outcome: z.literal('deny'), reason: text(2000), legalBasis: text(500) }),
   z.object({ outcome: z.literal('escalate'), reason: text(2000) }),
-]);
+]));
 
-export const EscalatedDecisionOutcome = z.discriminatedUnion('outcome', [
+export const EscalatedDecisionOutcome = /* @__PURE__ */ pure(() => z.discriminatedUnion('outcome', [
   z.object({ outcome: z.literal('approve'), opinion }),
   z.object({ outcome: z.literal('deny'), reason: text(2000), legalBasis: text(500) }),
-]);
+]));
 
-export const OUTCOME_SCHEMAS = {
+export const OUTCOME_SCHEMAS = /* @__PURE__ */ pure(() => ({
   acceptance: AcceptanceOutcome,
   review: ExaminationOutcome,
   inspection: ExaminationOutcome,
@@ -76,7 +79,7 @@ export const OUTCOME_SCHEMAS = {
   referral: EscalatedDecisionOutcome,
   correction: z.object({ outcome: z.literal('corrected') }),
   delivery: z.object({ outcome: z.literal('delivered') }),
-} as const;
+}) as const);
 
 export type Outcome =
   | z.infer<typeof AcceptanceOutcome>

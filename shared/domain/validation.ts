@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import * as z from 'zod/mini';
 import { DomainError, type FieldProblem } from './errors.ts';
 
 /**
@@ -20,7 +20,7 @@ const ZOD_MESSAGES: Record<string, string> = {
 };
 
 /** zod's issues as the problem list of the contract (`errors` of problem+json). */
-export function zodProblems(error: z.ZodError, prefix = ''): FieldProblem[] {
+export function zodProblems(error: z.core.$ZodError, prefix = ''): FieldProblem[] {
   return error.issues.map((issue) => {
     const path = [prefix, ...issue.path.map(String)].filter(Boolean).join('.');
     return { path: path || '(body)', code: `request.${issue.code}`, message: issue.code === 'custom' ? issue.message : `${path || '请求体'}：${ZOD_MESSAGES[issue.code] ?? '内容不正确'}` };
@@ -28,8 +28,8 @@ export function zodProblems(error: z.ZodError, prefix = ''): FieldProblem[] {
 }
 
 /** The input parsed by the schema, or a 422 `request.invalid` listing every problem. */
-export function parseWith<T extends z.ZodType>(schema: T, raw: unknown, prefix = ''): z.infer<T> {
-  const parsed = schema.safeParse(raw);
+export function parseWith<T extends z.core.$ZodType>(schema: T, raw: unknown, prefix = ''): z.infer<T> {
+  const parsed = z.safeParse(schema, raw);
   if (!parsed.success) throw new DomainError(422, 'request.invalid', '请求内容不符合要求', zodProblems(parsed.error, prefix));
   return parsed.data;
 }

