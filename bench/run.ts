@@ -55,21 +55,23 @@ async function timed<T>(fn: () => Promise<T>): Promise<[T, number]> {
   const v = await fn();
   return [v, performance.now() - t];
 }
-/** CPU milliseconds used so far by this process (the API, S3, Step Functions and the functions run here) and by DynamoDB Local's JVM. */
-function cpuMs(jvmPid?: number) {
-  const self = process.cpuUsage();
-  let jvm = 0;
+/** CPU milliseconds a process of the embedded stack has used so far (Linux /proc; 0 elsewhere). */
+function processCpuMs(pid?: number): number {
   try {
-    const fields = readFileSync(`/proc/${jvmPid}/stat`, 'utf8').split(') ')[1].split(' ');
-    jvm = ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime + stime, in clock ticks of 1/100 s
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime + stime, in clock ticks of 1/100 s
   } catch {
-    // not Linux: the JVM's share stays unknown
+    return 0; // not Linux: that process's share stays unknown
   }
-  return { node: (self.user + self.system) / 1000, jvm };
 }
-const cpuSince = (before: ReturnType<typeof cpuMs>, jvmPid?: number) => {
-  const now = cpuMs(jvmPid);
-  return { node: now.node - before.node, jvm: now.jvm - before.jvm };
+/** CPU milliseconds used so far by this process (the API, Step Functions and the functions run here), by DynamoDB Local's JVM and by the S3 emulator's process. */
+function cpuMs() {
+  const self = process.cpuUsage();
+  return { node: (self.user + self.system) / 1000, jvm: processCpuMs(runtime.dynamodbPid), s3: processCpuMs(runtime.s3Pid) };
+}
+const cpuSince = (before: ReturnType<typeof cpuMs>) => {
+  const now = cpuMs();
+  return { node: now.node - before.node, jvm: now.jvm - before.jvm, s3: now.s3 - before.s3 };
 };
 
 /** A valid resident ID number (GB 11643 check character) for the bench's n-th applicant, born 1 January 1990. */
@@ -122,7 +124,7 @@ try {
     const ratios: number[] = [];
     const latencies: number[] = [];
     const PER_RUN = 80;
-    const cpuPerApplication: { node: number; jvm: number }[] = [];
+    const cpuPerApplication: { node: number; jvm: number; s3: number }[] = [];
     const cpuPerPut: { node: number; jvm: number }[] = [];
     let intakeCalls: Record<string, { perApplication: number; meanMs: number }> = {};
     for (let run = 1; run <= 3; run++) {
@@ -135,7 +137,7 @@ try {
         bodies.push({ client, body: pharmacistBody(await uploadAll(client, PHARMACIST_MATERIALS), sub) });
       });
       resetUsage();
-      const cpuBefore = cpuMs(runtime.dynamodbPid);
+      const cpuBefore = cpuMs();
       const [, wall] = await timed(() =>
         pool(bodies, 16, async ({ client, body }) => {
           const [r, ms] = await timed(() => client.post('/v1/applications', body, { 'Idempotency-Key': newKey() }));
@@ -146,18 +148,18 @@ try {
       const intake = PER_RUN / (wall / 1000);
       // The flows these applications started finish after their answers: wait, and count them too.
       await new Promise((r) => setTimeout(r, 1500));
-      const intakeCpu = cpuSince(cpuBefore, runtime.dynamodbPid);
-      cpuPerApplication.push({ node: intakeCpu.node / PER_RUN, jvm: intakeCpu.jvm / PER_RUN });
+      const intakeCpu = cpuSince(cpuBefore);
+      cpuPerApplication.push({ node: intakeCpu.node / PER_RUN, jvm: intakeCpu.jvm / PER_RUN, s3: intakeCpu.s3 / PER_RUN });
       // Where a submission's time goes: calls per application and mean wait per call (flows included).
       intakeCalls = Object.fromEntries(Object.entries(usage.calls).sort(([, a], [, b]) => b - a).map(([op, n]) => [op, { perApplication: +(n / PER_RUN).toFixed(2), meanMs: +(usage.ms[op] / n).toFixed(1) }]));
       const item = { ...JSON.parse(JSON.stringify(bodies[0].body)), status: 'submitted', submittedAt: new Date().toISOString() };
       const N = 1000;
-      const putCpuBefore = cpuMs(runtime.dynamodbPid);
+      const putCpuBefore = cpuMs();
       const [, putWall] = await timed(() => pool(Array.from({ length: N }, (_, i) => i), 16, async (i) => {
         await db.send(new PutCommand({ TableName: 'BenchPutItem', Item: { id: `r${run}-${i}`, ...item } }));
       }));
       const put = N / (putWall / 1000);
-      const putCpu = cpuSince(putCpuBefore, runtime.dynamodbPid);
+      const putCpu = cpuSince(putCpuBefore);
       cpuPerPut.push({ node: putCpu.node / N, jvm: putCpu.jvm / N });
       intakeRates.push(intake);
       putRates.push(put);
@@ -169,7 +171,8 @@ try {
     record('intake', 'intake ÷ bare PutItem (emulator-bound, no target)', ratios, 'ratio');
     record('intake', 'latency p50', [pct(latencies, 50)], 'ms');
     record('intake', 'latency p95', [pct(latencies, 95)], 'ms');
-    record('intake', 'CPU per application: Node (API, S3, flows)', cpuPerApplication.map((c) => c.node), 'ms');
+    record('intake', 'CPU per application: Node (API, flows, functions)', cpuPerApplication.map((c) => c.node), 'ms');
+    record('intake', 'CPU per application: S3 emulator (its own process)', cpuPerApplication.map((c) => c.s3), 'ms');
     record('intake', 'CPU per application: DynamoDB Local', cpuPerApplication.map((c) => c.jvm), 'ms');
     record('intake', 'CPU per bare PutItem: Node (client)', cpuPerPut.map((c) => c.node), 'ms');
     record('intake', 'CPU per bare PutItem: DynamoDB Local', cpuPerPut.map((c) => c.jvm), 'ms');
@@ -289,7 +292,7 @@ try {
       }
     }
     const batches: number[] = [];
-    const batchParts = { cpuNode: [] as number[], cpuJvm: [] as number[], sealer: [] as number[], shown: [] as number[], verify: [] as number[], sealerCalls: [] as number[], sealerDepth: [] as number[], sealerWaiting: [] as number[] };
+    const batchParts = { cpuNode: [] as number[], cpuJvm: [] as number[], cpuS3: [] as number[], sealer: [] as number[], shown: [] as number[], verify: [] as number[], sealerCalls: [] as number[], sealerDepth: [] as number[], sealerWaiting: [] as number[] };
     const hospital = await as(runtime.url, { sub: ENTERPRISE_CODE, role: 'applicant' });
     const health = await as(runtime.url, { sub: 'health-01', role: 'officer', dept: 'health', rank: 'clerk' });
     const healthChief = await as(runtime.url, { sub: 'health-chief', role: 'officer', dept: 'health', rank: 'chief' });
@@ -302,7 +305,7 @@ try {
       const decision = await waitForTask(healthChief, r.body.applicationId, 'decision');
       const sealerBefore = invocations['seal-licenses']?.ms ?? 0;
       resetUsage();
-      const cpuBefore = cpuMs(runtime.dynamodbPid);
+      const cpuBefore = cpuMs();
       const t0 = performance.now();
       const until = Date.now() + 120_000;
       await healthChief.post(`/v1/tasks/${decision.taskId}/complete`, { outcome: 'approve', opinion: '准予' });
@@ -330,10 +333,11 @@ try {
         if (verifiedAt.size < licenseNos.length) await sleep(10);
       }
       const allVerifiable = Math.max(...verifiedAt.values());
-      const cpu = cpuSince(cpuBefore, runtime.dynamodbPid);
+      const cpu = cpuSince(cpuBefore);
       batches.push(allVerifiable - t0);
       batchParts.cpuNode.push(cpu.node);
       batchParts.cpuJvm.push(cpu.jvm);
+      batchParts.cpuS3.push(cpu.s3);
       batchParts.sealer.push((invocations['seal-licenses']?.ms ?? 0) - sealerBefore);
       batchParts.shown.push(shownAt - t0);
       batchParts.verify.push(allVerifiable - shownAt);
@@ -356,7 +360,8 @@ try {
     }
     record('sealing', 'batch of 50: decision → all 50 verifiable', batches, 'ms', { text: '≤ 1000 ms', ok: (v) => v <= 1000 });
     // Everything but DynamoDB Local shares one Node process here (API, S3, flows, functions, the bench's requests): on a busy machine its CPU, not the waits, sets the pace.
-    record('sealing', '  CPU meanwhile: Node (API, S3, flows, functions, bench)', batchParts.cpuNode, 'ms');
+    record('sealing', '  CPU meanwhile: Node (API, flows, functions, bench)', batchParts.cpuNode, 'ms');
+    record('sealing', '  CPU meanwhile: S3 emulator (its own process)', batchParts.cpuS3, 'ms');
     record('sealing', '  CPU meanwhile: DynamoDB Local', batchParts.cpuJvm, 'ms');
     record('sealing', '  of which the sealer function (50 PDFs, seals, stores)', batchParts.sealer, 'ms');
     record('sealing', '  the sealer\'s AWS calls (S3, DynamoDB, KMS)', batchParts.sealerCalls, 'calls');

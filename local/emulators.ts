@@ -1,12 +1,9 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { mkdirSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { createServer as createHttpServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer } from 'node:net';
 import { delimiter, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import S3rver from 's3rver';
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, UpdateTableCommand, UpdateTimeToLiveCommand, type TableDescription } from '@aws-sdk/client-dynamodb';
 import { TABLES, type TableSpec } from '#shared/adapters/aws/tables.ts';
 
@@ -146,81 +143,44 @@ export async function createTables(endpoint: string): Promise<void> {
 }
 
 /**
- * The S3 emulator, behind a small stand-in for the two PUT conditions of S3 that s3rver ignores,
- * so that the presigned upload's binding can be tested here: `If-None-Match: *` onto an existing
- * key → 412 PreconditionFailed, a body whose SHA-256 is not `x-amz-checksum-sha256` → 400
- * BadDigest, and a presigned request without one of the headers it signed → 403. Everything else
- * is s3rver's, the request passed on unchanged. s3rver verifies no signature (a forged or absent
- * one is accepted): the stand-in binds the honest client only, and the machine is trusted.
- * `close()` stops both.
+ * The S3 emulator (`local/s3-emulator.ts`: s3rver behind the stand-in for S3's PUT conditions),
+ * in a process of its own: every PUT and GET of materials and licenses is parsed, hashed and
+ * written there, on the other core, not on the event loop that serves the API and runs the
+ * functions (a batch of 50 licenses is 150 S3 requests). `close()` stops it.
  */
-export async function startS3(dataDir: string, buckets: string[]): Promise<{ endpoint: string; server: { close(): Promise<void> } }> {
-  const s3 = await startS3rver(dataDir, buckets);
-  const store = (s3.server as unknown as { store: { getResourcePath(bucket: string, key: string, resource: string): string } }).store;
-  const target = new URL(s3.endpoint);
-  const proxy = createHttpServer((req, res) => {
-    standIn(req, res, target, (bucket, key) => existsSync(store.getResourcePath(bucket, key, 'object'))).catch(() => {
-      if (!res.headersSent) s3Error(res, 500, 'InternalError', 'stand-in failure');
-    });
-  });
+export async function startS3(dataDir: string, buckets: string[]): Promise<{ endpoint: string; pid?: number; server: { close(): Promise<void> } }> {
   const port = await freePort();
-  await new Promise<void>((resolve) => proxy.listen(port, '127.0.0.1', resolve));
+  const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), fileURLToPath(new URL('./s3-emulator.ts', import.meta.url)), dataDir, String(port), ...buckets], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const endpoint = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('the S3 emulator did not start within 30 s')), 30_000);
+    child.once('message', (m: { endpoint?: string; error?: string }) => {
+      clearTimeout(timer);
+      if (m.endpoint) resolve(m.endpoint);
+      else reject(new Error(`the S3 emulator did not start: ${m.error}`));
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`the S3 emulator exited at start (code ${code})`));
+    });
+  }).catch((e: unknown) => {
+    child.kill('SIGKILL');
+    throw e;
+  });
+  child.unref();
+  child.channel?.unref();
   return {
-    endpoint: `http://127.0.0.1:${port}`,
+    endpoint,
+    pid: child.pid,
     server: {
-      async close() {
-        await new Promise<void>((r) => {
-          proxy.close(() => r());
-          proxy.closeAllConnections();
-        });
-        await s3.server.close();
-      },
+      close: () =>
+        new Promise<void>((resolve) => {
+          if (child.exitCode !== null || child.signalCode !== null) return resolve();
+          child.once('exit', () => resolve());
+          child.kill('SIGTERM');
+          setTimeout(() => child.kill('SIGKILL'), 5000).unref();
+        }),
     },
   };
-}
-
-const s3Error = (res: ServerResponse, status: number, code: string, message: string) => {
-  res.writeHead(status, { 'content-type': 'application/xml' });
-  res.end(`<?xml version="1.0" encoding="UTF-8"?><Error><Code>${code}</Code><Message>${message}</Message></Error>`);
-};
-
-async function standIn(req: IncomingMessage, res: ServerResponse, target: URL, exists: (bucket: string, key: string) => boolean) {
-  // A presigned request must carry every header it signed (s3rver does not check that; S3's signature fails without them).
-  const signed = new URL(req.url ?? '/', 'http://s3').searchParams.get('X-Amz-SignedHeaders')?.split(';') ?? [];
-  if (signed.some((h) => req.headers[h] === undefined)) return s3Error(res, 403, 'SignatureDoesNotMatch', 'The request signature we calculated does not match the signature you provided.');
-  const conditional = req.method === 'PUT' && (req.headers['if-none-match'] === '*' || req.headers['x-amz-checksum-sha256']);
-  let body: Buffer | undefined;
-  if (conditional) {
-    const chunks: Buffer[] = [];
-    for await (const c of req) chunks.push(c as Buffer);
-    body = Buffer.concat(chunks);
-    const [, bucket, ...rest] = new URL(req.url ?? '/', 'http://s3').pathname.split('/');
-    const key = decodeURIComponent(rest.join('/'));
-    if (req.headers['if-none-match'] === '*' && exists(bucket, key)) return s3Error(res, 412, 'PreconditionFailed', 'At least one of the pre-conditions you specified did not hold');
-    const declared = req.headers['x-amz-checksum-sha256'];
-    if (declared && createHash('sha256').update(body).digest('base64') !== declared) return s3Error(res, 400, 'BadDigest', 'The SHA256 you specified did not match the calculated checksum.');
-  }
-  await new Promise<void>((resolve, reject) => {
-    const forward = httpRequest({ host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers }, (answer) => {
-      res.writeHead(answer.statusCode ?? 502, answer.headers);
-      answer.pipe(res).on('finish', resolve).on('error', reject);
-    });
-    forward.on('error', reject);
-    if (body) forward.end(body);
-    else req.pipe(forward);
-  });
-}
-
-async function startS3rver(dataDir: string, buckets: string[]): Promise<{ endpoint: string; server: S3rver }> {
-  const directory = join(dataDir, 's3');
-  mkdirSync(directory, { recursive: true });
-  const port = await freePort();
-  const server = new S3rver({ port, address: '127.0.0.1', silent: true, directory, configureBuckets: buckets.map((name) => ({ name, configs: [] })) });
-  // s3rver's first middleware is koa-logger, which formats a line and wraps every response
-  // body in a counting stream even when silent: a sixth of its time per request. Silent, it
-  // has nothing to do.
-  const koa = server as unknown as { middleware: { name: string }[] };
-  if (koa.middleware[0]?.name === 'logger') koa.middleware.shift();
-  await server.run();
-  return { endpoint: `http://127.0.0.1:${port}`, server };
 }

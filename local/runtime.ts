@@ -76,6 +76,7 @@ export interface Runtime {
   idp: DevIdentityProvider;
   endpoints: { dynamodb: string; s3: string; sfn: string };
   dynamodbPid?: number;
+  s3Pid?: number;
   close(): Promise<void>;
 }
 
@@ -407,6 +408,8 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     endpoints: { dynamodb: dynamo.endpoint, s3: s3.endpoint, sfn: `http://127.0.0.1:${sfnPort}` },
     /** DynamoDB Local's JVM, whose CPU time the benchmark counts. */
     dynamodbPid: dynamo.process.pid,
+    /** The S3 emulator's process, whose CPU time the benchmark counts too. */
+    s3Pid: s3.pid,
     async close() {
       afterInvocation.delete(nudge);
       await relay.stop();
