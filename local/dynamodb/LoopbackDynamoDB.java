@@ -10,6 +10,8 @@ import software.amazon.dynamodb.services.local.server.DynamoDBProxyServer;
  * Jetty connector listens on every interface), so this launcher builds the server from the same
  * command line, sets the connector's host to the loopback address before it starts, and runs it.
  * Run with Java's source launcher: java -cp <DynamoDBLocal.jar and its lib> LoopbackDynamoDB.java <options>.
+ * It stops when its standard input ends: the platform that started it holds the other end of that
+ * pipe, so a platform killed outright (no chance to stop it) leaves no database behind.
  */
 public class LoopbackDynamoDB {
   public static void main(String[] args) throws Exception {
@@ -25,6 +27,16 @@ public class LoopbackDynamoDB {
       }
     }
     if (bound == 0) throw new IllegalStateException("DynamoDB Local has no connector to bind to 127.0.0.1");
+    Thread parentWatch = new Thread(() -> {
+      try {
+        while (System.in.read() != -1) {}
+      } catch (java.io.IOException ignored) {
+        // the pipe broke: the parent is gone as well
+      }
+      System.exit(0);
+    });
+    parentWatch.setDaemon(true);
+    parentWatch.start();
     proxy.start();
     proxy.join();
   }

@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -65,3 +65,29 @@ describe('a start that cannot go on', () => {
   });
 });
 
+
+describe('a platform killed outright', () => {
+  it('leaves neither DynamoDB Local nor the S3 emulator running', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'oneseal-killed-'));
+    // Its emulators are the processes whose command line names the data folder.
+    const emulators = () => spawnSync('pgrep', ['-f', dataDir], { encoding: 'utf8' }).stdout.trim().split('\n').filter(Boolean);
+    const platform = spawn(process.execPath, ['--import', 'tsx', 'local/main.ts'], { env: { ...process.env, PORT: '0', DATA_DIR: dataDir }, stdio: ['ignore', 'pipe', 'pipe'] });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        let out = '';
+        platform.stdout!.on('data', (d: Buffer) => (out += d.toString()).includes('oneseal is running') && resolve());
+        platform.once('exit', (code) => reject(new Error(`the platform exited (${code})`)));
+      });
+      expect(emulators()).toHaveLength(2);
+
+      platform.kill('SIGKILL');
+
+      for (let i = 0; i < 100 && emulators().length; i++) await new Promise((r) => setTimeout(r, 100));
+      expect(emulators()).toEqual([]);
+    } finally {
+      platform.kill('SIGKILL');
+      for (const pid of emulators()) process.kill(Number(pid), 'SIGKILL'); // a failed run leaves none behind either
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});
