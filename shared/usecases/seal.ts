@@ -20,6 +20,12 @@ const STORE_CONCURRENCY = 25;
  * while the later licenses render and store, and only the last few wait at the end.
  */
 const RECORDS_PER_WRITE = 10;
+/**
+ * Licenses announced (license.issued) by one write of the application: the write is one
+ * transaction of at most 100 items, and also holds the application, its audit event, its
+ * statistics bucket and the change's own event.
+ */
+const ANNOUNCED_PER_WRITE = 90;
 
 /** A filing (审批改备案) is sealed straight from submission, and stays 'submitted' once sealed (no 'issued' step): its sealedAt tells a retry from a first run. */
 const isSealable = (app: ApplicationRecord) => (app.flow === 'filing' ? app.status === 'submitted' && !app.sealedAt : app.status === 'approved');
@@ -35,11 +41,12 @@ const sealedRecordKey = (licenseNo: string) => `licenses/${licenseNo}.seal.json`
  * license of ours, its serial with the next version; for each license not yet sealed: render the
  * PDF, sign the canonical data and the PDF's SHA-256 with the key active now, store the PDF, then
  * the sealed record beside it (`<no>.seal.json`), then the record in the table (ten licenses a
- * write, one transaction each, as their files are stored); then mark the licenses sealed and the
- * application issued. A step waits on another only where it needs its result: the sealer's
- * round trips one after another are the application's read, the two counters (together), the
- * numbers' write, a license's two puts, its records' write and the application's write (seven
- * for one license; a batch adds a license's puts for each further 25 licenses).
+ * write, one transaction each, as their files are stored); then mark the licenses sealed and
+ * announce them (90 a write), the last write moving the application to issued. A step waits on
+ * another only where it needs its result: the sealer's round trips one after another are the
+ * application's read, the two counters (together), the numbers' write, a license's two puts, its
+ * records' write and the application's write (seven for one license; a batch adds a license's
+ * puts for each further 25 licenses, and a write for each further 90).
  * A retry repeats nothing that was done: numbers are kept on the application, a license whose
  * record is stored is skipped, and one whose sealed record is in the bucket (put after its PDF)
  * has that record stored as it was signed — no second PDF version, no second signature.
@@ -160,23 +167,35 @@ export async function sealLicenses(deps: SealDeps, input: { applicationId: strin
   if (failures.length) throw failures[0];
 
   if (sealable) {
-    // The license library is told of each license with its GB/T 36903 metadata (SPEC rule 15), in the write that shows them.
-    const announce = records.map((r) => licenseAnnouncement('license.issued', licenseMetadata(r!)));
-    await amend(
-      deps,
-      app.applicationId,
-      (current) => {
-        if (!isSealable(current)) return null;
-        const at = deps.clock.now().toISOString();
-        const details = { licenses: current.licenses!.map((l) => l.licenseNo), identifiers: current.licenses!.map((l) => l.identifier), seal: key.signer.keyId, algorithm: key.signer.algorithm };
-        // Every license is stored and verifiable from here on: the application shows them now.
-        const licenses = current.licenses!.map((l) => ({ ...l, sealedAt: l.sealedAt ?? at }));
-        // A filing has no 'issued' step: it goes from submitted to completed on delivery.
-        const status = current.flow === 'filing' ? current.status : 'issued';
-        return { next: { ...current, status, licenses, sealedAt: at }, at, entry: { actor: 'system', action: 'license.sealed', details }, announce };
-      },
-      { current: app },
-    );
+    // The license library is told of each license with its GB/T 36903 metadata (SPEC rule 15), in
+    // the write that shows it: at most ANNOUNCED_PER_WRITE licenses a write, since a transaction
+    // holds 100 items and a batch has up to 500. Each write marks its licenses sealed (the
+    // application shows them from then on: they are stored and verifiable); the last one moves the
+    // application on. A retry announces only what no write has.
+    const recordOf = new Map(records.map((r) => [r!.licenseNo, r!]));
+    for (let more = true; more; ) {
+      ({ app, changed: more } = await amend(
+        deps,
+        app.applicationId,
+        (current) => {
+          if (!isSealable(current)) return null;
+          const unsealed = current.licenses!.filter((l) => !l.sealedAt);
+          const batch = unsealed.slice(0, ANNOUNCED_PER_WRITE);
+          const last = unsealed.length <= ANNOUNCED_PER_WRITE;
+          const at = deps.clock.now().toISOString();
+          const details = { licenses: batch.map((l) => l.licenseNo), identifiers: batch.map((l) => l.identifier), seal: key.signer.keyId, algorithm: key.signer.algorithm };
+          const sealedNow = new Set(details.licenses);
+          const licenses = current.licenses!.map((l) => (sealedNow.has(l.licenseNo) ? { ...l, sealedAt: at } : l));
+          const announce = batch.map((l) => licenseAnnouncement('license.issued', licenseMetadata(recordOf.get(l.licenseNo)!)));
+          const entry = { actor: 'system', action: 'license.sealed', details };
+          if (!last) return { next: { ...current, licenses }, at, entry, announce };
+          // A filing has no 'issued' step: it goes from submitted to completed on delivery.
+          const status = current.flow === 'filing' ? current.status : 'issued';
+          return { next: { ...current, status, licenses, sealedAt: at }, at, entry, announce };
+        },
+        { current: app },
+      ));
+    }
   }
   return { licenses: numbered.map((l) => l.licenseNo) };
 }

@@ -140,6 +140,36 @@ describe('the blacklist (失信黑名单)', () => {
 });
 
 describe('batch (放射工作人员证)', () => {
+  it('seals the largest batch, 500 licenses, and announces each once (more events than one transaction holds)', async () => {
+    const hospital = await as(platform.url, { sub: ENTERPRISE_CODE, role: 'applicant' });
+    const r = await hospital.post('/v1/applications', await bodyFor(hospital, 'radiation-worker-certificate', enterpriseApplicant, { quantity: 500 }), { 'Idempotency-Key': newKey() });
+    expect(r.status).toBe(201);
+    const id = r.body.applicationId;
+    const health = await as(platform.url, { sub: 'health-01', role: 'officer', dept: 'health', rank: 'clerk' });
+    await complete(health, id, 'acceptance', { outcome: 'accept' });
+    await complete(health, id, 'review', { outcome: 'pass' });
+    await complete(await as(platform.url, { sub: 'health-chief', role: 'officer', dept: 'health', rank: 'chief' }), id, 'decision', { outcome: 'approve', opinion: '500名放射工作人员均符合条件' });
+
+    const app = await waitForStatus(hospital, id, 'completed', 120_000);
+
+    expect(new Set(app.licenses.map((l: { licenseNo: string }) => l.licenseNo)).size).toBe(500);
+    const anon = new Client(platform.url);
+    for (const l of [app.licenses[0], app.licenses[250], app.licenses[499]]) expect((await anon.get(`/v1/licenses/${l.licenseNo}/verify`)).body.valid).toBe(true);
+    // The platform reads every event of the application in the feed (shown a second after its commit).
+    await new Promise((res) => setTimeout(res, 1200));
+    const platformClient = await as(platform.url, { sub: 'provincial-platform', role: 'platform' });
+    const events: { applicationId: string; type: string; seq: number; data: { licenseNo?: string; 证照编号?: string } }[] = [];
+    for (let after: string | undefined, page = 0; page < 1000; page++) {
+      const feed = await platformClient.get(`/v1/events?limit=500${after ? `&after=${after}` : ''}`);
+      expect(feed.status).toBe(200);
+      if (!feed.body.events.length) break;
+      events.push(...feed.body.events.filter((e: { applicationId: string }) => e.applicationId === id));
+      after = feed.body.next;
+    }
+    expect(events.filter((e) => e.type === 'license.issued')).toHaveLength(500);
+    expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
+  }, 240_000);
+
   it('seals 50 licenses in one flow, each verifiable', async () => {
     const hospital = await as(platform.url, { sub: ENTERPRISE_CODE, role: 'applicant' });
     const body = await bodyFor(hospital, 'radiation-worker-certificate', enterpriseApplicant, { quantity: 50 });
