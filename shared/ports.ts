@@ -287,8 +287,14 @@ export interface Outbox {
   /** Entries the relay still owes, in commit order. */
   pending(limit: number): Promise<StoredOutboxEntry[]>;
   get(id: string): Promise<StoredOutboxEntry | undefined>;
-  /** Done with the entry: out of the pending index, with what came of it. */
-  settle(id: string, result?: string): Promise<void>;
+  /**
+   * Done with the entry: out of the pending index, with what came of it. `retriedFor` is the
+   * `retryFor` the relay read and served (none for an entry no admin retried): the entry is
+   * settled only if no other retry was added to it meanwhile, else it stays pending for that one
+   * (settling it would drop a retry the admin was told went through). Also nothing when the
+   * entry is gone (past its retention).
+   */
+  settle(id: string, result?: string, retriedFor?: string[]): Promise<void>;
   /** A callback Step Functions did not answer: tried again from `at`. */
   defer(id: string, attempts: number, at: string, error: string): Promise<void>;
   /** The events committed after `after` (a position; from the start without it) and before `before`, in commit order. */

@@ -18,10 +18,14 @@ export const handler = backgroundHandler<DynamoDBStreamEvent, DynamoDBBatchRespo
     const image = record.dynamodb?.NewImage as Record<string, AttributeValue> | undefined;
     const old = record.dynamodb?.OldImage as Record<string, AttributeValue> | undefined;
     const isNew = record.eventName === 'INSERT';
-    const isRetry = record.eventName === 'MODIFY' && !!image?.pending && !!image?.retryFor && !old?.pending;
-    if (!image || (!isNew && !isRetry)) continue;
+    const entry = image && (unmarshall(image) as StoredOutboxEntry);
+    const before = old && (unmarshall(old) as StoredOutboxEntry);
+    // An admin's retry: the entry put back before the relay, or one more subscriber added to a retry still pending.
+    const queuedBefore = before?.pending ? (before.retryFor ?? []) : [];
+    const isRetry = record.eventName === 'MODIFY' && !!entry?.pending && !!entry.retryFor && entry.retryFor.length > queuedBefore.length;
+    if (!entry || (!isNew && !isRetry)) continue;
     try {
-      await relayToQueues(deps, unmarshall(image) as StoredOutboxEntry, isNew);
+      await relayToQueues(deps, entry, isNew, queuedBefore);
     } catch {
       return { batchItemFailures: [{ itemIdentifier: record.dynamodb!.SequenceNumber! }] };
     }

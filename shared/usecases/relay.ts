@@ -163,7 +163,7 @@ async function relayApplication(deps: RelayDeps, subscribers: Subscriber[], entr
       }
     }
     if (done) {
-      await deps.outbox.settle(entry.id);
+      await deps.outbox.settle(entry.id, undefined, entry.retryFor);
       settled++;
     } else if (posted && !marked && !entry.attempts) {
       // Delivered to some, held back for another: mark it attempted, so that the next pass reads
@@ -177,18 +177,20 @@ async function relayApplication(deps: RelayDeps, subscribers: Subscriber[], entr
 /**
  * AWS, the relay function (the outbox's DynamoDB stream): a new entry's event goes to the city's
  * EventBridge bus and to each subscriber's queue, a callback to the callbacks queue; an admin's
- * retry (`retryFor`) to those subscribers' queues again, after which it leaves the pending index.
- * A stream record delivered twice is queued once (the FIFO queues' deduplication by entry id).
+ * retry (`retryFor`) to those subscribers' queues again (`queuedBefore`: those of an earlier retry
+ * still pending, already queued), after which it leaves the pending index unless another retry was
+ * added meanwhile (its own stream record queues that one). A stream record delivered twice is queued once (the FIFO queues' deduplication by entry id).
  */
-export async function relayToQueues(deps: AwsRelayDeps, entry: StoredOutboxEntry, isNew: boolean): Promise<void> {
+export async function relayToQueues(deps: AwsRelayDeps, entry: StoredOutboxEntry, isNew: boolean, queuedBefore: string[] = []): Promise<void> {
   if (entry.callback) await deps.queues.enqueue('callbacks', entry, entry.id);
   else {
     if (isNew) await deps.eventBus.publish([entry.event!]);
     const retry = entry.retryFor ? `-retry-${Date.now()}` : '';
-    for (const subscriber of targetsOf(await deps.subscribers(), entry)) await deps.queues.enqueue(subscriber.id, entry, `${entry.id}${retry}`);
+    // A retry added while an earlier one was still pending: the earlier one's subscribers were queued with it.
+    for (const subscriber of targetsOf(await deps.subscribers(), entry).filter((s) => !queuedBefore.includes(s.id))) await deps.queues.enqueue(subscriber.id, entry, `${entry.id}${retry}`);
   }
-  // A new entry was never pending here (the stream brought it); an admin's retry was.
-  if (entry.pending) await deps.outbox.settle(entry.id);
+  // A new entry was never pending here (the stream brought it); an admin's retry was, and stays so if another was added since.
+  if (entry.pending) await deps.outbox.settle(entry.id, undefined, entry.retryFor);
 }
 
 /**

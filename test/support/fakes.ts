@@ -514,8 +514,10 @@ export class MemoryOutbox implements Outbox {
     const e = this.items.get(id);
     return e && copy(e);
   }
-  async settle(id: string, result?: string) {
-    const e = this.items.get(id)!;
+  async settle(id: string, result?: string, retriedFor?: string[]) {
+    const e = this.items.get(id);
+    // As DynamoOutbox: not when gone, nor when another retry was added after the relay read it.
+    if (!e || (e.retryFor?.length ?? 0) !== (retriedFor?.length ?? 0)) return;
     delete e.pending;
     delete e.retryFor;
     delete e.nextAttemptAt;

@@ -613,16 +613,25 @@ export class DynamoOutbox implements Outbox {
     return readerFor(this.db).get<StoredOutboxEntry>(this.cfg.OUTBOX_TABLE, { id });
   }
 
-  async settle(id: string, result?: string) {
-    await this.db.send(
-      new UpdateCommand({
-        TableName: this.cfg.OUTBOX_TABLE,
-        Key: { id },
-        UpdateExpression: result ? 'SET #result = :r REMOVE pending, retryFor, nextAttemptAt' : 'REMOVE pending, retryFor, nextAttemptAt',
-        ConditionExpression: 'attribute_exists(id)',
-        ...(result ? { ExpressionAttributeNames: { '#result': 'result' }, ExpressionAttributeValues: { ':r': result } } : {}),
-      }),
-    );
+  async settle(id: string, result?: string, retriedFor?: string[]) {
+    // An admin's retry appends to retryFor: one appended after the relay read the entry makes it longer.
+    const served = retriedFor?.length ? { condition: 'size(retryFor) = :n', values: { ':n': retriedFor.length } } : { condition: 'attribute_not_exists(retryFor)', values: {} };
+    const values = { ...served.values, ...(result ? { ':r': result } : {}) };
+    await this.db
+      .send(
+        new UpdateCommand({
+          TableName: this.cfg.OUTBOX_TABLE,
+          Key: { id },
+          UpdateExpression: result ? 'SET #result = :r REMOVE pending, retryFor, nextAttemptAt' : 'REMOVE pending, retryFor, nextAttemptAt',
+          ConditionExpression: `attribute_exists(id) AND ${served.condition}`,
+          ...(result ? { ExpressionAttributeNames: { '#result': 'result' } } : {}),
+          ...(Object.keys(values).length ? { ExpressionAttributeValues: values } : {}),
+        }),
+      )
+      .catch((e: Error) => {
+        // Gone (past its retention), or retried again meanwhile: the later retry's turn settles it.
+        if (e.name !== 'ConditionalCheckFailedException') throw e;
+      });
   }
 
   async defer(id: string, attempts: number, at: string, error: string) {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { fakeDeps, RecordingWorkflow, MemoryOutbox } from '../../support/fakes.ts';
-import { deliverQueued, relayPending, relayToQueues } from '../../../shared/usecases/relay.ts';
+import { deliverQueued, deliveryIdOf, relayPending, relayToQueues } from '../../../shared/usecases/relay.ts';
 import { retryDelivery } from '../../../shared/usecases/events.ts';
 import { verifyWebhook } from '../../../shared/domain/events.ts';
 import type { OutboxEntry } from '../../../shared/ports.ts';
@@ -30,6 +30,17 @@ const drain = async (deps: ReturnType<typeof setup>) => {
     await new Promise((r) => setTimeout(r, 12));
   }
 };
+
+/** An event both subscribers let die (two attempts each), for the admin to retry. */
+async function deadForBoth() {
+  const deps = setup([500, 500, 500, 500]);
+  deps.relayPolicy = { baseMs: 1, capMs: 1, maxAttempts: 2 };
+  deps.subscribers = async () => ['platform', 'library'].map((id) => ({ id, url: `https://${id}.example/events`, types: ['*'], fullIdentifiers: false, secret: async () => 'secret' }));
+  deps.outbox.add([event('a', 1)]);
+  await drain(deps);
+  expect((await deps.deliveries.dead(10)).map((d) => d.subscriber).sort()).toEqual(['library', 'platform']);
+  return deps;
+}
 
 describe('relayPending', () => {
   it('posts each event once, signed, in seq order, holding the later ones back while an earlier one is retried', async () => {
@@ -102,6 +113,26 @@ describe('relayPending', () => {
     await expect(retryDelivery(deps, dead.deliveryId)).rejects.toMatchObject({ statusCode: 409, code: 'delivery.not-dead' });
   });
 
+  it('delivers a retry an admin adds while the relay is serving another retry of the same event (it was dropped with the first)', async () => {
+    const deps = await deadForBoth();
+    await retryDelivery(deps, deliveryIdOf('platform', 'evt_a_1'));
+    // The library's dead letter is retried while the relay posts the event to the platform.
+    const post = deps.webhooks.post.bind(deps.webhooks);
+    let first = true;
+    deps.webhooks.post = async (url, headers, body) => {
+      if (first) {
+        first = false;
+        await retryDelivery(deps, deliveryIdOf('library', 'evt_a_1'));
+      }
+      return post(url, headers, body);
+    };
+    await drain(deps);
+    expect((await deps.deliveries.get(deliveryIdOf('platform', 'evt_a_1')))!.status).toBe('delivered');
+    expect((await deps.deliveries.get(deliveryIdOf('library', 'evt_a_1')))!.status).toBe('delivered');
+    expect(deps.webhooks.posts.map((p) => new URL(p.url).hostname.split('.')[0]).slice(-2)).toEqual(['platform', 'library']);
+    expect(await deps.outbox.pending(10)).toEqual([]);
+  });
+
   it('sends a callback until Step Functions answers, and records a timed-out task as final', async () => {
     const deps = setup();
     let fails = 2;
@@ -148,9 +179,9 @@ describe('the AWS relay and delivery (relayToQueues, deliverQueued)', () => {
     deps.outbox.add([event('a', 1)]);
     const settled: string[] = [];
     const settle = deps.outbox.settle.bind(deps.outbox);
-    deps.outbox.settle = async (id, result) => {
+    deps.outbox.settle = async (id, result, retriedFor) => {
       settled.push(id);
-      return settle(id, result);
+      return settle(id, result, retriedFor);
     };
     const { pending: _pending, ...asStreamed } = (await deps.outbox.get('evt_a_1'))!;
     await relayToQueues(deps, asStreamed, true);
@@ -159,6 +190,25 @@ describe('the AWS relay and delivery (relayToQueues, deliverQueued)', () => {
     Object.assign(deps.outbox.items.get('evt_a_1')!, { pending: '1', retryFor: ['platform'] });
     await relayToQueues(deps, (await deps.outbox.get('evt_a_1'))!, false);
     expect(settled).toEqual(['evt_a_1']);
+    expect(await deps.outbox.pending(10)).toEqual([]);
+  });
+
+  it('queues a retry an admin adds before the stream record of an earlier retry of the same event is relayed, once', async () => {
+    const deps = await deadForBoth();
+    const queued: string[] = [];
+    deps.queues = { enqueue: async (destination) => void queued.push(destination), destinationOf: () => undefined, delay: async () => {} };
+    deps.eventBus = { publish: async () => {} };
+    // Two retries, each a stream record with the item as it was written: [platform], then [platform, library].
+    await retryDelivery(deps, deliveryIdOf('platform', 'evt_a_1'));
+    const firstImage = (await deps.outbox.get('evt_a_1'))!;
+    await retryDelivery(deps, deliveryIdOf('library', 'evt_a_1'));
+    const secondImage = (await deps.outbox.get('evt_a_1'))!;
+    // The first record is relayed after the second retry was written: it must not settle that one away.
+    await relayToQueues(deps, firstImage, false);
+    expect((await deps.outbox.pending(10)).map((e) => e.retryFor)).toEqual([['platform', 'library']]);
+    // The second record (its old image pending for the platform) queues the library only, and settles.
+    await relayToQueues(deps, secondImage, false, firstImage.retryFor);
+    expect(queued).toEqual(['platform', 'library']);
     expect(await deps.outbox.pending(10)).toEqual([]);
   });
 
