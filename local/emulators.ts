@@ -154,7 +154,7 @@ export async function startS3(dataDir: string, buckets: string[]): Promise<{ end
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const endpoint = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('the S3 emulator did not start within 30 s')), 30_000);
+    const timer = setTimeout(() => reject(new Error('the S3 emulator did not start within 60 s')), 60_000);
     child.once('message', (m: { endpoint?: string; error?: string }) => {
       clearTimeout(timer);
       if (m.endpoint) resolve(m.endpoint);
@@ -170,12 +170,18 @@ export async function startS3(dataDir: string, buckets: string[]): Promise<{ end
   });
   child.unref();
   child.channel?.unref();
+  // Stopped by anything but close(): every S3 call fails from then on, so say it where the platform's owner looks.
+  let closing = false;
+  child.once('exit', (code, signal) => {
+    if (!closing) console.error(`oneseal: the S3 emulator stopped (${signal ?? `exit code ${code}`}): uploads and licenses fail until oneseal is restarted`);
+  });
   return {
     endpoint,
     pid: child.pid,
     server: {
       close: () =>
         new Promise<void>((resolve) => {
+          closing = true;
           if (child.exitCode !== null || child.signalCode !== null) return resolve();
           child.once('exit', () => resolve());
           child.kill('SIGTERM');
