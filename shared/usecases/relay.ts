@@ -94,7 +94,10 @@ export async function deliverEvent(deps: RelayDeps, subscriber: Subscriber, entr
   return record;
 }
 
-/** The subscribers an event goes to: those who asked for its type, or those an admin's retry names. */
+/**
+ * The queues an entry goes to on AWS: the subscribers who asked for its type, or those an admin's
+ * retry names (each subscriber's queue retries its own deliveries, so a retry concerns it alone).
+ */
 export const targetsOf = (subscribers: Subscriber[], entry: StoredOutboxEntry) =>
   entry.retryFor ? subscribers.filter((s) => entry.retryFor!.includes(s.id)) : subscribers.filter((s) => wants(s.types, entry.event!.type));
 
@@ -138,14 +141,16 @@ async function relayApplication(deps: RelayDeps, subscribers: Subscriber[], entr
     let done = true;
     let posted = false; // delivered to a subscriber in this pass
     let marked = false; // a failure recorded on the entry in this pass
-    for (const subscriber of targetsOf(subscribers, entry)) {
+    // Every subscriber that wants the event, not only an admin's retry: a retry can come while
+    // another subscriber's delivery of the same entry is still being retried here.
+    for (const subscriber of subscribers.filter((s) => wants(s.types, entry.event!.type) || entry.retryFor?.includes(s.id))) {
       if (held.has(subscriber.id)) {
         done = false;
         continue;
       }
       // An entry never attempted before has no deliveries to read (the common case, one read fewer on the way to the subscriber).
       const previous = entry.attempts || entry.retryFor ? await deps.deliveries.get(deliveryIdOf(subscriber.id, entry.id)) : undefined;
-      if (previous?.status === 'delivered' || (previous?.status === 'dead' && !entry.retryFor)) continue;
+      if (previous?.status === 'delivered' || (previous?.status === 'dead' && !entry.retryFor?.includes(subscriber.id))) continue;
       if (previous?.status === 'failing' && previous.nextAttemptAt && Date.parse(previous.nextAttemptAt) > now) {
         held.add(subscriber.id);
         done = false;

@@ -43,6 +43,25 @@ async function deadForBoth() {
 }
 
 describe('relayPending', () => {
+  it("retrying one subscriber's dead letter does not drop another subscriber's delivery of the same event still being retried", async () => {
+    const deps = setup();
+    deps.subscribers = async () => ['platform', 'library'].map((id) => ({ id, url: `https://${id}.example/events`, types: ['*'], fullIdentifiers: false, secret: async () => 'secret' }));
+    deps.outbox.add([event('a', 1)]);
+    // The platform gave up on the event; the library's delivery of it is failing and due again now.
+    Object.assign(deps.outbox.items.get('evt_a_1')!, { attempts: 3 });
+    const at = new Date(Date.now() - 1000).toISOString();
+    const base = { eventId: 'evt_a_1', applicationId: 'a', seq: 1, type: 'application.accepted', updatedAt: at, lastError: 'HTTP 500' };
+    await deps.deliveries.put({ ...base, deliveryId: deliveryIdOf('platform', 'evt_a_1'), subscriber: 'platform', status: 'dead', attempts: 5 });
+    await deps.deliveries.put({ ...base, deliveryId: deliveryIdOf('library', 'evt_a_1'), subscriber: 'library', status: 'failing', attempts: 3, nextAttemptAt: at });
+
+    await retryDelivery(deps, deliveryIdOf('platform', 'evt_a_1'));
+    await drain(deps);
+
+    expect(deps.webhooks.posts.map((p) => p.url).sort()).toEqual(['https://library.example/events', 'https://platform.example/events']);
+    expect((await deps.deliveries.get(deliveryIdOf('library', 'evt_a_1')))!.status).toBe('delivered');
+    expect((await deps.deliveries.get(deliveryIdOf('platform', 'evt_a_1')))!.status).toBe('delivered');
+  });
+
   it('posts each event once, signed, in seq order, holding the later ones back while an earlier one is retried', async () => {
     const deps = setup([500, 500]);
     deps.outbox.add([event('a', 1), event('a', 2), event('a', 3)]);
