@@ -179,14 +179,20 @@ export async function startS3(dataDir: string, buckets: string[]): Promise<{ end
     endpoint,
     pid: child.pid,
     server: {
-      close: () =>
-        new Promise<void>((resolve) => {
-          closing = true;
-          if (child.exitCode !== null || child.signalCode !== null) return resolve();
-          child.once('exit', () => resolve());
-          child.kill('SIGTERM');
-          setTimeout(() => child.kill('SIGKILL'), 5000).unref();
-        }),
+      close: () => {
+        closing = true;
+        return stopProcess(child);
+      },
     },
   };
+}
+
+/** Stops an emulator's process: SIGTERM, then SIGKILL if it is still there five seconds later. */
+export function stopProcess(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((r) => {
+    child.once('exit', () => r());
+    child.kill('SIGTERM');
+    setTimeout(() => child.kill('SIGKILL'), 5000).unref();
+  });
 }

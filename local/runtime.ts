@@ -4,7 +4,6 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { createServer, maxHeaderSize, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { ChildProcess } from 'node:child_process';
 import { ROUTES, FLOW_FUNCTIONS, SCHEDULED_FUNCTIONS, type Route } from '#shared/http/routes.ts';
 import { advanceClock, clock, setClock } from '#shared/clock.ts';
 import { FLOWS } from '#shared/domain/catalog.ts';
@@ -15,7 +14,7 @@ import { BUCKETS, EMBEDDED_BUCKETS } from '#shared/adapters/aws/tables.ts';
 import { traced } from '#shared/adapters/aws/usage.ts';
 import { maskIds, problem, zodProblems, type ApiEvent, type ApiResult } from '#shared/http/api.ts';
 import { DevIdentityProvider, TokenRequest } from './identity.ts';
-import { createTables, startDynamo, startS3, freePort } from './emulators.ts';
+import { createTables, startDynamo, startS3, freePort, stopProcess } from './emulators.ts';
 import { LocalStepFunctions, type LocalLambda } from './stepfunctions.ts';
 import { installLocalAdapters } from './wiring.ts';
 import { LocalRelay } from './relay.ts';
@@ -463,15 +462,6 @@ function isAlive(pid: number): boolean {
   } catch (e) {
     return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
-}
-
-function stopProcess(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return Promise.resolve();
-  return new Promise((r) => {
-    child.once('exit', () => r());
-    child.kill('SIGTERM');
-    setTimeout(() => child.kill('SIGKILL'), 5000).unref();
-  });
 }
 
 export type { Server };

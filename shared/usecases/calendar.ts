@@ -97,27 +97,26 @@ async function recomputeOpenDeadlines(
   // Sixteen applications at a time: one after another, a city's thousands of running
   // applications (a read and a transaction each) would outlast the API's 30 seconds.
   const queue = [...byApplication];
-  const recomputeNext = async (): Promise<void> => {
-    const next = queue.shift();
-    if (!next) return;
-    const [applicationId, tasks] = next;
-    try {
-      let changed = 0; // of the attempt that was written: amend may apply more than once
-      const { changed: written } = await amend(deps, applicationId, (app) => {
-        const { next, changes, retimeTasks } = recomputeApplication(before, after, app, tasks, deps.lightRule);
-        changed = changes.length;
-        // A deadline that kept its date may still move from a provisional to the official calendar: that is recorded too.
-        const relabelled = next.due?.calendar !== app.due?.calendar || retimeTasks.length > 0;
-        if (!changes.length && !relabelled) return null;
-        return { next, at: deps.clock.now().toISOString(), entry: { actor, action: 'deadline.recomputed', details: { year, changes, ...(next.due?.calendar ? { calendar: next.due.calendar } : {}) } }, retimeTasks };
-      });
-      if (written) recomputed += changed;
-    } catch {
-      failed++; // moved on meanwhile beyond the retries: its deadlines stay as they were, the others go on
+  const worker = async () => {
+    for (let taken = queue.shift(); taken; taken = queue.shift()) {
+      const [applicationId, tasks] = taken;
+      try {
+        let changed = 0; // of the attempt that was written: amend may apply more than once
+        const { changed: written } = await amend(deps, applicationId, (app) => {
+          const { next, changes, retimeTasks } = recomputeApplication(before, after, app, tasks, deps.lightRule);
+          changed = changes.length;
+          // A deadline that kept its date may still move from a provisional to the official calendar: that is recorded too.
+          const relabelled = next.due?.calendar !== app.due?.calendar || retimeTasks.length > 0;
+          if (!changes.length && !relabelled) return null;
+          return { next, at: deps.clock.now().toISOString(), entry: { actor, action: 'deadline.recomputed', details: { year, changes, ...(next.due?.calendar ? { calendar: next.due.calendar } : {}) } }, retimeTasks };
+        });
+        if (written) recomputed += changed;
+      } catch {
+        failed++; // moved on meanwhile beyond the retries: its deadlines stay as they were, the others go on
+      }
     }
-    return recomputeNext();
   };
-  await Promise.all(Array.from({ length: RECOMPUTE_CONCURRENCY }, recomputeNext));
+  await Promise.all(Array.from({ length: RECOMPUTE_CONCURRENCY }, worker));
   return { recomputed, failed };
 }
 

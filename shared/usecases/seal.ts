@@ -173,8 +173,8 @@ export async function sealLicenses(deps: SealDeps, input: { applicationId: strin
     // application shows them from then on: they are stored and verifiable); the last one moves the
     // application on. A retry announces only what no write has.
     const recordOf = new Map(records.map((r) => [r!.licenseNo, r!]));
-    for (let more = true; more; ) {
-      ({ app, changed: more } = await amend(
+    while (isSealable(app)) {
+      ({ app } = await amend(
         deps,
         app.applicationId,
         (current) => {

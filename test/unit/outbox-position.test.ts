@@ -36,7 +36,7 @@ describe('an application change retried after transaction conflicts', () => {
       outbox: [{ id: 'evt_1', applicationId: 'app_1', seq: 2, occurredAt: '2026-06-01T00:00:00.000Z' }],
     } as unknown as ApplicationChange;
     const cfg = { APPLICATIONS_TABLE: 'applications', AUDIT_TABLE: 'audit', TASKS_TABLE: 'tasks', UPLOADS_TABLE: 'uploads', OUTBOX_TABLE: 'outbox' } as unknown as Config;
-    await new DynamoApplications(cfg, db).commit(change);
+    await new DynamoApplications(cfg, db, { markPending: true }).commit(change);
     expect(calls).toBe(3);
     expect(positions.at(-1)).toMatch(/^2026-06-01T00:00:01\.600Z#app_1#000000002#evt_1$/);
   });

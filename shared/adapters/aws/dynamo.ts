@@ -75,7 +75,7 @@ export class DynamoApplications implements ApplicationRepository {
     private readonly cfg: Config,
     private readonly db: DynamoDBDocumentClient,
     /** Whether a new outbox entry goes into the `byPending` index: only where the relay reads it (the embedded mode; on AWS the stream brings each entry). */
-    private readonly outboxMode: { markPending: boolean } = { markPending: true },
+    private readonly outboxMode: { markPending: boolean },
   ) {}
 
   async get(applicationId: string) {
@@ -617,8 +617,9 @@ export class DynamoOutbox implements Outbox {
     // An admin's retry appends to retryFor: one appended after the relay read the entry makes it longer.
     const served = retriedFor?.length ? { condition: 'size(retryFor) = :n', values: { ':n': retriedFor.length } } : { condition: 'attribute_not_exists(retryFor)', values: {} };
     const values = { ...served.values, ...(result ? { ':r': result } : {}) };
-    await this.db
-      .send(
+    // Gone (past its retention), or retried again meanwhile: the later retry's turn settles it.
+    await conditionalWrite(
+      this.db.send(
         new UpdateCommand({
           TableName: this.cfg.OUTBOX_TABLE,
           Key: { id },
@@ -627,25 +628,22 @@ export class DynamoOutbox implements Outbox {
           ...(result ? { ExpressionAttributeNames: { '#result': 'result' } } : {}),
           ...(Object.keys(values).length ? { ExpressionAttributeValues: values } : {}),
         }),
-      )
-      .catch((e: Error) => {
-        // Gone (past its retention), or retried again meanwhile: the later retry's turn settles it.
-        if (e.name !== 'ConditionalCheckFailedException') throw e;
-      });
+      ),
+    );
   }
 
   async defer(id: string, attempts: number, at: string, error: string) {
-    await this.db.send(
-      new UpdateCommand({
-        TableName: this.cfg.OUTBOX_TABLE,
-        Key: { id },
-        UpdateExpression: 'SET attempts = :n, nextAttemptAt = :at, lastError = :e',
-        ConditionExpression: 'attribute_exists(pending)',
-        ExpressionAttributeValues: { ':n': attempts, ':at': at, ':e': error.slice(0, 300) },
-      }),
-    ).catch((e: Error) => {
-      if (e.name !== 'ConditionalCheckFailedException') throw e;
-    });
+    await conditionalWrite(
+      this.db.send(
+        new UpdateCommand({
+          TableName: this.cfg.OUTBOX_TABLE,
+          Key: { id },
+          UpdateExpression: 'SET attempts = :n, nextAttemptAt = :at, lastError = :e',
+          ConditionExpression: 'attribute_exists(pending)',
+          ExpressionAttributeValues: { ':n': attempts, ':at': at, ':e': error.slice(0, 300) },
+        }),
+      ),
+    );
   }
 
   async feed(after: string | undefined, before: string, limit: number) {
