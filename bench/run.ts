@@ -359,7 +359,7 @@ try {
       await waitForStatus(hospital, r.body.applicationId, 'completed', 120_000);
     }
     record('sealing', 'batch of 50: decision → all 50 verifiable', batches, 'ms', { text: '≤ 1000 ms', ok: (v) => v <= 1000 });
-    // Everything but DynamoDB Local shares one Node process here (API, S3, flows, functions, the bench's requests): on a busy machine its CPU, not the waits, sets the pace.
+    // The API, the flows, the functions and the bench's requests share one Node process here (DynamoDB Local and the S3 emulator have their own): on a busy machine its CPU, not the waits, sets the pace.
     record('sealing', '  CPU meanwhile: Node (API, flows, functions, bench)', batchParts.cpuNode, 'ms');
     record('sealing', '  CPU meanwhile: S3 emulator (its own process)', batchParts.cpuS3, 'ms');
     record('sealing', '  CPU meanwhile: DynamoDB Local', batchParts.cpuJvm, 'ms');
